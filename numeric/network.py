@@ -1,0 +1,128 @@
+"""Networks and sample inputs, parsed exactly.
+
+A network is a list of neurons ``[a, w_1, ..., w_d]``. Entries may be JSON
+numbers or strings holding exact rationals (``"7/10"``) or decimals (``"0.7"``,
+read exactly as 7/10), so a configuration can be stated exactly.
+
+>>> net = parse_network('[[1, "0.7"], ["-1/2", 2]]')
+>>> net.m, net.d, net.neurons[0][1]
+(2, 1, Fraction(7, 10))
+>>> parse_network('[[1, 2], [3, 4, 5]]')
+Traceback (most recent call last):
+...
+twolayer.errors.InputError: network: neuron 2 has 3 entries, neuron 1 has 2; every neuron is [a, w_1, ..., w_d]
+"""
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import InputError
+
+
+def parse_number(value, where="value"):
+    """An exact Fraction from an int, a JSON float, or a string 'p/q' / decimal."""
+    if isinstance(value, bool):
+        raise InputError(f"{where}: {value!r} is not a number")
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    if isinstance(value, float):
+        if not np.isfinite(value):
+            raise InputError(f"{where}: {value!r} is not finite")
+        return Fraction(repr(value))
+    if isinstance(value, str):
+        try:
+            return Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise InputError(f"{where}: {value!r} is not a rational or decimal number") from None
+    raise InputError(f"{where}: {value!r} is not a number")
+
+
+def _load_json(text, what):
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text, parse_float=Fraction)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{what}: malformed JSON ({exc.msg} at position {exc.pos})") from None
+
+
+def _matrix(data, what, row_name):
+    if not isinstance(data, list) or not data:
+        raise InputError(f"{what}: expected a non-empty JSON list of {row_name}s")
+    rows = []
+    for r, row in enumerate(data, 1):
+        if not isinstance(row, list) or not row:
+            raise InputError(f"{what}: {row_name} {r} is not a non-empty list")
+        rows.append(tuple(parse_number(v, f"{what}: {row_name} {r}") for v in row))
+    return rows
+
+
+@dataclass(frozen=True)
+class Network:
+    """Neurons ``(a, w_1, ..., w_d)``, exact rationals or high-precision numbers."""
+    neurons: tuple
+
+    @property
+    def m(self):
+        return len(self.neurons)
+
+    @property
+    def d(self):
+        return len(self.neurons[0]) - 1
+
+    @property
+    def output_weights(self):
+        return [nrn[0] for nrn in self.neurons]
+
+    @property
+    def input_weights(self):
+        return [list(nrn[1:]) for nrn in self.neurons]
+
+    def flat(self):
+        """theta = (a_1, w_1, ..., a_m, w_m) as a flat list."""
+        return [v for nrn in self.neurons for v in nrn]
+
+    @classmethod
+    def from_flat(cls, theta, d):
+        theta = list(theta)
+        if len(theta) % (d + 1):
+            raise InputError(f"parameter vector of length {len(theta)} is not a multiple of d + 1 = {d + 1}")
+        return cls(tuple(tuple(theta[s:s + d + 1]) for s in range(0, len(theta), d + 1)))
+
+    def to_json(self):
+        return [[str(v) for v in nrn] for nrn in self.neurons]
+
+
+def parse_network(text, what="network"):
+    """A :class:`Network` from JSON text or an already-loaded list of neurons."""
+    rows = _matrix(_load_json(text, what), what, "neuron")
+    for r, row in enumerate(rows, 1):
+        if len(row) < 2:
+            raise InputError(f"{what}: neuron {r} has {len(row)} entry; every neuron is [a, w_1, ..., w_d]")
+        if len(row) != len(rows[0]):
+            raise InputError(f"{what}: neuron {r} has {len(row)} entries, neuron 1 has "
+                             f"{len(rows[0])}; every neuron is [a, w_1, ..., w_d]")
+    return Network(tuple(rows))
+
+
+def parse_inputs(text, d):
+    """The user's sample inputs: a JSON list of vectors of length ``d``, exact."""
+    rows = _matrix(_load_json(text, "inputs"), "inputs", "input vector")
+    for r, row in enumerate(rows, 1):
+        if len(row) != d:
+            raise InputError(f"inputs: input vector {r} has length {len(row)}, the network has d = {d}")
+    return rows
+
+
+def gaussian_inputs(n, d, seed):
+    """``n`` i.i.d. N(0, I_d) inputs from ``numpy.random.default_rng(seed)``, taken exactly (dyadic rationals).
+
+    >>> gaussian_inputs(2, 1, seed=0) == gaussian_inputs(2, 1, seed=0)
+    True
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+        raise InputError(f"number of samples must be a positive integer, got {n!r}")
+    draws = np.random.default_rng(seed).standard_normal((n, d))
+    return [tuple(Fraction(float(v)) for v in row) for row in draws]
