@@ -126,3 +126,13 @@ def gaussian_inputs(n, d, seed):
         raise InputError(f"number of samples must be a positive integer, got {n!r}")
     draws = np.random.default_rng(seed).standard_normal((n, d))
     return [tuple(Fraction(float(v)) for v in row) for row in draws]
+
+
+def random_network(m, d, seed, scale=1):
+    """A network with N(0, scale^2) entries from ``default_rng(seed)``, taken exactly.
+
+    >>> random_network(2, 1, seed=3).m
+    2
+    """
+    draws = np.random.default_rng(seed).standard_normal((m, d + 1)) * scale
+    return Network(tuple(tuple(Fraction(float(v)) for v in row) for row in draws))

@@ -1,0 +1,35 @@
+# The two commands of the README: `make verify` (the main job) and `make test`.
+# Each creates .venv with the pinned dependencies on first use (Python 3.10+ only).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: verify verify-quick test bench notebooks clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $(STAMP)
+
+verify: $(STAMP)
+	$(BIN)/twolayer verify --report report
+
+verify-quick: $(STAMP)
+	$(BIN)/twolayer verify --quick --report report
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/sanitize.cfg -p no:randomly
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+# Re-execute the notebooks in place (stored outputs are what nbval compares).
+notebooks: $(STAMP)
+	$(BIN)/python tests/execute_notebooks.py notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) report

@@ -1,0 +1,57 @@
+"""What a claim check returns: a verdict with its evidence.
+
+>>> r = Result("C1", "demo", {"activation": "tanh"}, [Check("x = 1", "1", "1", "exact", True, "exact")])
+>>> r.verdict
+'PASS'
+>>> Result("C1", "demo", {}, [Check("s", "1e-20", "1e-33 .. 1e-17", "gap rule", None, "estimate")]).verdict
+'INCONCLUSIVE'
+"""
+from dataclasses import asdict, dataclass, field
+
+PASS, FAIL, INCONCLUSIVE = "PASS", "FAIL", "INCONCLUSIVE"
+KINDS = ("exact", "certificate", "estimate")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison: ``value`` against ``reference`` within ``tolerance``.
+
+    ``passed`` is True, False, or None (undecided); ``kind`` says whether the
+    comparison is exact (symbolic / rational), a certificate (interval
+    arithmetic) or an estimate (floating point at high precision).
+    """
+    name: str
+    value: str
+    reference: str
+    tolerance: str
+    passed: object
+    kind: str
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+
+
+@dataclass
+class Result:
+    claim: str
+    title: str
+    config: dict
+    evidence: list = field(default_factory=list)
+    notes: str = ""
+
+    @property
+    def verdict(self):
+        outcomes = [c.passed for c in self.evidence]
+        if not outcomes or any(o is False for o in outcomes):
+            return FAIL if outcomes else INCONCLUSIVE
+        return INCONCLUSIVE if any(o is None for o in outcomes) else PASS
+
+    def to_json(self):
+        return {"claim": self.claim, "title": self.title, "config": self.config, "verdict": self.verdict,
+                "evidence": [asdict(c) for c in self.evidence], "notes": self.notes}
+
+
+def config_label(config):
+    """A short, stable description of a configuration."""
+    return ", ".join(f"{k}={v}" for k, v in config.items())

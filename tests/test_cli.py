@@ -1,0 +1,40 @@
+"""The command line as a user meets it: clear errors with exit code 2, JSON on request."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def twolayer(*args):
+    return subprocess.run([sys.executable, "-m", "twolayer", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("args", [
+    ["activation", "Max(0, z)"], ["activation", "Abs(z)"], ["activation", "z**3"], ["activation", "nosuch"],
+    ["activation", "tanh(z"], ["activation", "tanh", "--dps", "0"], ["activation", "tanh", "--dps", "-5"],
+    ["activation", "tanh", "--taylor", "-1"], ["verify", "--claim", "C99"],
+])
+def test_bad_input_one_line_exit_2(args):
+    run = twolayer(*args)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and run.stderr.startswith("twolayer: error:")
+
+
+def test_activation_json():
+    run = twolayer("activation", "softplus", "--taylor", "4", "--json")
+    out = json.loads(run.stdout)
+    assert out["symmetry"] == "even up to a polynomial" and out["polynomial"] == "z"
+    assert out["taylor"][:3] == ["log(2)", "1/2", "1/8"]
+
+
+def test_verify_writes_report(tmp_path):
+    run = twolayer("verify", "--quick", "--claim", "C1", "--json", str(tmp_path / "r.json"),
+                   "--report", str(tmp_path / "rep"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert results and all(r["verdict"] == "PASS" for r in results)
+    assert {"claim", "config", "verdict", "evidence"} <= set(results[0])
+    assert (tmp_path / "rep" / "report.md").read_text().startswith("# twolayer-recovery")
+    assert "\r" not in run.stderr  # no progress bar when stderr is not a terminal

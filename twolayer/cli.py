@@ -1,0 +1,104 @@
+"""The ``twolayer`` command. Bad input: one line on stderr, exit code 2.
+
+Subcommands: ``verify`` (the main job) and ``activation``; later claims add theirs.
+"""
+import argparse
+import json
+import sys
+
+import sympy as sp
+
+from .errors import InputError
+from .numeric.precision import DEFAULT_DPS, check_dps
+
+
+def _add_common(parser):
+    parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="working precision in digits (default 50)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random samples (default 0)")
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="twolayer", description=(
+        "Verify the geometry and local recovery of global minima of two-layer networks "
+        "(Zhang, Zhang, Luo, arXiv:2309.00508)."))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    verify = sub.add_parser("verify", help="run every claim on the built-in configurations")
+    verify.add_argument("--quick", action="store_true", help="a smaller set of configurations (under a minute)")
+    verify.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    verify.add_argument("--report", metavar="DIR", help="write DIR/report.md and DIR/results.json")
+    verify.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+
+    act = sub.add_parser("activation", help="symmetry class and exact Taylor coefficients of an activation")
+    act.add_argument("name", help="library name (tanh, sigmoid, ...) or an expression in z")
+    act.add_argument("--taylor", type=int, default=12, metavar="S", help="highest Taylor degree (default 12)")
+    act.add_argument("--json", action="store_true", help="machine-readable output")
+    for p in (verify, act):
+        _add_common(p)
+    return parser
+
+
+def cmd_verify(args):
+    from .claims import registry
+    from . import report
+
+    wanted = set(args.claim or [])
+    unknown = wanted - {c.id for c in registry.CLAIMS}
+    if unknown:
+        raise InputError(f"unknown claim {', '.join(sorted(unknown))}; known: "
+                         f"{', '.join(c.id for c in registry.CLAIMS)}")
+    jobs = [(cid, cfg) for cid, cfg in registry.jobs(args.quick) if not wanted or cid in wanted]
+    progress = report.Progress(len(jobs))
+    results = []
+    for cid, cfg in jobs:
+        progress.step(f"{cid} {cfg.get('activation', '')}")
+        results.append(registry.run(cid, cfg))
+    progress.close()
+    print(report.table(results))
+    print(f"\n{report.summary(results)}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(report.results_json(results), fh, indent=1)
+    if args.report:
+        report.write(results, args.report)
+        print(f"report written to {args.report}/report.md")
+    return 1 if any(r.verdict == "FAIL" for r in results) else 0
+
+
+def cmd_activation(args):
+    from .symbolic.activations import activation
+
+    if args.taylor < 0 or args.taylor > 200:
+        raise InputError(f"--taylor must be between 0 and 200, got {args.taylor}")
+    act = activation(args.name)
+    coefficients = act.taylor(args.taylor)
+    sym = act.symmetry
+    if args.json:
+        print(json.dumps({"activation": act.name, "expression": sp.sstr(act.expr), "symmetry": sym.kind,
+                          "polynomial": sp.sstr(sym.polynomial), "proof": sym.proof,
+                          "taylor": [sp.sstr(c) for c in coefficients]}, indent=1))
+        return 0
+    print(f"activation  {act.name} = {sp.sstr(act.expr)}")
+    print(f"symmetry    {sym.describe()}")
+    print(f"proof       {sym.proof}")
+    print("Taylor coefficients c_s = sigma^(s)(0)/s! (exact):")
+    for s, c in enumerate(coefficients):
+        print(f"  c_{s} = {sp.sstr(c)}")
+    return 0
+
+
+COMMANDS = {"verify": cmd_verify, "activation": cmd_activation}
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
+        check_dps(args.dps)
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"twolayer: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""The report of ``twolayer verify``: a terminal table, report.md and results.json."""
+import json
+import os
+import sys
+
+from twolayer.claims.result import config_label
+
+
+def table(results):
+    """A plain-text table, one row per result."""
+    rows = [("claim", "verdict", "configuration")]
+    rows += [(r.claim, r.verdict, config_label(r.config)) for r in results]
+    widths = [max(len(row[c]) for row in rows) for c in range(2)]
+    lines = [f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}" for row in rows]
+    lines.insert(1, "-" * max(len(line) for line in lines))
+    return "\n".join(lines)
+
+
+def summary(results):
+    counts = {v: sum(r.verdict == v for r in results) for v in ("PASS", "FAIL", "INCONCLUSIVE")}
+    return ", ".join(f"{n} {v}" for v, n in counts.items())
+
+
+def markdown(results):
+    out = ["# twolayer-recovery: verification report", "",
+           "Claims as stated in THEORY.md; sources: Zhang, Zhang, Luo, arXiv:2309.00508, and the papers cited there.",
+           "", f"Summary: {summary(results)}.", "", "| claim | verdict | configuration |", "|---|---|---|"]
+    out += [f"| {r.claim} | {r.verdict} | {config_label(r.config)} |" for r in results]
+    for r in results:
+        out += ["", f"## {r.claim} ({r.verdict}): {r.title}", "", f"Configuration: {config_label(r.config)}", "",
+                "| check | value | reference | tolerance | kind | passed |", "|---|---|---|---|---|---|"]
+        out += [f"| {c.name} | {c.value} | {c.reference} | {c.tolerance} | {c.kind} | {c.passed} |"
+                for c in r.evidence]
+        if r.notes:
+            out += ["", r.notes]
+    return "\n".join(out) + "\n"
+
+
+def write(results, directory):
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "report.md"), "w") as fh:
+        fh.write(markdown(results))
+    with open(os.path.join(directory, "results.json"), "w") as fh:
+        json.dump(results_json(results), fh, indent=1)
+
+
+def results_json(results):
+    return {"results": [r.to_json() for r in results]}
+
+
+class Progress:
+    """A one-line progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, total, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.active = hasattr(stream, "isatty") and stream.isatty()
+
+    def step(self, label):
+        self.done += 1
+        if self.active:
+            filled = int(30 * self.done / self.total)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} {label[:40]:<40}")
+            self.stream.flush()
+
+    def close(self):
+        if self.active:
+            self.stream.write("\r" + " " * 80 + "\r")
+            self.stream.flush()
