@@ -27,33 +27,41 @@ from .network import Network
 from .precision import DEFAULT_DPS, to_arb, working_precision
 
 
-def _arb_namespace(prec):
+def _arb_function(method):
+    # printed code calls e.g. sqrt(2) on Python ints as well as on arb balls
+    return lambda v: method(v) if type(v) is arb else method(arb(v))
+
+
+def _arb_namespace():
     unary = ("tanh", "exp", "log", "erf", "sin", "cos", "sinh", "cosh", "atan", "sqrt")
-    ns = {name: (lambda f: lambda v: getattr(to_arb(v), f)())(name) for name in unary}
-    ns.update(mpf=arb, pi=arb.pi(), e=arb.const_e())
+    ns = {name: _arb_function(getattr(arb, name)) for name in unary}
+    ns.update(mpf=arb, pi=arb.pi(), e=arb.const_e())  # constants at the precision of compilation
     return ns
 
 
 @lru_cache(maxsize=256)
-def _compiled(expr, prec):
-    source = mpmath_source(expr, z)
-    code = compile(f"lambda z: {source}", f"<sigma: {expr}>", "eval")
-    return eval(code, _arb_namespace(prec))
+def _compiled(exprs, prec):
+    namespace = _arb_namespace()
+    exec(compile(mpmath_source(exprs, z), f"<sigma: {exprs[0]}>", "exec"), namespace)
+    return namespace["sigma_derivatives"]
 
 
-def activation_function(act, order, prec=None):
-    """sigma^(order) as a function of one arb, generated from the sympy expression.
+def activation_function(act, orders=(0,), prec=None):
+    """A function of one arb returning (sigma^(r)(z) for r in orders), generated from sympy.
 
     >>> from twolayer.symbolic.activations import activation
     >>> with working_precision(30):
-    ...     activation_function(activation("sigmoid"), 1)(arb(0))
-    0.250000000000000000000000000000
+    ...     activation_function(activation("sigmoid"), (0, 1))(arb(0))
+    (0.500000000000000000000000000000, 0.250000000000000000000000000000)
     """
     prec = prec or flint.ctx.prec
-    return _compiled(act.derivative(order), prec)
+    return _compiled(tuple(act.derivative(r) for r in orders), prec)
 
 
 def as_arb_matrix(rows):
+    """rows (list of vectors, or an arb_mat, passed through) as an arb_mat at the current precision."""
+    if isinstance(rows, arb_mat):
+        return rows
     return arb_mat([[to_arb(v) for v in row] for row in rows])
 
 
@@ -80,9 +88,9 @@ def _weights(network):
 
 def _outputs(act, network, X):
     W, a = _weights(network)
-    sig = activation_function(act, 0)
+    sig = activation_function(act, (0,))
     Z = (X * W.transpose()).tolist()
-    return [sum((a[k] * sig(zk) for k, zk in enumerate(row)), arb(0)) for row in Z]
+    return [sum((a[k] * sig(zk)[0] for k, zk in enumerate(row)), arb(0)) for row in Z]
 
 
 def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS, hessian=False):
@@ -92,18 +100,20 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
     if not isinstance(network, Network):
         raise InputError("evaluate needs a Network")
     d = network.d
-    if any(len(x) != d for x in inputs):
+    if (inputs.ncols() != d) if isinstance(inputs, arb_mat) else any(len(x) != d for x in inputs):
         raise InputError(f"dimension mismatch: the network has d = {d} but an input has another length")
     if target is not None and target.d != d:
         raise InputError(f"dimension mismatch: the network has d = {d}, the target d = {target.d}")
     with working_precision(dps):
-        n, m = len(inputs), network.m
         X = as_arb_matrix(inputs)
+        n, m = X.nrows(), network.m
         W, a = _weights(network)
         Z = (X * W.transpose()).tolist()
-        s0, s1 = activation_function(act, 0), activation_function(act, 1)
-        S0 = [[s0(v) for v in row] for row in Z]
-        S1 = [[s1(v) for v in row] for row in Z]
+        orders = (0, 1, 2) if hessian else (0, 1)
+        sig = activation_function(act, orders)
+        sigma_z = [list(map(sig, row)) for row in Z]  # per entry: sigma, sigma', ...
+        S0 = [[v[0] for v in row] for row in sigma_z]
+        S1 = [[v[1] for v in row] for row in sigma_z]
         outputs = (arb_mat(S0) * arb_mat([[ak] for ak in a])).entries()
         if target is not None:
             values = _outputs(act, target, X)
@@ -125,11 +135,10 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
             gradient = J.transpose() * e / n
             if hessian:
                 H = J.transpose() * J
-                s2 = activation_function(act, 2)
                 for k in range(m):
                     # the e-weighted second-derivative block of neuron k (THEORY.md §2)
                     u = [residuals[i] * S1[i][k] for i in range(n)]
-                    v = [residuals[i] * s2(Z[i][k]) for i in range(n)]
+                    v = [residuals[i] * sigma_z[i][k][2] for i in range(n)]
                     cross = X.transpose() * arb_mat([[ui] for ui in u])
                     ww = X.transpose() * arb_mat([[v[i] * xl for xl in xs[i]] for i in range(n)]) * a[k]
                     base = k * (d + 1)

@@ -120,10 +120,13 @@ class Activation:
     name: str
     expr: sp.Expr
     _coefficients: list = field(default_factory=list, repr=False)
+    _derivatives: dict = field(default_factory=dict, repr=False)
 
     def derivative(self, order):
         """sigma^(order)(z) as a sympy expression."""
-        return sp.diff(self.expr, z, order)
+        if order not in self._derivatives:
+            self._derivatives[order] = sp.diff(self.expr, z, order)
+        return self._derivatives[order]
 
     def taylor(self, degree):
         """Exact ``[c_0, ..., c_degree]``, ``c_s = sigma^(s)(0)/s!``."""

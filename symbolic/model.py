@@ -144,6 +144,22 @@ def closed_form_loss_derivatives(m_, d_, n_, act=sigma):
     return grad, hess, theta
 
 
-def mpmath_source(expr, var):
-    """Python source of ``expr`` as printed by sympy's mpmath printer (rationals stay exact: mpf(p)/mpf(q))."""
-    return MpmathPrinter({"fully_qualified_modules": False, "allow_unknown_functions": False}).doprint(expr)
+def mpmath_source(exprs, var, name="sigma_derivatives"):
+    """Python source of a function ``name(var)`` returning the tuple ``exprs``.
+
+    Printed by sympy's mpmath printer (rationals stay exact: ``mpf(p)/mpf(q)``),
+    with common subexpressions shared, so tanh(z) is computed once for sigma,
+    sigma' and sigma''.
+
+    >>> zz = sp.Symbol("z")
+    >>> print(mpmath_source([sp.tanh(zz), 1 - sp.tanh(zz)**2], zz))
+    def sigma_derivatives(z):
+        x0 = tanh(z)
+        return (x0, 1 - x0**2)
+    """
+    printer = MpmathPrinter({"fully_qualified_modules": False, "allow_unknown_functions": False})
+    replacements, reduced = sp.cse(list(exprs), symbols=sp.numbered_symbols("x"))
+    lines = [f"def {name}({var}):"]
+    lines += [f"    {printer.doprint(sym)} = {printer.doprint(e)}" for sym, e in replacements]
+    lines.append(f"    return ({', '.join(printer.doprint(e) for e in reduced)}{',' if len(reduced) == 1 else ''})")
+    return "\n".join(lines)

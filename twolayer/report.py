@@ -24,16 +24,27 @@ def summary(results):
 def markdown(results):
     out = ["# twolayer-recovery: verification report", "",
            "Claims as stated in THEORY.md; sources: Zhang, Zhang, Luo, arXiv:2309.00508, and the papers cited there.",
-           "", f"Summary: {summary(results)}.", "", "| claim | verdict | configuration |", "|---|---|---|"]
-    out += [f"| {r.claim} | {r.verdict} | {config_label(r.config)} |" for r in results]
+           "", f"Summary: {summary(results)}.", "", results_markdown(results)]
     for r in results:
         out += ["", f"## {r.claim} ({r.verdict}): {r.title}", "", f"Configuration: {config_label(r.config)}", "",
-                "| check | value | reference | tolerance | kind | passed |", "|---|---|---|---|---|---|"]
-        out += [f"| {c.name} | {c.value} | {c.reference} | {c.tolerance} | {c.kind} | {c.passed} |"
-                for c in r.evidence]
+                evidence_markdown(r)]
         if r.notes:
             out += ["", r.notes]
     return "\n".join(out) + "\n"
+
+
+def evidence_markdown(result):
+    """The evidence of one result as a Markdown table (used by the report and the notebooks)."""
+    lines = ["| check | value | reference | tolerance | kind | passed |", "|---|---|---|---|---|---|"]
+    lines += [f"| {c.name} | {c.value} | {c.reference} | {c.tolerance} | {c.kind} | {c.passed} |"
+              for c in result.evidence]
+    return "\n".join(lines)
+
+
+def results_markdown(results):
+    """One row per result: claim, verdict, configuration (used by the notebooks)."""
+    lines = ["| claim | verdict | configuration |", "|---|---|---|"]
+    return "\n".join(lines + [f"| {r.claim} | {r.verdict} | {config_label(r.config)} |" for r in results])
 
 
 def write(results, directory):
