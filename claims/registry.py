@@ -4,12 +4,12 @@ The CLI (``twolayer verify``), the notebooks and the tests all go through
 :func:`run`, so a number shown anywhere is a number the tests check.
 
 >>> [c.id for c in CLAIMS]
-['C1']
+['C1', 'C2']
 """
 from dataclasses import dataclass
 from typing import Callable
 
-from . import derivatives
+from . import derivatives, independence
 from .result import Result
 
 ACTIVATIONS = ("tanh", "sigmoid", "softplus", "silu", "gelu", "erf", "sin", "cos", "exp", "gaussian", "tanh_shift")
@@ -43,8 +43,29 @@ def _c1_configurations(quick):
     return configs
 
 
+def _c2_check(config):
+    if config.get("part") == "series":
+        return independence.check_series(config["activation"])
+    return independence.check_family(config["activation"], config["weights"], config["derivatives"],
+                                     dps=config.get("dps", 50), family=config.get("family"))
+
+
+def _c2_configurations(quick):
+    configs = []
+    for act in ACTIVATIONS:
+        configs.append({"activation": act, "part": "series"})
+        families = dict(independence.FAMILIES, **independence.SPECIAL_FAMILIES.get(act, {}))
+        for name, (weights, derivatives) in families.items():
+            if quick and "d=3" in name:
+                continue
+            configs.append({"activation": act, "family": name, "weights": weights, "derivatives": derivatives,
+                            "dps": 50})
+    return configs
+
+
 CLAIMS = [
     Claim("C1", derivatives.TITLE, "THEORY.md §2", _c1_check, _c1_configurations),
+    Claim("C2", independence.TITLE, "THEORY.md §3", _c2_check, _c2_configurations),
 ]
 
 

@@ -136,3 +136,17 @@ def random_network(m, d, seed, scale=1):
     """
     draws = np.random.default_rng(seed).standard_normal((m, d + 1)) * scale
     return Network(tuple(tuple(Fraction(float(v)) for v in row) for row in draws))
+
+
+def parse_weights(text):
+    """Input weights w_1..w_K: a JSON list of vectors of one length d, exact.
+
+    >>> parse_weights('[[1, "1/2"], [0, 0]]')[0]
+    (Fraction(1, 1), Fraction(1, 2))
+    """
+    rows = _matrix(_load_json(text, "weights"), "weights", "weight vector")
+    for r, row in enumerate(rows, 1):
+        if len(row) != len(rows[0]):
+            raise InputError(f"weights: weight vector {r} has length {len(row)}, weight vector 1 has "
+                             f"{len(rows[0])}; all must have the input dimension d")
+    return rows

@@ -38,3 +38,25 @@ def test_verify_writes_report(tmp_path):
     assert {"claim", "config", "verdict", "evidence"} <= set(results[0])
     assert (tmp_path / "rep" / "report.md").read_text().startswith("# twolayer-recovery")
     assert "\r" not in run.stderr  # no progress bar when stderr is not a terminal
+
+
+@pytest.mark.parametrize("args", [
+    ["independence", "--activation", "tanh", "--weights", "[[1, 2], [1]]"],
+    ["independence", "--activation", "tanh", "--weights", "[[1, \"a\"]]"],
+    ["independence", "--activation", "tanh", "--weights", "[[1, 2]"],
+    ["independence", "--activation", "Max(0, z)", "--weights", "[[1]]"],
+    ["independence", "--activation", "z**2 + 1", "--weights", "[[1]]"],
+    ["independence", "--activation", "tanh", "--weights", "[[1]]", "--max-degree", "0"],
+])
+def test_independence_bad_input(args):
+    run = twolayer(*args)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("twolayer: error:") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_independence_json():
+    out = json.loads(twolayer("independence", "--activation", "sigmoid", "--weights", "[[0], [1], [-1]]",
+                              "--json").stdout)
+    assert out["independent"] is False and out["evidence"] == "exact-relation"
+    assert out["rank"] == 2 and out["size"] == 3
+    assert out["relation"] == {"sigma(w1.x)": "-2", "sigma(w2.x)": "1", "sigma(w3.x)": "1"}

@@ -33,7 +33,13 @@ def _parser():
     act.add_argument("name", help="library name (tanh, sigmoid, ...) or an expression in z")
     act.add_argument("--taylor", type=int, default=12, metavar="S", help="highest Taylor degree (default 12)")
     act.add_argument("--json", action="store_true", help="machine-readable output")
-    for p in (verify, act):
+    ind = sub.add_parser("independence", help="are the neurons sigma(w_k.x) (and x_l sigma'(w_k.x)) independent?")
+    ind.add_argument("--activation", required=True, help="library name or an expression in z")
+    ind.add_argument("--weights", required=True, metavar="JSON", help='input weights, e.g. \'[[1, 0], ["1/2", 1]]\'')
+    ind.add_argument("--derivatives", action="store_true", help="include the features x_l sigma'(w_k.x)")
+    ind.add_argument("--max-degree", type=int, default=60, metavar="S", help="largest Taylor degree (default 60)")
+    ind.add_argument("--json", action="store_true", help="machine-readable output")
+    for p in (verify, act, ind):
         _add_common(p)
     return parser
 
@@ -87,7 +93,41 @@ def cmd_activation(args):
     return 0
 
 
-COMMANDS = {"verify": cmd_verify, "activation": cmd_activation}
+def cmd_independence(args):
+    from .numeric.independence import certify_independence
+    from .numeric.network import parse_weights
+    from .numeric.precision import decimal_string
+    from .symbolic.activations import activation
+
+    act = activation(args.activation)
+    weights = parse_weights(args.weights)
+    r = certify_independence(act, weights, args.derivatives, max_degree=args.max_degree, dps=args.dps,
+                             seed=args.seed)
+    relation = None
+    if r.relations:
+        relation = {name: str(c) for c, name in zip(r.relations[0], r.names) if c}
+    if args.json:
+        print(json.dumps({"independent": r.independent, "evidence": r.evidence, "rank": r.rank, "size": r.size,
+                          "degree": r.degree, "relation": relation, "relation_text": r.relation_text,
+                          "numerical_rank": r.numerical_rank, "lemma_prediction": r.prediction,
+                          "singular_values": [decimal_string(v, 20) for v in r.singular_values]}, indent=1))
+        return 0
+    verdict = {True: "independent", False: "dependent", None: "undecided"}[r.independent]
+    print(f"family      {r.size} functions: {', '.join(r.names)}")
+    print(f"verdict     {verdict}")
+    if r.evidence == "exact-certificate":
+        print(f"evidence    exact certificate: the rational coefficient matrix has rank {r.rank} = {r.size} "
+              f"over Q at degree S = {r.degree} ({r.rows} rows)")
+    elif r.evidence == "exact-relation":
+        print(f"evidence    exact relation, verified by sympy as an identity in x: {r.relation_text}")
+    else:
+        print(f"evidence    {r.evidence or 'none'}: no exact decision up to degree {args.max_degree}")
+    print(f"numerical   rank {r.numerical_rank} at {args.dps} digits (gap rule), "
+          f"s_min/s_1 = {decimal_string(r.singular_values[-1] / r.singular_values[0], 3)}")
+    return 0
+
+
+COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "independence": cmd_independence}
 
 
 def main(argv=None):

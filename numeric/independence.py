@@ -1,0 +1,148 @@
+"""Decide whether a family of neurons is linearly independent (THEORY.md §3, claim C2).
+
+Three kinds of evidence, in this order:
+
+1. **exact certificate**: the rational coefficient matrix (degree blocks divided
+   by ``c_s``, see :mod:`twolayer.symbolic.independence`) has full column rank
+   over Q at some degree ``S`` (python-flint ``fmpq_mat``);
+2. **exact relation**: otherwise a basis of the null space at the largest degree
+   tried, each vector checked by sympy to vanish as a *function* of x;
+3. **numerical**: the singular values of the features at random points, at
+   ``dps`` digits, with the gap rule — a cross-check, labelled an estimate.
+
+>>> from twolayer.symbolic.activations import activation
+>>> r = certify_independence(activation("tanh"), [[1], [-1]])
+>>> r.independent, r.evidence, r.relation_text
+(False, 'exact-relation', 'sigma(w1.x) + sigma(w2.x) = 0')
+>>> certify_independence(activation("tanh"), [[1], [2]]).evidence
+'exact-certificate'
+"""
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy as sp
+from flint import arb_mat
+
+from ..errors import InputError
+from ..symbolic.activations import z
+from ..symbolic.independence import (degree_block, family_expression, feature_names, lemma_prediction,
+                                     nonzero_degrees)
+from .evaluate import activation_function, as_arb_matrix
+from .network import gaussian_inputs
+from .precision import working_precision
+from .rank import exact_null_space, exact_rank, gap_rank, singular_values
+
+
+@dataclass
+class IndependenceResult:
+    independent: object          # True / False / None
+    evidence: object             # 'exact-certificate' | 'exact-relation' | 'numerical' | None
+    size: int                    # number of functions in the family
+    rank: object                 # exact rank when known, else the numerical rank (or None)
+    degree: int                  # largest degree S used
+    rows: int                    # rows of the certificate matrix
+    relations: list = field(default_factory=list)   # verified null vectors (Fractions)
+    unverified: int = 0          # null vectors sympy could not confirm
+    numerical_rank: object = None
+    singular_values: list = field(default_factory=list)
+    names: list = field(default_factory=list)
+    prediction: object = None    # what the lemma predicts (True / False / None)
+
+    @property
+    def relation_text(self):
+        """The first verified relation, written out."""
+        if not self.relations:
+            return None
+        terms = []
+        for c, name in zip(self.relations[0], self.names):
+            if c:
+                coefficient = "" if abs(c) == 1 else f"{abs(c)} "
+                terms.append(("- " if c < 0 else "+ ") + coefficient + name)
+        text = " ".join(terms)
+        return (text[2:] if text.startswith("+ ") else "-" + text[2:]) + " = 0"
+
+
+def _is_zero_function(expr, xs):
+    """sympy proof that expr(x) = 0 for all real x; a quick numerical disproof first."""
+    for point in ((sp.Rational(3, 10), sp.Rational(-7, 10), sp.Rational(1, 3)),
+                  (sp.Rational(-11, 10), sp.Rational(2, 5), sp.Rational(5, 7))):
+        value = expr.evalf(40, subs=dict(zip(xs, point)))
+        if abs(value) > sp.Float("1e-25"):
+            return False
+    for candidate in (expr, expr.rewrite(sp.exp)):
+        if sp.simplify(candidate) == 0:
+            return True
+    return False
+
+
+def _validate(weights):
+    if not weights or not all(len(w) == len(weights[0]) for w in weights) or not weights[0]:
+        raise InputError("weights must be a non-empty list of vectors of one length d >= 1")
+    return [tuple(Fraction(v) for v in w) for w in weights]
+
+
+def feature_matrix(act, weights, points, derivatives, dps):
+    """Features of the family at the given points (rows), as an arb_mat."""
+    with working_precision(dps):
+        P = as_arb_matrix(points)
+        W = as_arb_matrix(weights)
+        Z = (P * W.transpose()).tolist()
+        sig = activation_function(act, (0, 1))
+        xs = P.tolist()
+        rows = []
+        for i, row in enumerate(Z):
+            values = [sig(v) for v in row]
+            features = [v[0] for v in values]
+            if derivatives:
+                features += [xl * v[1] for v in values for xl in xs[i]]
+            rows.append(features)
+        return arb_mat(rows)
+
+
+def certify_independence(act, weights, derivatives=False, max_degree=60, dps=50, seed=0):
+    """Decide independence of ``{sigma(w_k.x)}`` (and ``{x_l sigma'(w_k.x)}``), with evidence."""
+    weights = _validate(weights)
+    if isinstance(max_degree, bool) or not isinstance(max_degree, int) or max_degree < 1:
+        raise InputError(f"maximum degree must be a positive integer, got {max_degree!r}")
+    d = len(weights[0])
+    names = feature_names(weights, derivatives)
+    size = len(names)
+    rows, rank, degree, done = [], 0, 0, -1
+    limit = min(max_degree, size + 8)
+    while rank < size:
+        # Taylor coefficients are computed only as far as the certificate needs them
+        for s in nonzero_degrees(act.taylor(limit)):
+            if s <= done:
+                continue
+            rows += degree_block(weights, s, derivatives, max_rows=2 * size)
+            degree = s
+            if len(rows) >= size:
+                rank = exact_rank(rows)
+                if rank == size:
+                    break
+        if limit == max_degree:
+            break
+        done, limit = limit, min(max_degree, 2 * limit)
+    points = gaussian_inputs(2 * size + 3, d, seed)
+    values = singular_values(feature_matrix(act, weights, points, derivatives, dps), dps)
+    numerical = gap_rank(values, dps).rank
+    result = IndependenceResult(None, None, size, None, degree, len(rows), numerical_rank=numerical,
+                                singular_values=values, names=names,
+                                prediction=lemma_prediction(act.symmetry.kind, weights))
+    if rows and rank == size:
+        result.independent, result.evidence, result.rank = True, "exact-certificate", size
+        return result
+    xs = sp.symbols(f"x1:{d + 1}", real=True)
+    basis = exact_null_space(rows) if rows else [[Fraction(int(i == j)) for i in range(size)] for j in range(size)]
+    for vector in basis:
+        if _is_zero_function(family_expression(act.expr, z, weights, vector, derivatives, xs), xs):
+            result.relations.append(vector)
+        else:
+            result.unverified += 1
+    if result.relations:
+        result.independent, result.evidence = False, "exact-relation"
+        if not result.unverified:
+            result.rank = size - len(basis)
+    elif numerical is not None:
+        result.independent, result.evidence, result.rank = numerical == size, "numerical", numerical
+    return result
