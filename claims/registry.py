@@ -4,12 +4,12 @@ The CLI (``twolayer verify``), the notebooks and the tests all go through
 :func:`run`, so a number shown anywhere is a number the tests check.
 
 >>> [c.id for c in CLAIMS]
-['C1', 'C2']
+['C1', 'C2', 'C3', 'C4']
 """
 from dataclasses import dataclass
 from typing import Callable
 
-from . import derivatives, independence
+from . import derivatives, global_minima, independence
 from .result import Result
 
 ACTIVATIONS = ("tanh", "sigmoid", "softplus", "silu", "gelu", "erf", "sin", "cos", "exp", "gaussian", "tanh_shift")
@@ -63,9 +63,66 @@ def _c2_configurations(quick):
     return configs
 
 
+# Targets of the geometry claims, keyed by (m*, d): irreducible, exact.
+TARGETS = {
+    (1, 1): '[[1, "1/2"]]',
+    (2, 1): '[[1, "1/2"], ["-3/2", "5/4"]]',
+    (2, 2): '[[1, "1/2", "-3/4"], ["-3/2", 1, 1]]',
+}
+GEOMETRY_CASES = [("tanh", 1, 2, 1), ("tanh", 1, 3, 1), ("tanh", 2, 3, 2), ("tanh", 2, 4, 1),
+                  ("cos", 1, 3, 1), ("exp", 1, 3, 1)]
+QUICK_GEOMETRY_CASES = [("tanh", 1, 2, 1), ("tanh", 1, 3, 1), ("cos", 1, 2, 1), ("exp", 1, 2, 1)]
+BIAS_CASES = [("tanh", '[[1, "1/2", "1/3"]]', 2), ("tanh", '[[1, "1/2", "1/3"], ["-3/2", "5/4", "-1/2"]]', 3),
+              ("erf", '[[1, "1/2", "-3/4", "1/3"]]', 2)]
+
+
+def _c3_check(config):
+    if "branch" in config:
+        return global_minima.check_branch(config["activation"], config["target"], config["m"], config["branch"],
+                                          seed=config.get("seed", 0), dps=config.get("dps", 50))
+    return global_minima.check_search(config["activation"], config["target"], config["m"],
+                                      starts=config.get("starts", 8), seed=config.get("seed", 0),
+                                      dps=config.get("dps", 50))
+
+
+def _geometry_cases(quick):
+    for act, target_width, width, d in (QUICK_GEOMETRY_CASES if quick else GEOMETRY_CASES):
+        yield act, TARGETS[target_width, d], width
+
+
+def _c3_configurations(quick):
+    from ..symbolic.activations import activation
+    from ..symbolic.branches import enumerate_branches
+    from ..numeric.network import parse_network
+    configs = []
+    for act, target, width in _geometry_cases(quick):
+        t = parse_network(target)
+        for branch in enumerate_branches(activation(act), t.m, width, t.d):
+            configs.append({"activation": act, "target": target, "m": width, "branch": branch.label, "seed": 0,
+                            "dps": 50})
+        configs.append({"activation": act, "target": target, "m": width, "starts": 4 if quick else 12, "seed": 0,
+                        "dps": 50})
+    return configs
+
+
+def _c4_check(config):
+    return global_minima.check_rank(config["activation"], config["target"], config["m"], seed=config.get("seed", 0),
+                                    dps=config.get("dps", 50), bias=config.get("bias", False))
+
+
+def _c4_configurations(quick):
+    configs = [{"activation": act, "target": target, "m": width, "bias": False, "seed": 0, "dps": 50}
+               for act, target, width in _geometry_cases(quick)]
+    configs += [{"activation": act, "target": target, "m": width, "bias": True, "seed": 0, "dps": 50}
+                for act, target, width in BIAS_CASES[:1 if quick else None]]
+    return configs
+
+
 CLAIMS = [
     Claim("C1", derivatives.TITLE, "THEORY.md §2", _c1_check, _c1_configurations),
     Claim("C2", independence.TITLE, "THEORY.md §3", _c2_check, _c2_configurations),
+    Claim("C3", global_minima.TITLE_C3, "THEORY.md §4", _c3_check, _c3_configurations),
+    Claim("C4", global_minima.TITLE_C4, "THEORY.md §5", _c4_check, _c4_configurations),
 ]
 
 

@@ -1,0 +1,187 @@
+"""The branches of Q* = {theta : f_theta = f*} (THEORY.md §4, §5; claims C3, C4).
+
+For an activation of the odd, even or generic class, each neuron of a point of
+Q* is (generically) in exactly one role:
+
+* **target class j**: ``w = w*_j`` (up to the symmetry), signed output weights
+  summing to ``a*_j``; ``s_j >= 1`` neurons (``s_j >= 2`` is a split);
+* **null**: ``a = 0``, ``w`` free;
+* **free group**: ``t >= 2`` neurons on one non-target direction ``u``, signed
+  output weights summing to 0;
+* **zero class**: ``w = 0``; the ``a`` are free if ``sigma(0) = 0``, else they sum
+  to 0 (then at least two neurons).
+
+A branch is the pattern ``(s_1..s_m*; nu; t_1 >= t_2 >= ...; z)``, taken up to
+permutation of the neurons and the neuron symmetry ((a, w) ~ (-a, -w) for odd,
+(a, w) ~ (a, -w) for even sigma).
+
+>>> from twolayer.symbolic.activations import activation
+>>> [b.label for b in enumerate_branches(activation("tanh"), target_width=1, width=2, d=1)]
+['s=(2)', 's=(1) null=1', 's=(1) zero=1']
+>>> b = enumerate_branches(activation("tanh"), 1, 2, 1)[0]
+>>> (b.dim, b.codim, b.generic_rank, b.degenerate)
+(1, 3, 2, True)
+"""
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import InputError
+
+SUPPORTED_KINDS = ("odd", "even", "generic")
+
+
+def _partitions(total, smallest=2):
+    """Partitions of ``total`` into parts >= ``smallest``, parts in non-increasing order."""
+    if total == 0:
+        yield ()
+        return
+    for first in range(total, smallest - 1, -1):
+        for rest in _partitions(total - first, smallest):
+            if not rest or rest[0] <= first:
+                yield (first,) + rest
+
+
+def _compositions(total, parts):
+    """Tuples of ``parts`` integers >= 1 summing to ``total``."""
+    if parts == 1:
+        if total >= 1:
+            yield (total,)
+        return
+    for first in range(1, total - parts + 2):
+        for rest in _compositions(total - first, parts - 1):
+            yield (first,) + rest
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One branch of Q*: its pattern and the dimensions derived from it (THEORY.md §4-5)."""
+    splits: tuple        # s_j for each target neuron j
+    null: int            # nu
+    groups: tuple        # free-group sizes t_l, non-increasing
+    zero: int            # z
+    d: int
+    zero_at_zero: bool   # sigma(0) = 0
+    slope_at_zero: bool  # sigma'(0) != 0
+
+    @property
+    def m(self):
+        return sum(self.splits) + self.null + sum(self.groups) + self.zero
+
+    @property
+    def label(self):
+        parts = ["s=(" + ",".join(map(str, self.splits)) + ")"]
+        if self.null:
+            parts.append(f"null={self.null}")
+        if self.groups:
+            parts.append("groups=(" + ",".join(map(str, self.groups)) + ")")
+        if self.zero:
+            parts.append(f"zero={self.zero}")
+        return " ".join(parts)
+
+    @property
+    def dim(self):
+        d = self.d
+        zero = self.zero if self.zero_at_zero else max(self.zero - 1, 0)
+        return sum(s - 1 for s in self.splits) + d * self.null + sum(d + t - 1 for t in self.groups) + zero
+
+    @property
+    def codim(self):
+        return self.m * (self.d + 1) - self.dim
+
+    @property
+    def generic_rank(self):
+        """dim of the tangent function space at a generic point (THEORY.md §5, derived for each class)."""
+        d = self.d
+        rank = len(self.splits) * (d + 1) + self.null + (d + 1) * len(self.groups)
+        if self.zero:
+            # the zero class spans the constant sigma(0) (if non-zero) and x sigma'(0) (if some a != 0)
+            rank += (0 if self.zero_at_zero else 1) + (d if self.slope_at_zero else 0)
+        return rank
+
+    @property
+    def degenerate(self):
+        return self.generic_rank < self.codim
+
+    def point(self, target, seed):
+        """An exact rational point of this branch (a network), random but seeded.
+
+        Target classes split a*_j into random parts; null neurons get a = 0 and a
+        random w; free groups a random direction u and weights summing to 0; zero
+        neurons w = 0 (and weights summing to 0 when sigma(0) != 0).
+        """
+        rng = np.random.default_rng(seed)
+
+        def rational():
+            return Fraction(int(rng.integers(-12, 13)) or 5, 8)
+
+        def parts_summing_to(total, count):
+            head = [rational() for _ in range(count - 1)]
+            return head + [total - sum(head, Fraction(0))]
+
+        d = self.d
+        neurons = []
+        for (a_star, *w_star), s in zip(target.neurons, self.splits):
+            neurons += [(a, *w_star) for a in parts_summing_to(a_star, s)]
+        for _ in range(self.null):
+            neurons.append((Fraction(0), *[rational() for _ in range(d)]))
+        for t in self.groups:
+            u = [rational() for _ in range(d)]
+            neurons += [(a, *u) for a in parts_summing_to(Fraction(0), t)]
+        if self.zero:
+            weights = [rational() for _ in range(self.zero)] if self.zero_at_zero else \
+                parts_summing_to(Fraction(0), self.zero)
+            neurons += [(a, *[Fraction(0)] * d) for a in weights]
+        return type(target)(tuple(neurons))
+
+
+def check_target(act, target):
+    """Refuse a reducible target (THEORY.md §1) or an activation outside the odd / even / generic classes."""
+    kind = act.symmetry.kind
+    if kind not in SUPPORTED_KINDS:
+        raise InputError(
+            f"activation '{act.name}' is {act.symmetry.describe()}; the branch structure of Q* is derived only "
+            f"for odd, even and generic activations, since the polynomial p adds relations among neurons "
+            f"(e.g. softplus: sp(u) - sp(-u) = u)")
+    flip = act.symmetry.flip_sign
+    seen = []
+    for j, (a, *w) in enumerate(target.neurons, 1):
+        if a == 0:
+            raise InputError(f"target is reducible: neuron {j} has a = 0")
+        if all(v == 0 for v in w):
+            raise InputError(f"target is reducible: neuron {j} has w = 0")
+        for i, u in enumerate(seen, 1):
+            if list(u) == list(w) or (flip is not None and [-v for v in u] == list(w)):
+                how = "equal" if list(u) == list(w) else "opposite"
+                raise InputError(f"target is reducible: neurons {i} and {j} have {how} input weights, "
+                                 f"so they are one neuron for a{'n' if kind[0] in 'oe' else ''} {kind} activation")
+        seen.append(w)
+
+
+def enumerate_branches(act, target_width, width, d):
+    """Every branch of Q* for a target of ``target_width`` neurons and a network of ``width`` neurons."""
+    if act.symmetry.kind not in SUPPORTED_KINDS:
+        check_target(act, None)
+    if width < target_width:
+        raise InputError(f"width m = {width} is below the target width m* = {target_width}")
+    c = act.taylor(1)
+    zero_at_zero, slope = c[0] == 0, c[1] != 0
+    branches = []
+    extra = width - target_width
+    for split_extra in range(extra + 1):
+        for splits in _compositions(target_width + split_extra, target_width):
+            rest = extra - split_extra
+            for zero in range(rest + 1):
+                if zero == 1 and not zero_at_zero:
+                    continue  # a single w = 0 neuron must have a = 0: it is a null neuron
+                for grouped in range(rest - zero + 1):
+                    null = rest - zero - grouped
+                    for groups in _partitions(grouped):
+                        branches.append(Branch(splits, null, groups, zero, d, zero_at_zero, slope))
+    return sorted(branches, key=lambda b: (-b.dim, b.splits[::-1], b.label))
+
+
+def optimistic_sample_size(branches):
+    """The smallest generic model rank over the branches: m*(d+1) ([OE], [LLR] Thm. 4)."""
+    return min(b.generic_rank for b in branches)
