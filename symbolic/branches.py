@@ -17,8 +17,8 @@ permutation of the neurons and the neuron symmetry ((a, w) ~ (-a, -w) for odd,
 
 >>> from twolayer.symbolic.activations import activation
 >>> [b.label for b in enumerate_branches(activation("tanh"), target_width=1, width=2, d=1)]
-['s=(2)', 's=(1) null=1', 's=(1) zero=1']
->>> b = enumerate_branches(activation("tanh"), 1, 2, 1)[0]
+['s=(1) null=1', 's=(1) zero=1', 's=(2)']
+>>> b = enumerate_branches(activation("tanh"), 1, 2, 1)[2]
 >>> (b.dim, b.codim, b.generic_rank, b.degenerate)
 (1, 3, 2, True)
 """
@@ -112,22 +112,35 @@ class Branch:
         neurons w = 0 (and weights summing to 0 when sigma(0) != 0).
         """
         rng = np.random.default_rng(seed)
+        d = self.d
+        # directions already used (targets, up to sign): new random directions avoid them, so that the
+        # point is a generic point of this branch and not an intersection with another
+        used = [tuple(w) for _, *w in target.neurons]
 
         def rational():
             return Fraction(int(rng.integers(-12, 13)) or 5, 8)
 
-        def parts_summing_to(total, count):
-            head = [rational() for _ in range(count - 1)]
-            return head + [total - sum(head, Fraction(0))]
+        def fresh_direction():
+            while True:
+                u = tuple(rational() for _ in range(d))
+                if all(u != v and u != tuple(-x for x in v) for v in used):
+                    used.append(u)
+                    return u
 
-        d = self.d
+        def parts_summing_to(total, count):
+            while True:
+                head = [rational() for _ in range(count - 1)]
+                parts = head + [total - sum(head, Fraction(0))]
+                if all(parts):
+                    return parts
+
         neurons = []
         for (a_star, *w_star), s in zip(target.neurons, self.splits):
             neurons += [(a, *w_star) for a in parts_summing_to(a_star, s)]
         for _ in range(self.null):
-            neurons.append((Fraction(0), *[rational() for _ in range(d)]))
+            neurons.append((Fraction(0), *fresh_direction()))
         for t in self.groups:
-            u = [rational() for _ in range(d)]
+            u = fresh_direction()
             neurons += [(a, *u) for a in parts_summing_to(Fraction(0), t)]
         if self.zero:
             weights = [rational() for _ in range(self.zero)] if self.zero_at_zero else \

@@ -60,3 +60,28 @@ def test_independence_json():
     assert out["independent"] is False and out["evidence"] == "exact-relation"
     assert out["rank"] == 2 and out["size"] == 3
     assert out["relation"] == {"sigma(w1.x)": "-2", "sigma(w2.x)": "1", "sigma(w3.x)": "1"}
+
+
+@pytest.mark.parametrize("args", [
+    ["branches", "--activation", "tanh", "--target", "[[1, 1], [1, -1]", "--width", "3"],
+    ["branches", "--activation", "tanh", "--target", "[[1, 1], [2, -1]]", "--width", "3"],
+    ["branches", "--activation", "tanh", "--target", "[[1, 1], [2, 3]]", "--width", "1"],
+    ["branches", "--activation", "sigmoid", "--target", "[[1, 1]]", "--width", "2"],
+    ["rank", "--activation", "tanh", "--theta", "[[1, 2]]", "--inputs", "[[1, 2]]"],
+    ["rank", "--activation", "tanh", "--theta", "[[1, 2]]", "--samples", "0"],
+    ["rank", "--activation", "tanh", "--theta", "[[1, 2]]", "--bias"],
+])
+def test_geometry_bad_input(args):
+    run = twolayer(*args)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("twolayer: error:") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_branches_and_rank_json():
+    out = json.loads(twolayer("branches", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--width", "2",
+                              "--json").stdout)
+    assert out["optimistic_sample_size"] == 2 and len(out["branches"]) == 3
+    assert {"pattern", "dim", "codim", "generic_rank", "degenerate", "example_point"} <= set(out["branches"][0])
+    rank = json.loads(twolayer("rank", "--activation", "tanh", "--theta", '[[1, "1/2"], [0, 2]]', "--samples", "3",
+                               "--json").stdout)
+    assert (rank["model_rank"], rank["numerical_rank"], rank["certified_lower"], rank["empirical_rank"]) == (3, 3, 3, 3)

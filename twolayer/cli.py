@@ -39,7 +39,21 @@ def _parser():
     ind.add_argument("--derivatives", action="store_true", help="include the features x_l sigma'(w_k.x)")
     ind.add_argument("--max-degree", type=int, default=60, metavar="S", help="largest Taylor degree (default 60)")
     ind.add_argument("--json", action="store_true", help="machine-readable output")
-    for p in (verify, act, ind):
+    br = sub.add_parser("branches", help="the branches of Q*: pattern, dimension, codimension, rank")
+    br.add_argument("--activation", required=True, help="library name or an expression in z")
+    br.add_argument("--target", required=True, metavar="JSON", help="target network, neurons [a, w_1, ..., w_d]")
+    br.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
+    br.add_argument("--json", action="store_true", help="machine-readable output")
+
+    rk = sub.add_parser("rank", help="model rank at a parameter point: formula, numerical, certified bounds")
+    rk.add_argument("--activation", required=True, help="library name or an expression in z")
+    rk.add_argument("--theta", required=True, metavar="JSON", help="network, neurons [a, w_1, ..., w_d(, b)]")
+    group = rk.add_mutually_exclusive_group()
+    group.add_argument("--samples", type=int, metavar="N", help="also the rank of J_n on N Gaussian samples")
+    group.add_argument("--inputs", metavar="JSON", help="also the rank of J_n on these input vectors")
+    rk.add_argument("--bias", action="store_true", help="the last input weight of each neuron is a bias")
+    rk.add_argument("--json", action="store_true", help="machine-readable output")
+    for p in (verify, act, ind, br, rk):
         _add_common(p)
     return parser
 
@@ -127,7 +141,62 @@ def cmd_independence(args):
     return 0
 
 
-COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "independence": cmd_independence}
+def cmd_branches(args):
+    from .numeric.network import parse_network
+    from .symbolic.activations import activation
+    from .symbolic.branches import check_target, enumerate_branches, optimistic_sample_size
+
+    act = activation(args.activation)
+    target = parse_network(args.target, "target")
+    check_target(act, target)
+    branches = enumerate_branches(act, target.m, args.width, target.d)
+    rows = [{"pattern": b.label, "dim": b.dim, "codim": b.codim, "generic_rank": b.generic_rank,
+             "degenerate": b.degenerate, "example_point": b.point(target, args.seed).to_json()} for b in branches]
+    osz = optimistic_sample_size(branches)
+    if args.json:
+        print(json.dumps({"activation": act.name, "symmetry": act.symmetry.kind, "branches": rows,
+                          "optimistic_sample_size": osz}, indent=1))
+        return 0
+    print(f"Q* for {act.name} ({act.symmetry.kind}), m* = {target.m}, m = {args.width}, d = {target.d}: "
+          f"{len(rows)} branches, M = {args.width * (target.d + 1)}")
+    print(f"{'pattern':32s} {'dim':>4s} {'codim':>6s} {'rank':>5s}  degenerate")
+    for r in rows:
+        print(f"{r['pattern']:32s} {r['dim']:4d} {r['codim']:6d} {r['generic_rank']:5d}  {r['degenerate']}")
+    print(f"optimistic sample size (smallest generic rank): {osz}")
+    return 0
+
+
+def cmd_rank(args):
+    from .numeric.model_rank import model_rank
+    from .numeric.network import parse_inputs, parse_network
+    from .numeric.precision import decimal_string
+    from .symbolic.activations import activation
+
+    act = activation(args.activation)
+    theta = parse_network(args.theta, "theta")
+    inputs = parse_inputs(args.inputs, theta.d - (1 if args.bias else 0)) if args.inputs else None
+    if args.samples is not None and args.samples <= 0:
+        raise InputError(f"--samples must be a positive integer, got {args.samples}")
+    r = model_rank(act, theta, bias=args.bias, inputs=inputs, samples=args.samples, seed=args.seed, dps=args.dps)
+    if args.json:
+        print(json.dumps({"model_rank": r.structural, "numerical_rank": r.numerical, "empirical_rank": r.empirical,
+                          "singular_values": [decimal_string(v, 20) for v in r.singular_values],
+                          "certified_lower": r.certified_lower,
+                          "certified_upper": r.structural if r.upper_certified else None,
+                          "samples_for_numerical_rank": r.samples, "verdict": r.verdict}, indent=1))
+        return 0
+    print(f"model rank (exact relations among neurons, [LLR] Cor. 7 form): {r.structural}"
+          f"{' (certified upper bound)' if r.upper_certified else ''}")
+    print(f"numerical rank of J at {r.samples} samples ({args.dps} digits, gap rule): {r.numerical}")
+    print(f"certified lower bound (non-singular minor, arb determinant): {r.certified_lower}")
+    if r.empirical is not None:
+        print(f"rank of J_n on the given samples: {r.empirical}")
+    print(f"verdict: {r.verdict}")
+    return 0
+
+
+COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "independence": cmd_independence,
+            "branches": cmd_branches, "rank": cmd_rank}
 
 
 def main(argv=None):

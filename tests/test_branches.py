@@ -1,0 +1,100 @@
+import itertools
+
+import pytest
+
+from twolayer.claims.global_minima import check_rank, check_search
+from twolayer.errors import InputError
+from twolayer.numeric.classify import classify, pattern_of
+from twolayer.numeric.model_rank import model_rank
+from twolayer.numeric.network import parse_network
+from twolayer.numeric.population import population_loss
+from twolayer.symbolic.activations import activation
+from twolayer.symbolic.branches import check_target, enumerate_branches
+
+
+def brute_force_patterns(target_width, width, zero_needs_pair):
+    """Label every neuron (target j, null, zero, free group g) and keep the valid patterns, up to relabelling."""
+    labels = [f"T{j}" for j in range(target_width)] + ["N", "Z"] + [f"G{g}" for g in range(width // 2)]
+    patterns = set()
+    for assignment in itertools.product(labels, repeat=width):
+        counts = {lab: assignment.count(lab) for lab in labels}
+        if any(counts[f"T{j}"] == 0 for j in range(target_width)):
+            continue
+        groups = [counts[f"G{g}"] for g in range(width // 2)]
+        if any(0 < t < 2 for t in groups) or (zero_needs_pair and counts["Z"] == 1):
+            continue
+        patterns.add((tuple(counts[f"T{j}"] for j in range(target_width)), counts["N"],
+                      tuple(sorted((t for t in groups if t), reverse=True)), counts["Z"]))
+    return patterns
+
+
+@pytest.mark.parametrize("name, target_width, width", [
+    ("tanh", 1, 2), ("tanh", 1, 3), ("tanh", 2, 4), ("tanh", 1, 5), ("cos", 1, 4), ("exp", 2, 4),
+])
+def test_enumeration_matches_brute_force(name, target_width, width):
+    act = activation(name)
+    listed = {pattern_of(b) for b in enumerate_branches(act, target_width, width, d=1)}
+    assert listed == brute_force_patterns(target_width, width, zero_needs_pair=act.taylor(0)[0] != 0)
+
+
+def test_dimension_formula_for_tanh():
+    # THEORY.md §4: codim = sum(s_j d + 1) + nu + sum(t_l d - d + 1) + z d, for d = 2
+    for b in enumerate_branches(activation("tanh"), 2, 5, 2):
+        d = 2
+        codim = sum(s * d + 1 for s in b.splits) + b.null + sum(t * d - d + 1 for t in b.groups) + b.zero * d
+        assert b.codim == codim
+        gap = d * (sum(s - 1 for s in b.splits) + sum(t - 2 for t in b.groups) + max(b.zero - 1, 0))
+        assert b.codim - b.generic_rank == gap
+
+
+@pytest.mark.parametrize("name", ["tanh", "cos", "exp"])
+def test_branch_points_are_global_minima(name):
+    act, target = activation(name), parse_network('[[1, "1/2"], ["-3/2", "5/4"]]')
+    for b in enumerate_branches(act, 2, 4, 1):
+        point = b.point(target, seed=3)
+        loss, _ = population_loss(act, point, target)
+        assert loss.contains(0)
+        assert classify(act, point, target) == pattern_of(b)
+
+
+@pytest.mark.parametrize("name", ["tanh", "cos", "exp", "sin"])
+def test_rank_formula_agrees_with_numerics(name):
+    act, target = activation(name), parse_network('[[1, "1/2", "-3/4"], ["-3/2", 1, 1]]')
+    for b in enumerate_branches(act, 2, 4, 2):
+        r = model_rank(act, b.point(target, seed=1))
+        assert (r.structural, r.numerical, r.certified_lower) == (b.generic_rank,) * 3
+
+
+def test_certified_lower_bound_is_below_a_wrong_claim():
+    """A point where two neurons coincide: the certified minor cannot exceed the true rank."""
+    r = model_rank(activation("tanh"), parse_network('[[1, 1], [2, 1]]'))
+    assert r.certified_lower == r.structural == 2 < 4
+
+
+def test_bias_optimistic_sample_size():
+    result = check_rank("tanh", '[[1, "1/2", "1/3"], ["-3/2", "5/4", "-1/2"]]', 3, bias=True)
+    assert result.verdict == "PASS"
+    assert any("m*(d+1) = 6" in c.reference for c in result.evidence)  # = m*(d+2) with d = 1 input
+
+
+def test_search_lands_on_listed_branches():
+    result = check_search("tanh", '[[1, "1/2"]]', 2, starts=3)
+    assert result.verdict == "PASS"
+
+
+@pytest.mark.parametrize("target, width, message", [
+    ('[[1, 1], [2, -1]]', 3, "opposite input weights"),
+    ('[[0, 1]]', 2, "a = 0"),
+    ('[[1, 0]]', 2, "w = 0"),
+    ('[[1, 1], [1, 1]]', 3, "equal input weights"),
+])
+def test_reducible_targets_refused(target, width, message):
+    with pytest.raises(InputError, match=message):
+        check_target(activation("tanh"), parse_network(target))
+
+
+def test_width_below_target_and_polynomial_classes_refused():
+    with pytest.raises(InputError, match="below the target width"):
+        enumerate_branches(activation("tanh"), 2, 1, 1)
+    with pytest.raises(InputError, match="sp\\(u\\) - sp\\(-u\\) = u"):
+        check_target(activation("softplus"), parse_network('[[1, 1]]'))
