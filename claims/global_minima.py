@@ -9,8 +9,11 @@ C4, per branch and at intersection points: the structural count (certified upper
 bound), the numerical rank of J (gap rule) and a certified non-singular minor
 agree with the formula; the optimistic sample size is m*(d+1), m*(d+2) with a bias.
 """
+from fractions import Fraction
+
 import mpmath
 import numpy as np
+from flint import arb_mat
 
 from ..numeric.classify import classify, pattern_of
 from ..numeric.model_rank import model_rank
@@ -58,7 +61,6 @@ def tangent_dimension(act, point, target, seed, dps, extra=2, dim_hint=0):
             displacements.append([t - b for t, b in zip(p.network.flat(), base)])
         if not displacements:
             return None, [], failures
-        from flint import arb_mat
         values = singular_values(arb_mat([[to_arb(v) for v in row] for row in displacements]), dps)
     ratios = [v / values[0] for v in values] if values[0] else []
     counted = sum(1 for r in ratios if r > mpmath.mpf("1e-6"))
@@ -160,7 +162,6 @@ def check_rank(activation_name, target_json, width, seed=0, dps=50, bias=False):
 
 def intersection_points(target, width):
     """Points where branches meet: extra neurons placed on a target direction with a = 0, or at w = 0 with a = 0."""
-    from fractions import Fraction
     if width == target.m:
         return []
     a, *w = target.neurons[0]

@@ -100,7 +100,8 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
     if not isinstance(network, Network):
         raise InputError("evaluate needs a Network")
     d = network.d
-    if (inputs.ncols() != d) if isinstance(inputs, arb_mat) else any(len(x) != d for x in inputs):
+    lengths = {inputs.ncols()} if isinstance(inputs, arb_mat) else {len(x) for x in inputs}
+    if lengths != {d}:
         raise InputError(f"dimension mismatch: the network has d = {d} but an input has another length")
     if target is not None and target.d != d:
         raise InputError(f"dimension mismatch: the network has d = {d}, the target d = {target.d}")
