@@ -20,7 +20,8 @@ def classify(act, network, target, tolerance="1e-12"):
     Neuron roles are read with the given tolerance: ``|a| < tol`` null, ``|w| < tol``
     zero class, ``w = +-w*_j`` (up to the symmetry) target class j, otherwise a free
     direction grouped with the neurons sharing it; then the sums of the signed output
-    weights are checked (a*_j per target class, 0 per free group, 0 on w = 0 if sigma(0) != 0).
+    weights are checked (a*_j per target class, 0 per free group). When sigma(0) != 0 the
+    neurons at w = 0 (weights summing to 0) are read as a free group, on whose boundary they lie.
     """
     tol = mpmath.mpf(tolerance)
     flip = act.symmetry.flip_sign
@@ -60,8 +61,12 @@ def classify(act, network, target, tolerance="1e-12"):
         return None
     if any(len(ws) < 2 or abs(mpmath.fsum(ws)) > tol for _, ws in free):
         return None
-    if zero and not sigma0_zero and (len(zero) < 2 or abs(mpmath.fsum(zero)) > tol):
-        return None
+    if zero and not sigma0_zero:
+        # sigma(0) != 0: neurons at w = 0 are a free group on its boundary (direction u -> 0)
+        if len(zero) < 2 or abs(mpmath.fsum(zero)) > tol:
+            return None
+        free.append((None, zero))
+        zero = []
     return (tuple(len(c) for c in classes), null, tuple(sorted((len(ws) for _, ws in free), reverse=True)),
             len(zero))
 

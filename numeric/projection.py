@@ -1,10 +1,10 @@
-"""Projection onto a zero-residual set by Levenberg–Marquardt at high precision.
+"""Projection onto a zero-residual set by Gauss–Newton at high precision.
 
 Residuals ``r_i = sqrt(v_i) (f_theta(x_i) - y_i)`` over given points with
-weights ``v_i``; steps ``(J^T J + mu I) delta = -J^T r`` with ``mu`` tied to the
-residual, so that near the solution set the step tends to the minimum-norm
-Gauss–Newton step and the iteration lands near where it started. A run that
-leaves the ball it was asked to search is stopped and reported, not used.
+weights ``v_i``; minimum-norm Gauss–Newton steps ``-J^+ r`` (singular values
+below ``10^-(dps-10)`` relative truncated) with backtracking, so the iteration
+lands near where it started. A run that leaves the ball it was asked to search
+is stopped and reported, not used.
 
 >>> from twolayer.symbolic.activations import activation
 >>> from twolayer.numeric.network import parse_network
@@ -37,12 +37,50 @@ def _norm(values):
     return mpmath.sqrt(mpmath.fsum(v * v for v in values))
 
 
+def _min_norm_step(J, r, dps, limit, drop=0):
+    """Minimum-norm Gauss-Newton step -J^+ r, truncated two ways.
+
+    Uses the eigenvectors of J^T J formed at twice the working precision.
+    Directions with singular value below 10^-(dps-10) s_1 (exactly flat ones,
+    such as a null neuron's input weight) get no step; nor does any direction
+    whose component would exceed ``limit`` (a trust radius): near a degenerate
+    branch J has singular values like 1e-26 whose Gauss-Newton component would
+    throw the iterate far from where it started. ``drop`` leaves out that many of
+    the remaining directions with the smallest eigenvalues (after a rejected step).
+    """
+    M = J.ncols()
+    with working_precision(2 * dps + 10):
+        Jm = arb_mat([[arb(arb_to_mpf(J[i, j])) for j in range(M)] for i in range(J.nrows())])
+        G = Jm.transpose() * Jm
+        g = Jm.transpose() * arb_mat([[arb(v)] for v in r])
+        eigenvalues, vectors = mpmath.eigsy(mpmath.matrix([[arb_to_mpf(G[i, j]) for j in range(M)]
+                                                            for i in range(M)]))
+        gm = [arb_to_mpf(g[i, 0]) for i in range(M)]
+        largest = max(abs(e) for e in eigenvalues)
+        cutoff = largest * mpmath.mpf(10) ** (-2 * (dps - 10))
+        kept = []
+        for k in range(M):
+            if eigenvalues[k] > cutoff:
+                coefficient = mpmath.fsum(vectors[i, k] * gm[i] for i in range(M)) / eigenvalues[k]
+                if abs(coefficient) <= limit:
+                    kept.append((eigenvalues[k], k, coefficient))
+        kept.sort(reverse=True)
+        step = [mpmath.mpf(0)] * M
+        for _, k, coefficient in kept[:max(len(kept) - drop, 0)]:
+            for i in range(M):
+                step[i] -= coefficient * vectors[i, k]
+    with mpmath.workdps(dps):
+        return [+v for v in step]
+
+
 def project(act, start, inputs, target=None, values=None, *, weights=None, dps=DEFAULT_DPS, center=None,
-            radius=None, max_iterations=300, tolerance=None):
-    """Levenberg–Marquardt from ``start`` to a zero of the residuals on ``inputs``.
+            radius=None, max_iterations=300, tolerance=None, step_limit=1):
+    """Gauss–Newton from ``start`` to a zero of the residuals on ``inputs``.
 
     ``center``/``radius`` define the search ball (default: no ball).
     ``tolerance`` defaults to ``10^-(dps - 10)`` on the residual norm.
+    ``step_limit`` is the initial trust radius per eigen-direction of ``J^T J``
+    (halved after a rejected step, doubled after an accepted one, up to its start).
     """
     with working_precision(dps):
         tolerance = mpmath.mpf(10) ** (-(dps - 10)) if tolerance is None else mpmath.mpf(tolerance)
@@ -66,36 +104,37 @@ def project(act, start, inputs, target=None, values=None, *, weights=None, dps=D
 
         r, J = residuals_and_jacobian(theta)
         norm = _norm(r)
-        mu = mpmath.mpf(1e-3)
         iterations, left = 0, False
-        M = len(theta)
+        limit, drop = mpmath.mpf(step_limit), 0
         while norm > tolerance and iterations < max_iterations:
             iterations += 1
-            Jm = arb_mat([[arb(arb_to_mpf(J[i, j])) for j in range(M)] for i in range(J.nrows())])
-            G = Jm.transpose() * Jm
-            g = Jm.transpose() * arb_mat([[arb(v)] for v in r])
+            step = _min_norm_step(J, r, dps, limit, drop)
             accepted = False
-            for _ in range(30):
-                damping = mu * norm
-                A = G + arb_mat([[damping if i == j else 0 for j in range(M)] for i in range(M)])
-                step = A.solve(-g, algorithm="approx")
-                trial = [t + arb_to_mpf(step[i, 0]) for i, t in enumerate(theta)]
+            for scale_step in (1, mpmath.mpf(1) / 2, mpmath.mpf(1) / 4, mpmath.mpf(1) / 8):
+                trial = [t + scale_step * v for t, v in zip(theta, step)]
                 r_trial, J_trial = residuals_and_jacobian(trial)
                 norm_trial = _norm(r_trial)
                 if norm_trial < norm:
-                    # Along directions where the residual is quadratic (degenerate branches) a Gauss-Newton
-                    # step goes only half way; trying the doubled step turns linear convergence into fast.
-                    doubled = [t + 2 * arb_to_mpf(step[i, 0]) for i, t in enumerate(theta)]
-                    r_double, J_double = residuals_and_jacobian(doubled)
-                    if _norm(r_double) < norm_trial:
-                        trial, r_trial, J_trial, norm_trial = doubled, r_double, J_double, _norm(r_double)
+                    if scale_step == 1:
+                        # Where the residual vanishes to order k along a direction (degenerate branches), a
+                        # Gauss-Newton step goes only 1/k of the way; the extended steps then land much closer.
+                        for factor in (2, 3):
+                            extended = [t + factor * v for t, v in zip(theta, step)]
+                            r_ext, J_ext = residuals_and_jacobian(extended)
+                            if _norm(r_ext) < norm_trial:
+                                trial, r_trial, J_trial, norm_trial = extended, r_ext, J_ext, _norm(r_ext)
                     theta, r, J, norm = trial, r_trial, J_trial, norm_trial
-                    mu = max(mu / 10, mpmath.mpf(10) ** -(dps // 2))
                     accepted = True
                     break
-                mu *= 10
             if not accepted:
-                break
+                # first leave out the least reliable directions, then shrink the trust radius
+                drop += 1
+                if drop > len(theta):
+                    drop, limit = 0, limit / 16
+                if limit < tolerance:
+                    break
+                continue
+            drop, limit = 0, min(2 * limit, mpmath.mpf(step_limit))
             if centre is not None and radius is not None and \
                     _norm([t - c for t, c in zip(theta, centre)]) > radius:
                 left = True

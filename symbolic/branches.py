@@ -8,8 +8,11 @@ Q* is (generically) in exactly one role:
 * **null**: ``a = 0``, ``w`` free;
 * **free group**: ``t >= 2`` neurons on one non-target direction ``u``, signed
   output weights summing to 0;
-* **zero class**: ``w = 0``; the ``a`` are free if ``sigma(0) = 0``, else they sum
-  to 0 (then at least two neurons).
+* **zero class**: ``w = 0`` with free ``a`` — only when ``sigma(0) = 0``. When
+  ``sigma(0) != 0`` the neurons at ``w = 0`` must have output weights summing to 0,
+  and that set is the limit ``u -> 0`` of a free group: it lies in the closure of the
+  free-group branch of the same size (found by claim C3's tangent measurement:
+  the local dimension there is that of the free group), so it is no branch of its own.
 
 A branch is the pattern ``(s_1..s_m*; nu; t_1 >= t_2 >= ...; z)``, taken up to
 permutation of the neurons and the neuron symmetry ((a, w) ~ (-a, -w) for odd,
@@ -62,7 +65,6 @@ class Branch:
     groups: tuple        # free-group sizes t_l, non-increasing
     zero: int            # z
     d: int
-    zero_at_zero: bool   # sigma(0) = 0
     slope_at_zero: bool  # sigma'(0) != 0
 
     @property
@@ -83,8 +85,7 @@ class Branch:
     @property
     def dim(self):
         d = self.d
-        zero = self.zero if self.zero_at_zero else max(self.zero - 1, 0)
-        return sum(s - 1 for s in self.splits) + d * self.null + sum(d + t - 1 for t in self.groups) + zero
+        return sum(s - 1 for s in self.splits) + d * self.null + sum(d + t - 1 for t in self.groups) + self.zero
 
     @property
     def codim(self):
@@ -96,8 +97,8 @@ class Branch:
         d = self.d
         rank = len(self.splits) * (d + 1) + self.null + (d + 1) * len(self.groups)
         if self.zero:
-            # the zero class spans the constant sigma(0) (if non-zero) and x sigma'(0) (if some a != 0)
-            rank += (0 if self.zero_at_zero else 1) + (d if self.slope_at_zero else 0)
+            # sigma(0) = 0 here: the zero class spans x sigma'(0) when sigma'(0) != 0 (its a are generic)
+            rank += d if self.slope_at_zero else 0
         return rank
 
     @property
@@ -142,10 +143,7 @@ class Branch:
         for t in self.groups:
             u = fresh_direction()
             neurons += [(a, *u) for a in parts_summing_to(Fraction(0), t)]
-        if self.zero:
-            weights = [rational() for _ in range(self.zero)] if self.zero_at_zero else \
-                parts_summing_to(Fraction(0), self.zero)
-            neurons += [(a, *[Fraction(0)] * d) for a in weights]
+        neurons += [(rational(), *[Fraction(0)] * d) for _ in range(self.zero)]
         return type(target)(tuple(neurons))
 
 
@@ -185,13 +183,11 @@ def enumerate_branches(act, target_width, width, d):
     for split_extra in range(extra + 1):
         for splits in _compositions(target_width + split_extra, target_width):
             rest = extra - split_extra
-            for zero in range(rest + 1):
-                if zero == 1 and not zero_at_zero:
-                    continue  # a single w = 0 neuron must have a = 0: it is a null neuron
+            for zero in range(rest + 1 if zero_at_zero else 1):
                 for grouped in range(rest - zero + 1):
                     null = rest - zero - grouped
                     for groups in _partitions(grouped):
-                        branches.append(Branch(splits, null, groups, zero, d, zero_at_zero, slope))
+                        branches.append(Branch(splits, null, groups, zero, d, slope))
     return sorted(branches, key=lambda b: (-b.dim, b.splits[::-1], b.label))
 
 

@@ -12,7 +12,7 @@ from twolayer.symbolic.activations import activation
 from twolayer.symbolic.branches import check_target, enumerate_branches
 
 
-def brute_force_patterns(target_width, width, zero_needs_pair):
+def brute_force_patterns(target_width, width, allow_zero):
     """Label every neuron (target j, null, zero, free group g) and keep the valid patterns, up to relabelling."""
     labels = [f"T{j}" for j in range(target_width)] + ["N", "Z"] + [f"G{g}" for g in range(width // 2)]
     patterns = set()
@@ -21,7 +21,7 @@ def brute_force_patterns(target_width, width, zero_needs_pair):
         if any(counts[f"T{j}"] == 0 for j in range(target_width)):
             continue
         groups = [counts[f"G{g}"] for g in range(width // 2)]
-        if any(0 < t < 2 for t in groups) or (zero_needs_pair and counts["Z"] == 1):
+        if any(0 < t < 2 for t in groups) or (not allow_zero and counts["Z"]):
             continue
         patterns.add((tuple(counts[f"T{j}"] for j in range(target_width)), counts["N"],
                       tuple(sorted((t for t in groups if t), reverse=True)), counts["Z"]))
@@ -34,7 +34,7 @@ def brute_force_patterns(target_width, width, zero_needs_pair):
 def test_enumeration_matches_brute_force(name, target_width, width):
     act = activation(name)
     listed = {pattern_of(b) for b in enumerate_branches(act, target_width, width, d=1)}
-    assert listed == brute_force_patterns(target_width, width, zero_needs_pair=act.taylor(0)[0] != 0)
+    assert listed == brute_force_patterns(target_width, width, allow_zero=act.taylor(0)[0] == 0)
 
 
 def test_dimension_formula_for_tanh():
@@ -98,3 +98,18 @@ def test_width_below_target_and_polynomial_classes_refused():
         enumerate_branches(activation("tanh"), 2, 1, 1)
     with pytest.raises(InputError, match="sp\\(u\\) - sp\\(-u\\) = u"):
         check_target(activation("softplus"), parse_network('[[1, 1]]'))
+
+
+def test_zero_class_is_a_free_group_boundary_when_sigma0_nonzero():
+    """cos(0) = 1: neurons at w = 0 with weights (a, -a) are the u -> 0 limit of a free group."""
+    act, target = activation("cos"), parse_network('[[1, "1/2"]]')
+    assert all(b.zero == 0 for b in enumerate_branches(act, 1, 3, 1))
+    point = parse_network('[[1, "1/2"], ["3/4", 0], ["-3/4", 0]]')
+    assert classify(act, point, target) == ((1,), 0, (2,), 0)
+    assert classify(act, parse_network('[[1, "1/2"], ["3/4", 0], ["-1/4", 0]]'), target) is None
+
+
+def test_projection_converges_on_a_degenerate_branch():
+    from twolayer.claims.global_minima import check_branch
+    result = check_branch("tanh", '[[1, "1/2"], ["-3/2", "5/4"]]', 4, "s=(1,3)")
+    assert result.verdict == "PASS", result.evidence[-1].value
