@@ -73,3 +73,76 @@ def classify(act, network, target, tolerance="1e-12"):
 
 def pattern_of(branch):
     return (branch.splits, branch.null, branch.groups, branch.zero)
+
+
+def branch_constraints(act, network, target):
+    """The affine equations of the branch through an exact rational point, as rational rows.
+
+    Each branch of Q* is an affine subspace (THEORY.md §4): target-class weights are
+    fixed and their signed output weights sum to a*_j; null neurons have a = 0; a free
+    group shares one direction and its signed output weights sum to 0; zero neurons have
+    w = 0. The rows returned are the homogeneous parts (one per equation, ``codim`` in all),
+    so their null space is the direction space T of the branch and their span its
+    orthogonal complement N. Returns None if the point is on no branch.
+
+    >>> from twolayer.symbolic.activations import activation
+    >>> from twolayer.numeric.network import parse_network
+    >>> rows = branch_constraints(activation("tanh"), parse_network('[[1, 2], [0, 3]]'), parse_network('[[1, 2]]'))
+    >>> [[int(v) for v in row] for row in rows]
+    [[0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0]]
+    """
+    from fractions import Fraction
+    flip = act.symmetry.flip_sign
+    d = network.d
+    M = network.m * (d + 1)
+    targets = [(Fraction(a), [Fraction(v) for v in w]) for a, *w in target.neurons]
+
+    def unit(index):
+        return [Fraction(int(i == index)) for i in range(M)]
+
+    def weight_sign(w, u):
+        """+1 / -1 if w = u / w = -u (the latter only for odd or even sigma), else None."""
+        if w == u:
+            return 1
+        if flip is not None and w == [-v for v in u]:
+            return -1
+        return None
+
+    rows, classes, groups = [], [[] for _ in targets], []
+    for k, (a, *w) in enumerate(network.neurons):
+        a, w = Fraction(a), [Fraction(v) for v in w]
+        base = k * (d + 1)
+        if a == 0:
+            rows.append(unit(base))
+            continue
+        if all(v == 0 for v in w):
+            rows += [unit(base + 1 + l) for l in range(d)]
+            continue
+        for j, (_, wj) in enumerate(targets):
+            sign = weight_sign(w, wj)
+            if sign is not None:
+                rows += [unit(base + 1 + l) for l in range(d)]
+                classes[j].append((k, sign))
+                break
+        else:
+            for members in groups:
+                first = members[0][0]
+                sign = weight_sign(w, [Fraction(v) for v in network.neurons[first][1:]])
+                if sign is not None:
+                    for l in range(d):
+                        row = unit(base + 1 + l)
+                        row[first * (d + 1) + 1 + l] -= sign
+                        rows.append(row)
+                    members.append((k, sign))
+                    break
+            else:
+                groups.append([(k, 1)])
+    if any(not c for c in classes) or any(len(g) < 2 for g in groups):
+        return None
+    for members in classes + groups:
+        row = [Fraction(0)] * M
+        for k, sign in members:
+            # the output weight enters f with the sign of the flip for odd sigma, unchanged for even
+            row[k * (d + 1)] = Fraction(sign if flip == -1 else 1)
+        rows.append(row)
+    return rows

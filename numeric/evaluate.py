@@ -32,10 +32,22 @@ def _arb_function(method):
     return lambda v: method(v) if type(v) is arb else method(arb(v))
 
 
+def _integer_power(base, n):
+    """base**n by repeated squaring (arb's ** goes through exp/log: NaN on balls containing 0)."""
+    if n < 0:
+        return 1 / _integer_power(base, -n)
+    result, square = arb(1), to_arb(base)
+    while n:
+        if n & 1:
+            result = result * square
+        square, n = square * square, n >> 1
+    return result
+
+
 def _arb_namespace():
     unary = ("tanh", "exp", "log", "erf", "sin", "cos", "sinh", "cosh", "atan", "sqrt")
     ns = {name: _arb_function(getattr(arb, name)) for name in unary}
-    ns.update(mpf=arb, pi=arb.pi(), e=arb.const_e())  # constants at the precision of compilation
+    ns.update(mpf=arb, pi=arb.pi(), e=arb.const_e(), ipow=_integer_power)  # constants at the precision of compilation
     return ns
 
 

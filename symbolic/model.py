@@ -144,6 +144,19 @@ def closed_form_loss_derivatives(m_, d_, n_, act=sigma):
     return grad, hess, theta
 
 
+class _Printer(MpmathPrinter):
+    """sympy's mpmath printer, with integer powers written ``ipow(base, n)``.
+
+    Ball arithmetic needs this: python-flint evaluates ``x**2`` through a real power,
+    which is NaN for a ball containing 0, while ``ipow`` multiplies.
+    """
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_Integer:
+            return f"ipow({self._print(expr.base)}, {int(expr.exp)})"
+        return super()._print_Pow(expr, rational=rational)
+
+
 def mpmath_source(exprs, var, name="sigma_derivatives"):
     """Python source of a function ``name(var)`` returning the tuple ``exprs``.
 
@@ -155,9 +168,9 @@ def mpmath_source(exprs, var, name="sigma_derivatives"):
     >>> print(mpmath_source([sp.tanh(zz), 1 - sp.tanh(zz)**2], zz))
     def sigma_derivatives(z):
         x0 = tanh(z)
-        return (x0, 1 - x0**2)
+        return (x0, 1 - ipow(x0, 2))
     """
-    printer = MpmathPrinter({"fully_qualified_modules": False, "allow_unknown_functions": False})
+    printer = _Printer({"fully_qualified_modules": False, "allow_unknown_functions": False})
     replacements, reduced = sp.cse(list(exprs), symbols=sp.numbered_symbols("x"))
     lines = [f"def {name}({var}):"]
     lines += [f"    {printer.doprint(sym)} = {printer.doprint(e)}" for sym, e in replacements]
