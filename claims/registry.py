@@ -4,12 +4,12 @@ The CLI (``twolayer verify``), the notebooks and the tests all go through
 :func:`run`, so a number shown anywhere is a number the tests check.
 
 >>> [c.id for c in CLAIMS]
-['C1', 'C2', 'C3', 'C4']
+['C1', 'C2', 'C3', 'C4', 'C5']
 """
 from dataclasses import dataclass
 from typing import Callable
 
-from . import derivatives, global_minima, independence
+from . import derivatives, global_minima, independence, separation
 from .result import Result
 
 ACTIVATIONS = ("tanh", "sigmoid", "softplus", "silu", "gelu", "erf", "sin", "cos", "exp", "gaussian", "tanh_shift")
@@ -118,11 +118,35 @@ def _c4_configurations(quick):
     return configs
 
 
+SEPARATION_CASES = [("tanh", 1, 2, 1), ("tanh", 1, 3, 1), ("tanh", 2, 3, 1)]
+
+
+def _c5_check(config):
+    return separation.check_sweep(config["activation"], config["target"], config["m"], config["branch"],
+                                  starts=config.get("starts", 12), seed=config.get("seed", 0),
+                                  dps=config.get("dps", 50))
+
+
+def _c5_configurations(quick):
+    from ..numeric.network import parse_network
+    from ..symbolic.activations import activation
+    from ..symbolic.branches import enumerate_branches
+    configs = []
+    for act, target_width, width, d in SEPARATION_CASES[:1 if quick else None]:
+        target = TARGETS[target_width, d]
+        t = parse_network(target)
+        for branch in enumerate_branches(activation(act), t.m, width, t.d):
+            configs.append({"activation": act, "target": target, "m": width, "branch": branch.label,
+                            "starts": 6 if quick else 12, "seed": 0, "dps": 50})
+    return configs
+
+
 CLAIMS = [
     Claim("C1", derivatives.TITLE, "THEORY.md §2", _c1_check, _c1_configurations),
     Claim("C2", independence.TITLE, "THEORY.md §3", _c2_check, _c2_configurations),
     Claim("C3", global_minima.TITLE_C3, "THEORY.md §4", _c3_check, _c3_configurations),
     Claim("C4", global_minima.TITLE_C4, "THEORY.md §5", _c4_check, _c4_configurations),
+    Claim("C5", separation.TITLE, "THEORY.md §6", _c5_check, _c5_configurations),
 ]
 
 

@@ -213,5 +213,53 @@ def jacobian_rank(act, point, inputs, dps=50):
     return gap_rank(singular_values(evaluate(act, point, inputs, dps=dps).jacobian, dps), dps).rank
 
 
-__all__ = ["certified_radius", "non_separation_sequence", "nearest_nongeneralizing", "jacobian_rank",
-           "kernel_basis", "exact_null_space"]
+@dataclass
+class SweepRow:
+    n: int
+    rank: object                 # rank J_n(theta°) (gap rule)
+    codim: int
+    model_rank: int              # r(theta°)
+    separated: object            # True (certified) / False (shown or forced by dimension) / None
+    radius: RadiusCertificate
+    search: Search
+    sequence: object = None      # NonSeparation for n < r(theta°)
+    why: str = ""
+
+
+EPSILONS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
+
+
+def separation_sweep(act, point, target, inputs, sizes, starts=20, seed=0, dps=50, radius="0.5"):
+    """For each n in ``sizes``: rank J_n, certified radius, constructive non-separation, nearest search.
+
+    ``inputs`` are nested: the sample set of size n is ``inputs[:n]``.
+    """
+    from .model_rank import structural_rank
+    from .population import population_points
+    rows_c = branch_constraints(act, point, target)
+    if rows_c is None:
+        from ..errors import InputError
+        raise InputError("the point is not on a branch of Q* for this target (every neuron must be a target "
+                         "neuron, a null neuron, part of a free group or at w = 0, exactly)")
+    codim, r = len(rows_c), structural_rank(act, point)
+    population, _, _ = population_points(point.d, dps)
+    rows = []
+    for n in sizes:
+        xs = inputs[:n]
+        row = SweepRow(n, jacobian_rank(act, point, xs, dps), codim, r, None,
+                       certified_radius(act, point, target, xs, dps),
+                       nearest_nongeneralizing(act, point, target, xs, starts=starts, seed=seed, dps=dps,
+                                               radius=radius))
+        if n < r:
+            row.sequence = non_separation_sequence(act, point, target, xs, population, EPSILONS, dps)
+        if row.radius.radius is not None:
+            row.separated, row.why = True, "certified radius"
+        elif n < codim:
+            row.separated = False
+            row.why = ("global minima theta_eps -> theta° with positive generalization error" if n < r else
+                       "dim Q_n >= M - n > dim B near theta° (dimension count)")
+        else:
+            row.why = "no radius certified (rank J_n < codim)" if row.rank is not None and row.rank < codim \
+                else row.radius.reason
+        rows.append(row)
+    return rows

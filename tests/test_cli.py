@@ -85,3 +85,27 @@ def test_branches_and_rank_json():
     rank = json.loads(twolayer("rank", "--activation", "tanh", "--theta", '[[1, "1/2"], [0, 2]]', "--samples", "3",
                                "--json").stdout)
     assert (rank["model_rank"], rank["numerical_rank"], rank["certified_lower"], rank["empirical_rank"]) == (3, 3, 3, 3)
+
+
+@pytest.mark.parametrize("args", [
+    ["separation", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--point", '[[1, "1/2"], [1, 2]]',
+     "--samples", "1-3"],
+    ["separation", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--point", '[[1, "1/2"], [0, 2]]',
+     "--samples", "x"],
+    ["separation", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--point", '[[1, "1/2", 1], [0, 2, 1]]',
+     "--samples", "1-3"],
+    ["separation", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--point", '[[1, "1/2"], [0, 2]]',
+     "--samples", "1-3", "--inputs", "[[1]]"],
+])
+def test_separation_bad_input(args):
+    run = twolayer(*args)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("twolayer: error:") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_separation_json():
+    out = json.loads(twolayer("separation", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--point",
+                              '[[1, "1/2"], [0, 2]]', "--samples", "2,3", "--starts", "3", "--json").stdout)
+    first, second = out["rows"]
+    assert (first["n"], first["separated"], second["separated"]) == (2, False, True)
+    assert second["certified_radius"] is not None and first["certified_radius"] is None

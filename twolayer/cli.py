@@ -53,7 +53,15 @@ def _parser():
     group.add_argument("--inputs", metavar="JSON", help="also the rank of J_n on these input vectors")
     rk.add_argument("--bias", action="store_true", help="the last input weight of each neuron is a bias")
     rk.add_argument("--json", action="store_true", help="machine-readable output")
-    for p in (verify, act, ind, br, rk):
+    se = sub.add_parser("separation", help="separation of generalizing global minima over sample sizes")
+    se.add_argument("--activation", required=True, help="library name or an expression in z")
+    se.add_argument("--target", required=True, metavar="JSON", help="target network")
+    se.add_argument("--point", required=True, metavar="JSON", help="an exact point of a branch of Q*")
+    se.add_argument("--samples", required=True, metavar="LIST", help="sample sizes, e.g. '1,2,3' or '1-6'")
+    se.add_argument("--inputs", metavar="JSON", help="your own nested inputs (prefixes are taken)")
+    se.add_argument("--starts", type=int, default=20, metavar="K", help="search starts per n (default 20)")
+    se.add_argument("--json", action="store_true", help="machine-readable output")
+    for p in (verify, act, ind, br, rk, se):
         _add_common(p)
     return parser
 
@@ -195,8 +203,61 @@ def cmd_rank(args):
     return 0
 
 
+def _sizes(text):
+    sizes = set()
+    try:
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            sizes.update(range(int(low), int(high or low) + 1))
+    except ValueError:
+        raise InputError(f"--samples: '{text}' is not a list of sizes such as '1,2,3' or '1-6'") from None
+    if not sizes or min(sizes) < 1:
+        raise InputError("--samples: sizes must be positive integers")
+    return sorted(sizes)
+
+
+def cmd_separation(args):
+    from .numeric.network import gaussian_inputs, parse_inputs, parse_network
+    from .numeric.precision import decimal_string
+    from .numeric.separation import separation_sweep
+    from .symbolic.activations import activation
+    from .symbolic.branches import check_target
+
+    act = activation(args.activation)
+    target = parse_network(args.target, "target")
+    check_target(act, target)
+    point = parse_network(args.point, "point")
+    if point.d != target.d:
+        raise InputError(f"dimension mismatch: the point has d = {point.d}, the target d = {target.d}")
+    if point.m < target.m:
+        raise InputError(f"width m = {point.m} of the point is below the target width m* = {target.m}")
+    sizes = _sizes(args.samples)
+    if args.starts < 1:
+        raise InputError("--starts must be at least 1")
+    if args.inputs:
+        inputs = parse_inputs(args.inputs, target.d)
+        if len(inputs) < sizes[-1]:
+            raise InputError(f"--inputs has {len(inputs)} vectors, --samples asks for {sizes[-1]}")
+    else:
+        inputs = gaussian_inputs(sizes[-1], target.d, args.seed)
+    rows = separation_sweep(act, point, target, inputs, sizes, starts=args.starts, seed=args.seed, dps=args.dps)
+    out = [{"n": r.n, "rank": r.rank, "codim": r.codim, "model_rank": r.model_rank, "separated": r.separated,
+            "certified_radius": None if r.radius.radius is None else decimal_string(r.radius.radius, 6),
+            "estimated_distance": None if r.search.nearest is None else decimal_string(r.search.nearest, 6),
+            "why": r.why} for r in rows]
+    if args.json:
+        print(json.dumps({"rows": out}, indent=1))
+        return 0
+    print(f"{'n':>3s} {'rank':>5s} {'codim':>6s} {'separated':>10s} {'certified radius':>17s} "
+          f"{'nearest found':>14s}  why")
+    for r in out:
+        print(f"{r['n']:3d} {str(r['rank']):>5s} {r['codim']:6d} {str(r['separated']):>10s} "
+              f"{str(r['certified_radius']):>17s} {str(r['estimated_distance']):>14s}  {r['why']}")
+    return 0
+
+
 COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "independence": cmd_independence,
-            "branches": cmd_branches, "rank": cmd_rank}
+            "branches": cmd_branches, "rank": cmd_rank, "separation": cmd_separation}
 
 
 def main(argv=None):

@@ -1,0 +1,65 @@
+import mpmath
+import pytest
+
+from twolayer.claims.separation import check_sweep
+from twolayer.numeric.network import Network, gaussian_inputs, parse_network
+from twolayer.numeric.population import population_points
+from twolayer.numeric.precision import working_precision
+from twolayer.numeric.projection import project
+from twolayer.numeric.separation import certified_radius, nearest_nongeneralizing, non_separation_sequence
+from twolayer.symbolic.activations import activation
+
+TANH = activation("tanh")
+TARGET = parse_network('[[1, "1/2"]]')
+INPUTS = gaussian_inputs(6, 1, seed=11)
+
+
+def test_projection_converges_to_a_zero_of_the_residuals():
+    start = parse_network('[["0.9", "0.6"], ["0.1", "0.3"]]')
+    p = project(TANH, start, INPUTS[:2], target=TARGET)
+    assert p.converged and p.residual_norm <= mpmath.mpf(10) ** -40
+
+
+def test_projection_refuses_to_wander():
+    """With a tiny search ball, a projection that must travel is stopped and reported, not used."""
+    start = parse_network('[["0.5", "1.5"], ["0.1", "0.3"]]')
+    p = project(TANH, start, INPUTS[:3], target=TARGET, center=start, radius=mpmath.mpf("1e-6"))
+    assert p.left_ball and not p.converged
+
+
+def test_constructive_sequence_below_the_rank():
+    point = parse_network('[[1, "1/2"], [0, 2]]')
+    population, _, _ = population_points(1, 50)
+    seq = non_separation_sequence(TANH, point, TARGET, INPUTS[:2], population, ["1e-3", "1e-4", "1e-5"])
+    assert all(seq.converged)
+    assert all(abs(d / e - 1) < mpmath.mpf("0.01") for d, e in zip(seq.distances, seq.epsilons))
+    ratios = [g / e**2 for g, e in zip(seq.generalization_errors, seq.epsilons)]
+    assert all(g > 0 for g in seq.generalization_errors) and abs(ratios[-1] / ratios[0] - 1) < mpmath.mpf("0.01")
+
+
+def test_radius_certified_at_a_non_degenerate_point():
+    cert = certified_radius(TANH, parse_network('[[1, "1/2"], [0, 2]]'), TARGET, INPUTS[:4])
+    assert cert.radius is not None and cert.delta_upper < cert.sigma_min_lower
+
+
+def test_radius_not_certified_at_a_degenerate_point():
+    """A split target neuron: rank J_n < codim, so the interval bound must fail to certify."""
+    cert = certified_radius(TANH, parse_network('[["1/4", "1/2"], ["3/4", "1/2"]]'), TARGET, INPUTS)
+    assert cert.radius is None and "not certified invertible" in cert.reason
+
+
+def test_radius_not_certified_below_codim():
+    cert = certified_radius(TANH, parse_network('[[1, "1/2"], [0, 2]]'), TARGET, INPUTS[:2])
+    assert cert.radius is None
+
+
+def test_certified_ball_contains_no_nongeneralizing_minimum():
+    point = parse_network('[[1, "1/2"], [0, 2]]')
+    cert = certified_radius(TANH, point, TARGET, INPUTS[:3])
+    search = nearest_nongeneralizing(TANH, point, TARGET, INPUTS[:3], starts=6, radius="0.3")
+    assert search.nearest is None or search.nearest >= cert.radius
+
+
+def test_claim_c5_on_the_smallest_case():
+    result = check_sweep("tanh", '[[1, "1/2"]]', 2, "s=(1) null=1", starts=4)
+    assert result.verdict == "PASS", [c for c in result.evidence if not c.passed]
