@@ -105,9 +105,13 @@ def _outputs(act, network, X):
     return [sum((a[k] * sig(zk)[0] for k, zk in enumerate(row)), arb(0)) for row in Z]
 
 
-def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS, hessian=False):
+def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS, hessian=False,
+             sample_weights=None):
     """Evaluate at ``network`` on ``inputs`` (list of vectors), against a
     ``target`` network or given target ``values``; returns an :class:`Evaluation`.
+
+    The loss is ``1/2 sum_i v_i e_i^2`` with ``v_i = 1/n`` (the empirical loss R_n) or
+    the given ``sample_weights`` (e.g. quadrature weights for the population loss).
     """
     if not isinstance(network, Network):
         raise InputError("evaluate needs a Network")
@@ -143,15 +147,22 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
         J = arb_mat(rows)
         loss = gradient = H = None
         if residuals is not None:
+            uniform = sample_weights is None
+            weights = [to_arb(v) for v in sample_weights] if not uniform else None
+            # v_i e_i; for R_n the 1/n is applied once at the end
+            weighted = residuals if uniform else [v * r for v, r in zip(weights, residuals)]
             e = arb_mat([[r] for r in residuals])
-            loss = (e.transpose() * e)[0, 0] / (2 * n)
-            gradient = J.transpose() * e / n
+            we = arb_mat([[r] for r in weighted])
+            loss = (e.transpose() * we)[0, 0] / (2 * n if uniform else 2)
+            gradient = J.transpose() * we / (n if uniform else 1)
             if hessian:
-                H = J.transpose() * J
+                WJ = J if uniform else arb_mat([[weights[i] * J[i, j] for j in range(J.ncols())]
+                                                 for i in range(n)])
+                H = J.transpose() * WJ
                 for k in range(m):
                     # the e-weighted second-derivative block of neuron k (THEORY.md §2)
-                    u = [residuals[i] * S1[i][k] for i in range(n)]
-                    v = [residuals[i] * sigma_z[i][k][2] for i in range(n)]
+                    u = [weighted[i] * S1[i][k] for i in range(n)]
+                    v = [weighted[i] * sigma_z[i][k][2] for i in range(n)]
                     cross = X.transpose() * arb_mat([[ui] for ui in u])
                     ww = X.transpose() * arb_mat([[v[i] * xl for xl in xs[i]] for i in range(n)]) * a[k]
                     base = k * (d + 1)
@@ -160,5 +171,5 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
                         H[base + 1 + p, base] += cross[p, 0]
                         for q in range(d):
                             H[base + 1 + p, base + 1 + q] += ww[p, q]
-                H = H / n
+                H = H / n if uniform else H
         return Evaluation(outputs, residuals, J, loss, gradient, H)
