@@ -109,3 +109,25 @@ def test_separation_json():
     first, second = out["rows"]
     assert (first["n"], first["separated"], second["separated"]) == (2, False, True)
     assert second["certified_radius"] is not None and first["certified_radius"] is None
+
+
+@pytest.mark.parametrize("args", [
+    ["flow", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--init", '[[1, "1/2"], [0, 2]]', "--samples", "3",
+     "--t-max", "-5"],
+    ["flow", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--init", '[[1, "1/2", 1]]', "--t-max", "5"],
+    ["flow", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--init", '[[1, "1/2"], [0, 2]]', "--t-max", "x"],
+    ["flow", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--init", '[[1, "1/2"], [0]]', "--t-max", "5"],
+])
+def test_flow_bad_input(args):
+    run = twolayer(*args)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("twolayer: error:") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_flow_json():
+    out = json.loads(twolayer("flow", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--init",
+                              '[["1.02", "0.48"], ["0.03", 2]]', "--samples", "5", "--t-max", "1e40",
+                              "--json").stdout)
+    assert out["decay"] == "exponential" and out["verdict"] == "PASS"
+    assert {"limit_point", "final_loss", "generalization_error", "predicted_rate", "fitted_rate",
+            "fitted_slope"} <= set(out)

@@ -61,7 +61,18 @@ def _parser():
     se.add_argument("--inputs", metavar="JSON", help="your own nested inputs (prefixes are taken)")
     se.add_argument("--starts", type=int, default=20, metavar="K", help="search starts per n (default 20)")
     se.add_argument("--json", action="store_true", help="machine-readable output")
-    for p in (verify, act, ind, br, rk, se):
+    fl = sub.add_parser("flow", help="gradient flow from an initial point: limit, rate, verdict")
+    fl.add_argument("--activation", required=True, help="library name or an expression in z")
+    fl.add_argument("--target", required=True, metavar="JSON", help="target network")
+    fl.add_argument("--init", required=True, metavar="JSON", help="initial network theta(0)")
+    source = fl.add_mutually_exclusive_group()
+    source.add_argument("--samples", type=int, metavar="N", help="empirical loss on N Gaussian samples")
+    source.add_argument("--inputs", metavar="JSON", help="empirical loss on these input vectors")
+    source.add_argument("--population", action="store_true", help="the population loss (default without samples)")
+    fl.add_argument("--t-max", required=True, metavar="T", help="time budget")
+    fl.add_argument("--json", action="store_true", help="machine-readable output")
+    fl.add_argument("--plot", metavar="FILE", help="write a log-scale plot of R(t) to FILE (PNG)")
+    for p in (verify, act, ind, br, rk, se, fl):
         _add_common(p)
     return parser
 
@@ -256,8 +267,83 @@ def cmd_separation(args):
     return 0
 
 
+def cmd_flow(args):
+    import mpmath
+
+    from .numeric.evaluate import evaluate
+    from .numeric.flow import fit_exponential_rate, fit_power_law, gradient_flow, smallest_positive_eigenvalue
+    from .numeric.network import gaussian_inputs, parse_inputs, parse_network
+    from .numeric.population import population_loss, population_points
+    from .numeric.precision import decimal_string
+    from .symbolic.activations import activation
+
+    act = activation(args.activation)
+    target = parse_network(args.target, "target")
+    start = parse_network(args.init, "init")
+    if start.d != target.d:
+        raise InputError(f"dimension mismatch: the initial point has d = {start.d}, the target d = {target.d}")
+    try:
+        t_max = mpmath.mpf(args.t_max)
+    except (ValueError, TypeError):
+        raise InputError(f"--t-max: '{args.t_max}' is not a number") from None
+    if not t_max > 0 or not mpmath.isfinite(t_max):
+        raise InputError(f"--t-max must be a positive time, got {args.t_max}")
+    weights = None
+    if args.inputs:
+        inputs = parse_inputs(args.inputs, target.d)
+    elif args.samples is not None:
+        if args.samples <= 0:
+            raise InputError(f"--samples must be a positive integer, got {args.samples}")
+        inputs = gaussian_inputs(args.samples, target.d, args.seed)
+    else:
+        inputs, weights, _ = population_points(target.d, args.dps)
+    run = gradient_flow(act, start, target, inputs, weights=weights, t_max=t_max, dps=args.dps)
+    generalization = mpmath.mpf(population_loss(act, run.limit, target, args.dps)[0].mid().str(30, radius=False))
+    loss_target = mpmath.mpf(10) ** (-(2 * args.dps) // 3)
+    lam = smallest_positive_eigenvalue(evaluate(act, run.limit, inputs, dps=args.dps).jacobian, weights, args.dps)
+    rate, _ = fit_exponential_rate(run.record.times, run.record.losses, loss_target,
+                                   mpmath.mpf(10) ** -(args.dps // 3))
+    slope, _ = fit_power_law(run.record.times, run.record.losses, run.final_time / 100)
+    decay = "exponential" if run.final_loss < loss_target else "algebraic"
+    if decay == "exponential":
+        verdict = "PASS" if rate is not None and abs(rate / (2 * lam) - 1) <= mpmath.mpf("0.01") else "FAIL"
+    else:
+        verdict = "PASS" if slope is not None and abs(slope + 2) <= mpmath.mpf("0.1") else "INCONCLUSIVE"
+    out = {"limit_point": [[decimal_string(v, 25) for v in n] for n in run.limit.neurons],
+           "final_time": decimal_string(run.final_time, 6), "final_loss": decimal_string(run.final_loss, 6),
+           "generalization_error": decimal_string(generalization, 6), "predicted_rate": decimal_string(2 * lam, 10),
+           "fitted_rate": None if rate is None else decimal_string(rate, 10),
+           "fitted_slope": None if slope is None else decimal_string(slope, 6), "decay": decay,
+           "steps": run.steps, "stopped": run.stopped, "verdict": verdict}
+    if args.plot:
+        _plot_flow(run, lam, args.plot)
+    if args.json:
+        print(json.dumps(out, indent=1))
+        return 0
+    for key, value in out.items():
+        print(f"{key:22s} {value}")
+    return 0
+
+
+def _plot_flow(run, lam, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import mpmath
+
+    times = [float(t) for t in run.record.times]
+    losses = [float(mpmath.log10(r)) if r > 0 else None for r in run.record.losses]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(times, losses, label="log10 R(t)")
+    t_end, r_end = times[-1], losses[-1]
+    ax.plot([t_end / 2, t_end], [r_end + float(2 * lam) * (t_end / 2) / 2.302585, r_end], "--",
+            label="slope of rate 2 lambda")
+    ax.set_xlabel("t"); ax.set_ylabel("log10 R"); ax.legend()
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+
+
 COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "independence": cmd_independence,
-            "branches": cmd_branches, "rank": cmd_rank, "separation": cmd_separation}
+            "branches": cmd_branches, "rank": cmd_rank, "separation": cmd_separation, "flow": cmd_flow}
 
 
 def main(argv=None):
