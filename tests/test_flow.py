@@ -45,19 +45,21 @@ def test_integrator_matches_explicit_reference_and_converges_with_rtol():
 
 
 def test_exponential_rate_fit_on_a_quadratic_loss():
-    lam, theta0 = mpmath.mpf("0.3"), mpmath.mpf(2)
-    times = [mpmath.mpf(t) for t in range(0, 400, 5)]
-    losses = [lam * theta0**2 / 2 * mpmath.exp(-2 * lam * t) for t in times]
-    rate, used = fit_exponential_rate(times, losses, mpmath.mpf("1e-40"), mpmath.mpf("1e-10"))
-    assert used > 10 and abs(rate - 2 * lam) < mpmath.mpf("1e-30")
+    with working_precision(50):   # R = lam theta^2 / 2, theta(t) = theta0 exp(-lam t)
+        lam, theta0 = mpmath.mpf("0.3"), mpmath.mpf(2)
+        times = [mpmath.mpf(t) for t in range(0, 400, 5)]
+        losses = [lam * theta0**2 / 2 * mpmath.exp(-2 * lam * t) for t in times]
+        rate, used = fit_exponential_rate(times, losses, mpmath.mpf("1e-40"), mpmath.mpf("1e-10"))
+        assert used > 10 and abs(rate - 2 * lam) < mpmath.mpf("1e-40")
 
 
 def test_power_law_fit_on_a_quartic_loss():
-    c, theta0 = mpmath.mpf("0.25"), mpmath.mpf(1)
-    times = [mpmath.mpf(10) ** (k / 4) for k in range(0, 48)]
-    losses = [c * theta0**4 / (1 + 8 * c * theta0**2 * t) ** 2 for t in times]
-    slope, used = fit_power_law(times, losses, times[-1] / 100)
-    assert used > 5 and abs(slope + 2) < mpmath.mpf("1e-3")
+    with working_precision(50):   # R = c theta^4, theta(t) = theta0 / sqrt(1 + 8 c theta0^2 t)
+        c, theta0 = mpmath.mpf("0.25"), mpmath.mpf(1)
+        times = [mpmath.mpf(10) ** (mpmath.mpf(k) / 4) for k in range(0, 48)]
+        losses = [c * theta0**4 / (1 + 8 * c * theta0**2 * t) ** 2 for t in times]
+        slope, used = fit_power_law(times, losses, times[-1] / 100)
+        assert used > 5 and abs(slope + 2) < mpmath.mpf("1e-3")
 
 
 def test_claim_c6_exponential_case():
