@@ -39,7 +39,7 @@ from .network import Network
 from .population import population_loss
 from .precision import arb_to_mpf, to_arb, working_precision
 from .projection import project
-from .rank import exact_null_space, gap_rank, singular_values
+from .rank import gap_rank, singular_values
 
 
 @dataclass

@@ -10,16 +10,21 @@ def twolayer(*args):
     return subprocess.run([sys.executable, "-m", "twolayer", *args], capture_output=True, text=True, timeout=300)
 
 
+def assert_refused(args):
+    """Bad input: exit code 2 and one line 'twolayer: error: ...', no traceback."""
+    run = twolayer(*args)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.stderr.startswith("twolayer: error:") and len(run.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize("args", [
     ["activation", "Max(0, z)"], ["activation", "Abs(z)"], ["activation", "z**3"], ["activation", "nosuch"],
     ["activation", "tanh(z"], ["activation", "tanh", "--dps", "0"], ["activation", "tanh", "--dps", "-5"],
     ["activation", "tanh", "--taylor", "-1"], ["verify", "--claim", "C99"],
 ])
 def test_bad_input_one_line_exit_2(args):
-    run = twolayer(*args)
-    assert run.returncode == 2, run.stderr
-    assert "Traceback" not in run.stderr
-    assert len(run.stderr.strip().splitlines()) == 1 and run.stderr.startswith("twolayer: error:")
+    assert_refused(args)
 
 
 def test_activation_json():
@@ -49,9 +54,7 @@ def test_verify_writes_report(tmp_path):
     ["independence", "--activation", "tanh", "--weights", "[[1]]", "--max-degree", "0"],
 ])
 def test_independence_bad_input(args):
-    run = twolayer(*args)
-    assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert run.stderr.startswith("twolayer: error:") and len(run.stderr.strip().splitlines()) == 1
+    assert_refused(args)
 
 
 def test_independence_json():
@@ -72,9 +75,7 @@ def test_independence_json():
     ["rank", "--activation", "tanh", "--theta", "[[1, 2]]", "--bias"],
 ])
 def test_geometry_bad_input(args):
-    run = twolayer(*args)
-    assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert run.stderr.startswith("twolayer: error:") and len(run.stderr.strip().splitlines()) == 1
+    assert_refused(args)
 
 
 def test_branches_and_rank_json():
@@ -98,9 +99,7 @@ def test_branches_and_rank_json():
      "--samples", "1-3", "--inputs", "[[1]]"],
 ])
 def test_separation_bad_input(args):
-    run = twolayer(*args)
-    assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert run.stderr.startswith("twolayer: error:") and len(run.stderr.strip().splitlines()) == 1
+    assert_refused(args)
 
 
 def test_separation_json():
@@ -119,9 +118,7 @@ def test_separation_json():
     ["flow", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--init", '[[1, "1/2"], [0]]', "--t-max", "5"],
 ])
 def test_flow_bad_input(args):
-    run = twolayer(*args)
-    assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert run.stderr.startswith("twolayer: error:") and len(run.stderr.strip().splitlines()) == 1
+    assert_refused(args)
 
 
 def test_flow_json():
