@@ -8,7 +8,7 @@ import time
 import mpmath
 
 from twolayer.claims.flow import perturbed
-from twolayer.claims.global_minima import _setup
+from twolayer.claims.global_minima import setup_case
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.flow import gradient_flow
 from twolayer.numeric.network import Network, gaussian_inputs
@@ -18,7 +18,7 @@ DPS = 50
 
 
 def run():
-    act, target, branches = _setup("tanh", '[[1, "1/2"]]', 2)
+    act, target, branches = setup_case("tanh", '[[1, "1/2"]]', 2)
     point = next(b for b in branches if b.label == "s=(1) null=1").point(target, 0)
     start = perturbed(point, "0.05", 5)
     inputs = gaussian_inputs(6, 1, 11)

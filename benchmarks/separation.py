@@ -20,7 +20,7 @@ DPS = 50
 
 def per_scalar_iteration(theta, inputs, values):
     """One Gauss-Newton step written the straightforward way: mpmath scalars and mpmath matrices."""
-    m, d = len(theta) // 2, 1
+    m = len(theta) // 2
     J = mpmath.matrix(len(inputs), len(theta))
     r = mpmath.matrix(len(inputs), 1)
     for i, x in enumerate(inputs):

@@ -25,7 +25,7 @@ from ..numeric.flow import fit_exponential_rate, fit_power_law, gradient_flow, s
 from ..numeric.network import Network, gaussian_inputs
 from ..numeric.population import population_loss, population_points
 from ..numeric.precision import decimal_string
-from .global_minima import _setup
+from .global_minima import setup_case
 from .result import Check, Result
 
 TITLE = "local convergence of gradient flow and its rate"
@@ -44,7 +44,7 @@ def perturbed(point, size, seed):
 def run_case(activation_name, target_json, width, branch_label, case, samples=None, seed=0, dps=50,
              size="0.05", t_max=None):
     """One gradient-flow run and its analysis; returns (Result, GradientFlowResult, dict of numbers)."""
-    act, target, branches = _setup(activation_name, target_json, width)
+    act, target, branches = setup_case(activation_name, target_json, width)
     branch = next(b for b in branches if b.label == branch_label)
     point = branch.point(target, seed)
     start = perturbed(point, size, seed + 5)

@@ -37,7 +37,7 @@ TITLE_C4 = "model rank and optimistic sample size"
 EPSILON = mpmath.mpf("1e-12")
 
 
-def _setup(activation_name, target_json, width):
+def setup_case(activation_name, target_json, width):
     act = activation(activation_name)
     target = parse_network(target_json, "target")
     check_target(act, target)
@@ -71,7 +71,7 @@ def tangent_dimension(act, point, target, seed, dps, extra=2, dim_hint=0):
 
 def check_branch(activation_name, target_json, width, branch_label, seed=0, dps=50):
     """C3 for one branch: zero population loss and tangent dimension."""
-    act, target, branches = _setup(activation_name, target_json, width)
+    act, target, branches = setup_case(activation_name, target_json, width)
     branch = next(b for b in branches if b.label == branch_label)
     config = {"activation": activation_name, "target": target_json, "m": width, "branch": branch.label,
               "seed": seed, "dps": dps}
@@ -101,7 +101,7 @@ def check_branch(activation_name, target_json, width, branch_label, seed=0, dps=
 
 def check_search(activation_name, target_json, width, starts=8, seed=0, dps=50, spread="3/10"):
     """C3: projections onto Q* from random starts near random branch points land on listed branches."""
-    act, target, branches = _setup(activation_name, target_json, width)
+    act, target, branches = setup_case(activation_name, target_json, width)
     listed = {pattern_of(b) for b in branches}
     config = {"activation": activation_name, "target": target_json, "m": width, "starts": starts, "seed": seed,
               "dps": dps}
@@ -135,7 +135,7 @@ def check_search(activation_name, target_json, width, starts=8, seed=0, dps=50, 
 
 def check_rank(activation_name, target_json, width, seed=0, dps=50, bias=False):
     """C4: formula, structural count, numerical rank and certified minor at every branch; optimistic size."""
-    act, target, branches = _setup(activation_name, target_json, width)
+    act, target, branches = setup_case(activation_name, target_json, width)
     config = {"activation": activation_name, "target": target_json, "m": width, "bias": bias, "seed": seed,
               "dps": dps}
     checks = []

@@ -55,11 +55,11 @@ def _c2_configurations(quick):
     for act in ACTIVATIONS:
         configs.append({"activation": act, "part": "series"})
         families = dict(independence.FAMILIES, **independence.SPECIAL_FAMILIES.get(act, {}))
-        for name, (weights, derivatives) in families.items():
+        for name, (weights, with_derivatives) in families.items():
             if quick and "d=3" in name:
                 continue
-            configs.append({"activation": act, "family": name, "weights": weights, "derivatives": derivatives,
-                            "dps": 50})
+            configs.append({"activation": act, "family": name, "weights": weights,
+                            "derivatives": with_derivatives, "dps": 50})
     return configs
 
 

@@ -18,7 +18,7 @@ from ..numeric.evaluate import evaluate
 from ..numeric.network import gaussian_inputs
 from ..numeric.precision import arb_to_mpf, decimal_string
 from ..numeric.separation import separation_sweep
-from .global_minima import _setup
+from .global_minima import setup_case
 from .result import Check, Result
 
 TITLE = "separation of generalizing global minima as n grows"
@@ -61,7 +61,7 @@ def pooled_distances(act, point, target, inputs, rows, dps):
 
 
 def check_sweep(activation_name, target_json, width, branch_label, extra=2, starts=12, seed=0, dps=50):
-    act, target, branches = _setup(activation_name, target_json, width)
+    act, target, branches = setup_case(activation_name, target_json, width)
     branch = next(b for b in branches if b.label == branch_label)
     point = branch.point(target, seed)
     sizes = list(range(1, branch.codim + extra + 1))

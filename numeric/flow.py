@@ -27,6 +27,7 @@ from ..errors import InputError
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .precision import DEFAULT_DPS, arb_to_mpf, to_arb, working_precision
+from .rank import gram_eigen
 
 GAMMA = 1 + 1 / mpmath.sqrt(2)
 
@@ -139,14 +140,10 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
 
 def smallest_positive_eigenvalue(jacobian, weights, dps):
     """lambda: the smallest eigenvalue of J^T V J (V = diag(weights), or 1/n) above the gap rule's threshold."""
-    n, M = jacobian.nrows(), jacobian.ncols()
+    n = jacobian.nrows()
     with working_precision(2 * dps + 10):
-        w = [to_arb(v) for v in weights] if weights is not None else [arb(1) / n] * n
-        J = arb_mat([[arb(arb_to_mpf(jacobian[i, j])) for j in range(M)] for i in range(n)])
-        VJ = arb_mat([[w[i] * J[i, j] for j in range(M)] for i in range(n)])
-        G = J.transpose() * VJ
-        eigenvalues = sorted(mpmath.eigsy(mpmath.matrix([[arb_to_mpf(G[i, j]) for j in range(M)]
-                                                          for i in range(M)]), eigvals_only=True))
+        weights = weights if weights is not None else [mpmath.mpf(1) / n] * n
+        eigenvalues = sorted(gram_eigen(jacobian, dps, weights=weights)[0])
     largest = eigenvalues[-1]
     positive = [e for e in eigenvalues if e > largest * mpmath.mpf(10) ** (-2 * dps / 3)]
     with mpmath.workdps(dps):

@@ -16,11 +16,12 @@ is stopped and reported, not used.
 from dataclasses import dataclass
 
 import mpmath
-from flint import arb, arb_mat
+from flint import arb_mat
 
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .precision import DEFAULT_DPS, arb_to_mpf, to_arb, working_precision
+from .rank import gram_eigen
 
 
 @dataclass
@@ -50,12 +51,7 @@ def _min_norm_step(J, r, dps, limit, drop=0):
     """
     M = J.ncols()
     with working_precision(2 * dps + 10):
-        Jm = arb_mat([[arb(arb_to_mpf(J[i, j])) for j in range(M)] for i in range(J.nrows())])
-        G = Jm.transpose() * Jm
-        g = Jm.transpose() * arb_mat([[arb(v)] for v in r])
-        eigenvalues, vectors = mpmath.eigsy(mpmath.matrix([[arb_to_mpf(G[i, j]) for j in range(M)]
-                                                            for i in range(M)]))
-        gm = [arb_to_mpf(g[i, 0]) for i in range(M)]
+        eigenvalues, vectors, gm = gram_eigen(J, dps, rhs=r)
         largest = max(abs(e) for e in eigenvalues)
         cutoff = largest * mpmath.mpf(10) ** (-2 * (dps - 10))
         kept = []

@@ -39,7 +39,7 @@ from .network import Network
 from .population import population_loss
 from .precision import arb_to_mpf, to_arb, working_precision
 from .projection import project
-from .rank import gap_rank, singular_values
+from .rank import gap_rank, gram_eigen, singular_values
 
 
 @dataclass
@@ -114,8 +114,7 @@ def kernel_basis(J, dps, relative="1e-30"):
     """Numerical basis (mpf columns) of ker J: eigenvectors of J^T J with eigenvalue below relative * largest."""
     M = J.ncols()
     with working_precision(2 * dps + 10):
-        G = J.transpose() * J
-        E, V = mpmath.eigsy(mpmath.matrix([[arb_to_mpf(G[i, j]) for j in range(M)] for i in range(M)]))
+        E, V, _ = gram_eigen(J, dps)
         top = max(abs(e) for e in E)
         basis = [[V[i, k] for i in range(M)] for k in range(M) if E[k] < mpmath.mpf(relative) ** 2 * top]
     return basis
@@ -137,7 +136,6 @@ def non_separation_sequence(act, point, target, inputs, population_inputs, epsil
         Jn = evaluate(act, point, inputs, dps=dps).jacobian
         Jinf = evaluate(act, point, population_inputs, dps=dps).jacobian
         kernel_n, kernel_inf = kernel_basis(Jn, dps), kernel_basis(Jinf, dps)
-        M = Jn.ncols()
         best, best_norm = None, mpmath.mpf(0)
         for k in kernel_n:
             # remove the part in ker J (directions along Q*), keep what changes the function

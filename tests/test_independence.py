@@ -7,7 +7,7 @@ from twolayer.claims.independence import check_family, check_series
 from twolayer.errors import InputError
 from twolayer.numeric.independence import certify_independence
 from twolayer.numeric.rank import exact_null_space, exact_rank, gap_rank
-from twolayer.symbolic.activations import activation, z
+from twolayer.symbolic.activations import activation
 from twolayer.symbolic.independence import degree_block, lemma_prediction, monomials
 
 

@@ -1,10 +1,8 @@
 import mpmath
-import pytest
 
 from twolayer.claims.separation import check_sweep
-from twolayer.numeric.network import Network, gaussian_inputs, parse_network
+from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.population import population_points
-from twolayer.numeric.precision import working_precision
 from twolayer.numeric.projection import project
 from twolayer.numeric.separation import certified_radius, nearest_nongeneralizing, non_separation_sequence
 from twolayer.symbolic.activations import activation
