@@ -28,12 +28,18 @@ from .precision import DEFAULT_DPS, to_arb, working_precision
 
 
 def _arb_function(method):
-    # printed code calls e.g. sqrt(2) on Python ints as well as on arb balls
-    return lambda v: method(v) if type(v) is arb else method(arb(v))
+    def call(v):
+        try:
+            return method(v)
+        except TypeError:  # printed code also calls e.g. sqrt(2) on a Python int
+            return method(arb(v))
+    return call
 
 
 def _integer_power(base, n):
     """base**n by repeated squaring (arb's ** goes through exp/log: NaN on balls containing 0)."""
+    if n == 2 and type(base) is arb:
+        return base * base  # the common case (sigma' of tanh, sigmoid, ...), on the hot path
     if n < 0:
         return 1 / _integer_power(base, -n)
     result, square = arb(1), to_arb(base)
@@ -142,7 +148,7 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
             for k in range(m):
                 g = a[k] * S1[i][k]
                 row.append(S0[i][k])
-                row.extend(g * xl for xl in xs[i])
+                row += [g * xl for xl in xs[i]]
             rows.append(row)
         J = arb_mat(rows)
         loss = gradient = H = None
