@@ -28,12 +28,8 @@ from .precision import DEFAULT_DPS, to_arb, working_precision
 
 
 def _arb_function(method):
-    def call(v):
-        try:
-            return method(v)
-        except TypeError:  # printed code also calls e.g. sqrt(2) on a Python int
-            return method(arb(v))
-    return call
+    # printed code also calls e.g. sqrt(2) on a Python int, where arb's method silently returns NaN
+    return lambda v: method(v) if type(v) is arb else method(arb(v))
 
 
 def _integer_power(base, n):

@@ -6,6 +6,7 @@ from twolayer.claims.derivatives import check_numeric, check_symbolic, q_n_point
 from twolayer.errors import InputError
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import gaussian_inputs, parse_network, random_network
+from twolayer.numeric.precision import working_precision
 from twolayer.symbolic.activations import activation
 
 
@@ -67,3 +68,13 @@ def test_network_parsing_refusals(text, message):
 def test_decimal_strings_are_exact():
     net = parse_network('[["0.1", 0.1, "1/10"]]')
     assert len(set(net.neurons[0])) == 1
+
+
+def test_constants_in_the_activation_are_evaluated_as_balls():
+    """gelu has sqrt(2) and 1/2 in its expression: arb.sqrt(2) on a Python int is NaN, so ints are converted."""
+    from flint import arb
+
+    from twolayer.numeric.evaluate import activation_function
+    with working_precision(30):
+        value = activation_function(activation("gelu"), (0,))(arb(1))[0]
+    assert value.is_finite() and abs(value - mpmath.mpf("0.841344746068542948585232545632")) < mpmath.mpf("1e-28")
