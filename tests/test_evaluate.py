@@ -77,4 +77,4 @@ def test_constants_in_the_activation_are_evaluated_as_balls():
     from twolayer.numeric.evaluate import activation_function
     with working_precision(30):
         value = activation_function(activation("gelu"), (0,))(arb(1))[0]
-    assert value.is_finite() and abs(value - mpmath.mpf("0.841344746068542948585232545632")) < mpmath.mpf("1e-28")
+        assert value.is_finite() and abs(value - mpmath.mpf("0.841344746068542948585232545632")) < 1e-28
