@@ -11,6 +11,7 @@ import numpy as np
 
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
 from twolayer.numeric.network import gaussian_inputs, random_network
+from twolayer.numeric.precision import to_mpf
 from twolayer.symbolic.activations import activation
 
 M, D, N, DPS = 10, 5, 200, 50
@@ -49,9 +50,9 @@ def run():
 
     def per_scalar_mpmath():
         with mpmath.workdps(DPS):
-            xs = [[mpmath.mpf(v.numerator) / v.denominator for v in x] for x in inputs]
-            ws = [[mpmath.mpf(v.numerator) / v.denominator for v in nrn[1:]] for nrn in net.neurons]
-            am = [mpmath.mpf(nrn[0].numerator) / nrn[0].denominator for nrn in net.neurons]
+            xs = [[to_mpf(v) for v in x] for x in inputs]
+            ws = [[to_mpf(v) for v in nrn[1:]] for nrn in net.neurons]
+            am = [to_mpf(nrn[0]) for nrn in net.neurons]
             J = mpmath.matrix(N, M * (D + 1))
             for i in range(N):
                 for k in range(M):

@@ -9,7 +9,7 @@ import mpmath
 
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
 from twolayer.numeric.network import gaussian_inputs, parse_network
-from twolayer.numeric.precision import arb_to_mpf, working_precision
+from twolayer.numeric.precision import arb_to_mpf, to_mpf, working_precision
 from twolayer.numeric.projection import _min_norm_step
 from twolayer.numeric.separation import separation_sweep
 from twolayer.symbolic.activations import activation
@@ -57,8 +57,8 @@ def run():
             evaluate(act, point, X, values=values)
             _min_norm_step(ev.jacobian, r, DPS, 1)
         ours = (time.perf_counter() - t0) / 20
-        theta = [mpmath.mpf(v.numerator) / v.denominator for v in point.flat()]
-        xs = [mpmath.mpf(x[0].numerator) / x[0].denominator for x in inputs]
+        theta = [to_mpf(v) for v in point.flat()]
+        xs = [to_mpf(x[0]) for x in inputs]
         ys = [arb_to_mpf(v) for v in values]
         t0 = time.perf_counter()
         for _ in range(20):

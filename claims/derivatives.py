@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..numeric.evaluate import evaluate
 from ..numeric.network import Network, gaussian_inputs, random_network
-from ..numeric.precision import arb_to_mpf, decimal_string, working_precision
+from ..numeric.precision import arb_to_mpf, decimal_string, to_mpf, working_precision
 from ..symbolic.activations import activation, z
 from ..symbolic.model import closed_form_loss_derivatives, expanded_loss
 from .result import Check, Result
@@ -46,7 +46,7 @@ def check_symbolic(sizes=((1, 1), (1, 2), (2, 1), (2, 2)), samples=2):
 def _mpmath_loss(act, inputs, values, m, d):
     """The loss as plain mpmath code: an implementation independent of the arb evaluator."""
     sig = sp.lambdify(z, act.expr, "mpmath")
-    xs = [[mpmath.mpf(v.numerator) / v.denominator for v in x] for x in inputs]
+    xs = [[to_mpf(v) for v in x] for x in inputs]
 
     def loss(*theta):
         total = 0
@@ -88,7 +88,7 @@ def check_numeric(activation_name, width, d, target_width, samples, seed, dps=50
         ev = evaluate(act, theta, inputs, target=target, dps=dps, hessian=True)
         values = [arb_to_mpf(v) for v in evaluate(act, target, inputs, target=target, dps=dps).outputs]
         loss = _mpmath_loss(act, inputs, values, width, d)
-        point = [mpmath.mpf(v.numerator) / v.denominator for v in theta.flat()]
+        point = [to_mpf(v) for v in theta.flat()]
         M = len(point)
         grad_fd = [mpmath.diff(loss, point, tuple(int(r == p) for r in range(M))) for p in range(M)]
         hess_fd = {}

@@ -20,11 +20,10 @@ The 1% rate tolerance: ROS2 at rtol = 0.02 reproduces the slow mode's decay to ~
 import mpmath
 import numpy as np
 
-from ..numeric.evaluate import evaluate
-from ..numeric.flow import fit_exponential_rate, fit_power_law, gradient_flow, smallest_positive_eigenvalue
+from ..numeric.flow import analyse, gradient_flow
 from ..numeric.network import Network, gaussian_inputs
-from ..numeric.population import population_loss, population_points
-from ..numeric.precision import decimal_string
+from ..numeric.population import population_points
+from ..numeric.precision import decimal_string, to_mpf
 from .global_minima import setup_case
 from .result import Check, Result
 
@@ -37,7 +36,7 @@ def perturbed(point, size, seed):
     """point + size * (a seeded random unit vector)."""
     v = np.random.default_rng(seed).standard_normal(len(point.flat()))
     v /= np.linalg.norm(v)
-    return Network.from_flat([mpmath.mpf(x.numerator) / x.denominator + mpmath.mpf(size) * mpmath.mpf(float(u))
+    return Network.from_flat([to_mpf(x) + mpmath.mpf(size) * mpmath.mpf(float(u))
                               for x, u in zip(point.flat(), v)], point.d)
 
 
@@ -59,29 +58,25 @@ def run_case(activation_name, target_json, width, branch_label, case, samples=No
     # (exponential runs stop when R_n < 10^(-2 dps/3); a long budget lets ill-conditioned cases get there)
     t_max = t_max or ("1e15" if case == "split" else "1e40")
     run = gradient_flow(act, start, target, inputs, weights=weights, t_max=t_max, dps=dps)
-    generalization = population_loss(act, run.limit, target, dps)[0]
-    gen = mpmath.mpf(abs(generalization).upper().str(30, radius=False)) if not generalization.is_exact() else \
-        mpmath.mpf(0)
-    loss_target = mpmath.mpf(10) ** (-(2 * dps) // 3)
+    found = analyse(act, run, target, inputs, weights, dps)
+    gen = found.generalization_error
     numbers = {"generalization_error": gen, "final_loss": run.final_loss, "steps": run.steps,
                "final_time": run.final_time, "quadrature": how}
-    checks = [Check(f"the flow reaches R < 1e-{(2 * dps) // 3} ({how}; {run.steps} steps, t = "
-                    f"{decimal_string(run.final_time, 4)})", decimal_string(run.final_loss, 3),
-                    f"< 1e-{(2 * dps) // 3}", run.stopped, run.final_loss < loss_target
-                    if case != "split" else None, "estimate")] if case != "split" else []
+    checks = []
+    if case != "split":
+        checks.append(Check(f"the flow reaches R < 1e-{(2 * dps) // 3} ({how}; {run.steps} steps, t = "
+                            f"{decimal_string(run.final_time, 4)})", decimal_string(run.final_loss, 3),
+                            f"< 1e-{(2 * dps) // 3}", run.stopped, run.final_loss < found.loss_target, "estimate"))
     if case in ("exponential", "population"):
-        jac = evaluate(act, run.limit, inputs, dps=dps).jacobian
-        lam = smallest_positive_eigenvalue(jac, weights, dps)
-        rate, used = fit_exponential_rate(run.record.times, run.record.losses, loss_target,
-                                          mpmath.mpf(10) ** -(dps // 3))
-        numbers.update(predicted_rate=2 * lam, fitted_rate=rate, decay="exponential")
+        rate, relative = found.fitted_rate, found.rate_error
+        numbers.update(predicted_rate=found.predicted_rate, fitted_rate=rate, decay="exponential")
         checks.append(Check("limit generalizes (population loss at the limit)", decimal_string(gen, 3), "0",
                             f"< 1e-{dps // 2}", gen < mpmath.mpf(10) ** -(dps // 2), "estimate"))
-        relative = abs(rate / (2 * lam) - 1) if rate is not None else None
-        checks.append(Check(f"fitted rate of R over the tail ({used} points, 1e-{dps // 3} > R > "
+        checks.append(Check(f"fitted rate of R over the tail ({found.rate_points} points, 1e-{dps // 3} > R > "
                             f"1e-{(2 * dps) // 3}) vs 2 lambda",
                             f"{decimal_string(rate, 8) if rate is not None else 'no tail'} vs "
-                            f"{decimal_string(2 * lam, 8)} (relative {decimal_string(relative, 2) if relative is not None else '-'})",
+                            f"{decimal_string(found.predicted_rate, 8)} "
+                            f"(relative {decimal_string(relative, 2) if relative is not None else '-'})",
                             "2 lambda", "relative 1e-2", None if relative is None else relative <= RATE_TOLERANCE,
                             "estimate"))
     elif case == "no-recovery":
@@ -89,11 +84,10 @@ def run_case(activation_name, target_json, width, branch_label, case, samples=No
                             decimal_string(gen, 3), "> 0", "> 1e-20", gen > mpmath.mpf("1e-20"), "estimate"))
         numbers.update(decay="exponential")
     elif case == "split":
-        t_end = run.final_time
-        slope, used = fit_power_law(run.record.times, run.record.losses, t_end / 100)
+        slope = found.fitted_slope
         numbers.update(fitted_slope=slope, predicted_slope=-2, decay="algebraic")
-        checks.append(Check(f"log-log slope of R over the last two decades of t ({used} points, t up to "
-                            f"{decimal_string(t_end, 3)}, R = {decimal_string(run.final_loss, 3)})",
+        checks.append(Check(f"log-log slope of R over the last two decades of t ({found.slope_points} points, "
+                            f"t up to {decimal_string(run.final_time, 3)}, R = {decimal_string(run.final_loss, 3)})",
                             decimal_string(slope, 6) if slope is not None else "no tail", "-2", "+- 0.1",
                             None if slope is None else abs(slope + 2) <= SLOPE_TOLERANCE, "estimate"))
         checks.append(Check("limit generalizes (population loss at the limit)", decimal_string(gen, 3),

@@ -19,7 +19,7 @@ from ..numeric.classify import classify, pattern_of
 from ..numeric.model_rank import model_rank
 from ..numeric.network import Network, parse_network
 from ..numeric.population import population_loss, population_points
-from ..numeric.precision import arb_to_mpf, decimal_string, to_arb, working_precision
+from ..numeric.precision import arb_to_mpf, decimal_string, to_arb, to_mpf, working_precision
 from ..numeric.projection import project
 from ..numeric.rank import singular_values
 from ..symbolic.activations import activation
@@ -50,7 +50,7 @@ def tangent_dimension(act, point, target, seed, dps, extra=2, dim_hint=0):
     points, weights, _ = population_points(point.d, dps)
     displacements, failures = [], 0
     with working_precision(dps):
-        base = [arb_to_mpf(to_arb(v)) for v in point.flat()]
+        base = [to_mpf(v) for v in point.flat()]
         for _ in range(dim_hint + extra):
             direction = rng.standard_normal(len(base))
             start = [b + EPSILON * mpmath.mpf(float(v)) for b, v in zip(base, direction)]
@@ -111,7 +111,7 @@ def check_search(activation_name, target_json, width, starts=8, seed=0, dps=50, 
     with working_precision(dps):
         for s in range(starts):
             branch = branches[s % len(branches)]
-            centre = [arb_to_mpf(to_arb(v)) for v in branch.point(target, seed + 100 + s).flat()]
+            centre = [to_mpf(v) for v in branch.point(target, seed + 100 + s).flat()]
             start = [c + mpmath.mpf(spread) * mpmath.mpf(float(v))
                      for c, v in zip(centre, rng.standard_normal(len(centre)))]
             p = project(act, Network.from_flat(start, target.d), points, target=target, weights=weights, dps=dps,

@@ -16,7 +16,7 @@ import mpmath
 
 from ..numeric.evaluate import evaluate
 from ..numeric.network import gaussian_inputs
-from ..numeric.precision import arb_to_mpf, decimal_string
+from ..numeric.precision import arb_to_mpf, decimal_string, distance, to_mpf
 from ..numeric.separation import separation_sweep
 from .global_minima import setup_case
 from .result import Check, Result
@@ -40,7 +40,7 @@ def sweep_table(rows):
 
 def pooled_distances(act, point, target, inputs, rows, dps):
     """(n, min distance over minima found with m >= n samples) after checking each is in Q_n \\ Q*."""
-    base = [mpmath.mpf(v.numerator) / v.denominator for v in point.flat()]
+    base = [to_mpf(v) for v in point.flat()]
     tolerance = mpmath.mpf(10) ** -(dps - 10)
     bad, pooled = 0, []
     found = [(row.n, p) for row in rows for p in row.search.points]
@@ -54,8 +54,8 @@ def pooled_distances(act, point, target, inputs, rows, dps):
             if residual > tolerance:
                 bad += 1
                 continue
-            distance = mpmath.sqrt(mpmath.fsum((a - b) ** 2 for a, b in zip(p.flat(), base)))
-            best = distance if best is None else min(best, distance)
+            gap = distance(p.flat(), base)
+            best = gap if best is None else min(best, gap)
         pooled.append((row.n, best))
     return pooled, bad
 

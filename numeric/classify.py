@@ -7,11 +7,7 @@
 """
 import mpmath
 
-from .precision import arb_to_mpf, to_arb
-
-
-def _mpf(v):
-    return arb_to_mpf(to_arb(v)) if not isinstance(v, mpmath.mpf) else v
+from .precision import to_mpf
 
 
 def classify(act, network, target, tolerance="1e-12"):
@@ -26,12 +22,12 @@ def classify(act, network, target, tolerance="1e-12"):
     tol = mpmath.mpf(tolerance)
     flip = act.symmetry.flip_sign
     sigma0_zero = act.taylor(0)[0] == 0
-    targets = [([_mpf(v) for v in w], _mpf(a)) for a, *w in target.neurons]
+    targets = [([to_mpf(v) for v in w], to_mpf(a)) for a, *w in target.neurons]
     close = lambda u, v: max(abs(x - y) for x, y in zip(u, v)) < tol
     classes = [[] for _ in targets]
     null, zero, free = 0, [], []
     for a, *w in network.neurons:
-        a, w = _mpf(a), [_mpf(v) for v in w]
+        a, w = to_mpf(a), [to_mpf(v) for v in w]
         if abs(a) < tol:
             null += 1
             continue

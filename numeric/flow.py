@@ -26,7 +26,7 @@ from flint import arb, arb_mat
 from ..errors import InputError
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
-from .precision import DEFAULT_DPS, arb_to_mpf, to_arb, working_precision
+from .precision import DEFAULT_DPS, arb_to_mpf, distance, norm, to_mpf, working_precision
 from .rank import gram_eigen
 
 GAMMA = 1 + 1 / mpmath.sqrt(2)
@@ -65,10 +65,6 @@ class _Problem:
                         hessian=hessian, sample_weights=self.weights)
 
 
-def _norm(v):
-    return mpmath.sqrt(mpmath.fsum(x * x for x in v))
-
-
 def _solve(W, rhs):
     return [arb_to_mpf(v) for v in W.solve(arb_mat([[arb(x)] for x in rhs]), algorithm="approx").entries()]
 
@@ -82,7 +78,7 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
         problem = _Problem(act, target, inputs, weights, start.d, dps)
         loss_target = mpmath.mpf(10) ** (-(2 * dps) // 3) if loss_target is None else mpmath.mpf(loss_target)
         rtol, atol = mpmath.mpf(rtol), mpmath.mpf(10) ** (-(dps - 5))
-        theta = [arb_to_mpf(to_arb(v)) for v in start.flat()]
+        theta = [to_mpf(v) for v in start.flat()]
         origin = list(theta)
         M = len(theta)
         t, h, t_max = mpmath.mpf(0), mpmath.mpf(h0), mpmath.mpf(t_max)
@@ -97,8 +93,8 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
             if t >= next_record or loss < loss_target:
                 record.times.append(t)
                 record.losses.append(loss)
-                record.gradient_norms.append(_norm(grad))
-                record.distances.append(_norm([a - b for a, b in zip(theta, origin)]))
+                record.gradient_norms.append(norm(grad))
+                record.distances.append(distance(theta, origin))
                 next_record = max(t * mpmath.mpf("1.05"), t + mpmath.mpf("1e-3"))  # log-spaced grid
             if loss < loss_target:
                 stopped = "loss below target"
@@ -118,8 +114,8 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
                     k1 = None
                 if k1 is not None:
                     step = [h * (3 * a + b) / 2 for a, b in zip(k1, k2)]
-                    error = _norm([h * (a + b) / 2 for a, b in zip(k1, k2)])
-                    if error <= rtol * _norm(step) + atol:
+                    error = norm([h * (a + b) / 2 for a, b in zip(k1, k2)])
+                    if error <= rtol * norm(step) + atol:
                         break
                 rejected += 1
                 h /= 4
@@ -131,11 +127,42 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
             theta = [x + s for x, s in zip(theta, step)]
             t += h
             steps += 1
-            ratio = error / (rtol * _norm(step) + atol) if error else mpmath.mpf("1e-6")
+            ratio = error / (rtol * norm(step) + atol) if error else mpmath.mpf("1e-6")
             h *= min(4, max(mpmath.mpf("0.2"), mpmath.mpf("0.9") / ratio))  # the ratio grows like h
             ev = problem(theta, hessian=True)
         return GradientFlowResult(Network.from_flat(theta, start.d), t, arb_to_mpf(ev.loss), steps, rejected,
                                   record, stopped)
+
+
+@dataclass
+class FlowAnalysis:
+    """What a finished run shows: where it ended and how fast R decayed."""
+    generalization_error: object   # upper end of the population-loss ball at the limit
+    loss_target: object            # 10^(-2 dps/3): the tail window ends here
+    predicted_rate: object         # 2 lambda at the limit
+    fitted_rate: object            # -slope of log R over 10^(-dps/3) > R > loss_target (None: no tail)
+    rate_points: int
+    fitted_slope: object           # slope of log R against log t over the last two decades of t
+    slope_points: int
+
+    @property
+    def rate_error(self):
+        """|fitted / predicted - 1|, or None without a tail."""
+        return None if self.fitted_rate is None else abs(self.fitted_rate / self.predicted_rate - 1)
+
+
+def analyse(act, run, target, inputs, weights=None, dps=DEFAULT_DPS):
+    """The numbers claim C6 and ``twolayer flow`` compare: generalization error, 2 lambda, fitted rate and slope."""
+    from .population import population_loss
+    with working_precision(dps):
+        generalization = population_loss(act, run.limit, target, dps)[0]
+        gen = mpmath.mpf(0) if generalization.is_exact() else arb_to_mpf(abs(generalization).upper())
+        loss_target = mpmath.mpf(10) ** (-(2 * dps) // 3)
+        lam = smallest_positive_eigenvalue(evaluate(act, run.limit, inputs, dps=dps).jacobian, weights, dps)
+        rate, rate_points = fit_exponential_rate(run.record.times, run.record.losses, loss_target,
+                                                 mpmath.mpf(10) ** -(dps // 3))
+        slope, slope_points = fit_power_law(run.record.times, run.record.losses, run.final_time / 100)
+        return FlowAnalysis(gen, loss_target, 2 * lam, rate, rate_points, slope, slope_points)
 
 
 def smallest_positive_eigenvalue(jacobian, weights, dps):

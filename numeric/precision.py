@@ -53,6 +53,31 @@ def to_arb(value):
     return arb(value)
 
 
+def to_mpf(value):
+    """An mpmath number at the current precision from a Fraction, int, str, arb (its midpoint) or mpf.
+
+    >>> with working_precision(20):
+    ...     to_mpf(Fraction(1, 3))
+    mpf('0.33333333333333333333347')
+    """
+    if isinstance(value, mpmath.mpf):
+        return value
+    if isinstance(value, arb):
+        return arb_to_mpf(value)
+    value = Fraction(value)
+    return mpmath.mpf(value.numerator) / value.denominator
+
+
+def norm(values):
+    """Euclidean norm of a sequence of mpf numbers."""
+    return mpmath.sqrt(mpmath.fsum(v * v for v in values))
+
+
+def distance(u, v):
+    """Euclidean distance between two parameter vectors (sequences of mpf)."""
+    return norm([a - b for a, b in zip(u, v)])
+
+
 def arb_to_mpf(value):
     """The midpoint of an arb ball as an exact mpmath number."""
     man, exp = value.mid().man_exp()
@@ -61,8 +86,5 @@ def arb_to_mpf(value):
 
 def decimal_string(value, digits=20):
     """A real (arb, mpf, Fraction, int) as a decimal string with ``digits`` significant digits."""
-    if isinstance(value, arb):
-        value = arb_to_mpf(value)
     with mpmath.workdps(max(digits + 5, 20)):
-        return mpmath.nstr(mpmath.mpf(value) if not isinstance(value, Fraction)
-                           else mpmath.mpf(value.numerator) / value.denominator, digits, strip_zeros=False)
+        return mpmath.nstr(to_mpf(value), digits, strip_zeros=False)

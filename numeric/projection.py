@@ -20,7 +20,7 @@ from flint import arb_mat
 
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
-from .precision import DEFAULT_DPS, arb_to_mpf, to_arb, working_precision
+from .precision import DEFAULT_DPS, arb_to_mpf, distance, norm, to_arb, to_mpf, working_precision
 from .rank import gram_eigen
 
 
@@ -32,10 +32,6 @@ class Projection:
     iterations: int
     residual_norm: object     # mpf
     distance: object          # from the start (mpf)
-
-
-def _norm(values):
-    return mpmath.sqrt(mpmath.fsum(v * v for v in values))
 
 
 def _min_norm_step(J, r, dps, limit, drop=0):
@@ -86,9 +82,9 @@ def project(act, start, inputs, target=None, values=None, *, weights=None, dps=D
         values = [to_arb(v) for v in values]
         scale = [to_arb(mpmath.sqrt(w)) for w in weights] if weights is not None else None
         d = start.d
-        theta = [mpmath.mpf(arb_to_mpf(to_arb(v))) for v in start.flat()]
+        theta = [to_mpf(v) for v in start.flat()]
         origin = list(theta)
-        centre = None if center is None else [arb_to_mpf(to_arb(v)) for v in center.flat()]
+        centre = None if center is None else [to_mpf(v) for v in center.flat()]
 
         def residuals_and_jacobian(th):
             ev = evaluate(act, Network.from_flat(th, d), X, values=values, dps=dps)
@@ -99,27 +95,27 @@ def project(act, start, inputs, target=None, values=None, *, weights=None, dps=D
             return [arb_to_mpf(e) for e in r], J
 
         r, J = residuals_and_jacobian(theta)
-        norm = _norm(r)
+        residual = norm(r)
         iterations, left = 0, False
         limit, drop = mpmath.mpf(step_limit), 0
-        while norm > tolerance and iterations < max_iterations:
+        while residual > tolerance and iterations < max_iterations:
             iterations += 1
             step = _min_norm_step(J, r, dps, limit, drop)
             accepted = False
             for scale_step in (1, mpmath.mpf(1) / 2, mpmath.mpf(1) / 4, mpmath.mpf(1) / 8):
                 trial = [t + scale_step * v for t, v in zip(theta, step)]
                 r_trial, J_trial = residuals_and_jacobian(trial)
-                norm_trial = _norm(r_trial)
-                if norm_trial < norm:
+                norm_trial = norm(r_trial)
+                if norm_trial < residual:
                     if scale_step == 1:
                         # Where the residual vanishes to order k along a direction (degenerate branches), a
                         # Gauss-Newton step goes only 1/k of the way; the extended steps then land much closer.
                         for factor in (2, 3):
                             extended = [t + factor * v for t, v in zip(theta, step)]
                             r_ext, J_ext = residuals_and_jacobian(extended)
-                            if _norm(r_ext) < norm_trial:
-                                trial, r_trial, J_trial, norm_trial = extended, r_ext, J_ext, _norm(r_ext)
-                    theta, r, J, norm = trial, r_trial, J_trial, norm_trial
+                            if norm(r_ext) < norm_trial:
+                                trial, r_trial, J_trial, norm_trial = extended, r_ext, J_ext, norm(r_ext)
+                    theta, r, J, residual = trial, r_trial, J_trial, norm_trial
                     accepted = True
                     break
             if not accepted:
@@ -132,9 +128,9 @@ def project(act, start, inputs, target=None, values=None, *, weights=None, dps=D
                 continue
             drop, limit = 0, min(2 * limit, mpmath.mpf(step_limit))
             if centre is not None and radius is not None and \
-                    _norm([t - c for t, c in zip(theta, centre)]) > radius:
+                    distance(theta, centre) > radius:
                 left = True
                 break
         network = Network.from_flat(theta, d)
-        return Projection(network, bool(norm <= tolerance and not left), left, iterations, norm,
-                          _norm([t - o for t, o in zip(theta, origin)]))
+        return Projection(network, bool(residual <= tolerance and not left), left, iterations, residual,
+                          distance(theta, origin))

@@ -37,7 +37,7 @@ from .classify import branch_constraints
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .population import population_loss
-from .precision import arb_to_mpf, to_arb, working_precision
+from .precision import arb_to_mpf, distance, norm, to_arb, to_mpf, working_precision
 from .projection import project
 from .rank import gap_rank, gram_eigen, singular_values
 
@@ -143,14 +143,14 @@ def non_separation_sequence(act, point, target, inputs, population_inputs, epsil
             for q in kernel_inf:
                 c = mpmath.fsum(a * b for a, b in zip(v, q))
                 v = [a - c * b for a, b in zip(v, q)]
-            norm = mpmath.sqrt(mpmath.fsum(a * a for a in v))
-            if norm > best_norm:
-                best, best_norm = v, norm
+            size = norm(v)
+            if size > best_norm:
+                best, best_norm = v, size
         if best is None or best_norm < mpmath.mpf("1e-10"):
             out.reason = "ker J_n(theta°) = ker J(theta°): no first-order direction (n >= rank)"
             return out
         v = [a / best_norm for a in best]
-        base = [arb_to_mpf(to_arb(x)) for x in point.flat()]
+        base = [to_mpf(x) for x in point.flat()]
         for eps in epsilons:
             eps = mpmath.mpf(eps)
             start = Network.from_flat([b + eps * a for b, a in zip(base, v)], point.d)
@@ -158,7 +158,7 @@ def non_separation_sequence(act, point, target, inputs, population_inputs, epsil
                         center=point, radius=10 * eps)
             out.epsilons.append(eps)
             out.converged.append(p.converged)
-            out.distances.append(mpmath.sqrt(mpmath.fsum((a - b) ** 2 for a, b in zip(p.network.flat(), base))))
+            out.distances.append(distance(p.network.flat(), base))
             out.generalization_errors.append(arb_to_mpf(population_loss(act, p.network, target, dps)[0]))
     return out
 
@@ -183,7 +183,7 @@ def nearest_nongeneralizing(act, point, target, inputs, starts=20, radius="0.5",
     out = Search()
     radius = mpmath.mpf(radius)
     with working_precision(dps):
-        base = [arb_to_mpf(to_arb(x)) for x in point.flat()]
+        base = [to_mpf(x) for x in point.flat()]
         for _ in range(starts):
             direction = rng.standard_normal(len(base))
             direction /= np.linalg.norm(direction)
@@ -195,14 +195,14 @@ def nearest_nongeneralizing(act, point, target, inputs, starts=20, radius="0.5",
                 out.failed += 1
                 continue
             error = arb_to_mpf(population_loss(act, p.network, target, dps)[0])
-            distance = mpmath.sqrt(mpmath.fsum((a - b) ** 2 for a, b in zip(p.network.flat(), base)))
+            gap = distance(p.network.flat(), base)
             if error < GENERALIZING:
                 out.generalizing += 1
             elif error > NON_GENERALIZING:
                 out.found += 1
                 out.points.append(p.network)
-                if out.nearest is None or distance < out.nearest:
-                    out.nearest, out.nearest_error = distance, error
+                if out.nearest is None or gap < out.nearest:
+                    out.nearest, out.nearest_error = gap, error
     return out
 
 

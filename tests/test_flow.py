@@ -6,7 +6,7 @@ from twolayer.errors import InputError
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.flow import fit_exponential_rate, fit_power_law, gradient_flow
 from twolayer.numeric.network import Network, gaussian_inputs, parse_network
-from twolayer.numeric.precision import arb_to_mpf, working_precision
+from twolayer.numeric.precision import arb_to_mpf, to_mpf, working_precision
 from twolayer.symbolic.activations import activation
 
 TANH = activation("tanh")
@@ -19,7 +19,7 @@ def rk4_reference(theta, t_end, steps, dps=50):
     """Classical RK4 with fixed steps on theta' = -grad R_n: an explicit reference."""
     with working_precision(dps):
         h = mpmath.mpf(t_end) / steps
-        theta = [mpmath.mpf(v.numerator) / v.denominator for v in theta.flat()]
+        theta = [to_mpf(v) for v in theta.flat()]
 
         def f(th):
             ev = evaluate(TANH, Network.from_flat(th, 1), INPUTS, target=TARGET, dps=dps)

@@ -270,10 +270,10 @@ def cmd_separation(args):
 def cmd_flow(args):
     import mpmath
 
-    from .numeric.evaluate import evaluate
-    from .numeric.flow import fit_exponential_rate, fit_power_law, gradient_flow, smallest_positive_eigenvalue
+    from .claims.flow import RATE_TOLERANCE, SLOPE_TOLERANCE
+    from .numeric.flow import analyse, gradient_flow
     from .numeric.network import gaussian_inputs, parse_inputs, parse_network
-    from .numeric.population import population_loss, population_points
+    from .numeric.population import population_points
     from .numeric.precision import decimal_string
     from .symbolic.activations import activation
 
@@ -298,25 +298,23 @@ def cmd_flow(args):
     else:
         inputs, weights, _ = population_points(target.d, args.dps)
     run = gradient_flow(act, start, target, inputs, weights=weights, t_max=t_max, dps=args.dps)
-    generalization = mpmath.mpf(population_loss(act, run.limit, target, args.dps)[0].mid().str(30, radius=False))
-    loss_target = mpmath.mpf(10) ** (-(2 * args.dps) // 3)
-    lam = smallest_positive_eigenvalue(evaluate(act, run.limit, inputs, dps=args.dps).jacobian, weights, args.dps)
-    rate, _ = fit_exponential_rate(run.record.times, run.record.losses, loss_target,
-                                   mpmath.mpf(10) ** -(args.dps // 3))
-    slope, _ = fit_power_law(run.record.times, run.record.losses, run.final_time / 100)
-    decay = "exponential" if run.final_loss < loss_target else "algebraic"
+    found = analyse(act, run, target, inputs, weights, args.dps)
+    rate, slope = found.fitted_rate, found.fitted_slope
+    # the same comparisons as claim C6
+    decay = "exponential" if run.final_loss < found.loss_target else "algebraic"
     if decay == "exponential":
-        verdict = "PASS" if rate is not None and abs(rate / (2 * lam) - 1) <= mpmath.mpf("0.01") else "FAIL"
+        verdict = "PASS" if rate is not None and found.rate_error <= RATE_TOLERANCE else "FAIL"
     else:
-        verdict = "PASS" if slope is not None and abs(slope + 2) <= mpmath.mpf("0.1") else "INCONCLUSIVE"
+        verdict = "PASS" if slope is not None and abs(slope + 2) <= SLOPE_TOLERANCE else "INCONCLUSIVE"
     out = {"limit_point": [[decimal_string(v, 25) for v in n] for n in run.limit.neurons],
            "final_time": decimal_string(run.final_time, 6), "final_loss": decimal_string(run.final_loss, 6),
-           "generalization_error": decimal_string(generalization, 6), "predicted_rate": decimal_string(2 * lam, 10),
+           "generalization_error": decimal_string(found.generalization_error, 6),
+           "predicted_rate": decimal_string(found.predicted_rate, 10),
            "fitted_rate": None if rate is None else decimal_string(rate, 10),
            "fitted_slope": None if slope is None else decimal_string(slope, 6), "decay": decay,
            "steps": run.steps, "stopped": run.stopped, "verdict": verdict}
     if args.plot:
-        _plot_flow(run, lam, args.plot)
+        _plot_flow(run, found.predicted_rate, args.plot)
     if args.json:
         print(json.dumps(out, indent=1))
         return 0
@@ -325,7 +323,7 @@ def cmd_flow(args):
     return 0
 
 
-def _plot_flow(run, lam, path):
+def _plot_flow(run, predicted_rate, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -336,7 +334,7 @@ def _plot_flow(run, lam, path):
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(times, losses, label="log10 R(t)")
     t_end, r_end = times[-1], losses[-1]
-    ax.plot([t_end / 2, t_end], [r_end + float(2 * lam) * (t_end / 2) / 2.302585, r_end], "--",
+    ax.plot([t_end / 2, t_end], [r_end + float(predicted_rate) * (t_end / 2) / 2.302585, r_end], "--",
             label="slope of rate 2 lambda")
     ax.set_xlabel("t"); ax.set_ylabel("log10 R"); ax.legend()
     fig.savefig(path, dpi=100, bbox_inches="tight")
