@@ -15,11 +15,13 @@ import mpmath
 import numpy as np
 from flint import arb_mat
 
+from ..errors import InputError
 from ..numeric.classify import classify, pattern_of
 from ..numeric.model_rank import model_rank
 from ..numeric.network import Network, parse_network
 from ..numeric.population import population_loss, population_points
 from ..numeric.precision import arb_to_mpf, decimal_string, to_arb, to_mpf, working_precision
+from ..numeric.tolerance import gap_thresholds
 from ..numeric.projection import project
 from ..numeric.rank import singular_values
 from ..symbolic.activations import activation
@@ -35,6 +37,14 @@ TITLE_C4 = "model rank and optimistic sample size"
 # therefore measured at twice the working precision (k = 3 then leaves < 1e-30, far below eps^2); a measurement
 # above the listed dimension there is still reported as undecided rather than as a failure.
 EPSILON = mpmath.mpf("1e-12")
+
+
+def find_branch(branches, label):
+    """The branch with this label; InputError listing the labels otherwise."""
+    for branch in branches:
+        if branch.label == label:
+            return branch
+    raise InputError(f"unknown branch '{label}'; the branches are: {', '.join(b.label for b in branches)}")
 
 
 def setup_case(activation_name, target_json, width):
@@ -72,7 +82,7 @@ def tangent_dimension(act, point, target, seed, dps, extra=2, dim_hint=0):
 def check_branch(activation_name, target_json, width, branch_label, seed=0, dps=50):
     """C3 for one branch: zero population loss and tangent dimension."""
     act, target, branches = setup_case(activation_name, target_json, width)
-    branch = next(b for b in branches if b.label == branch_label)
+    branch = find_branch(branches, branch_label)
     config = {"activation": activation_name, "target": target_json, "m": width, "branch": branch.label,
               "seed": seed, "dps": dps}
     point = branch.point(target, seed)
@@ -133,32 +143,62 @@ def check_search(activation_name, target_json, width, starts=8, seed=0, dps=50, 
     return Result("C3", TITLE_C3 + " (search)", config, checks)
 
 
+def rank_checks(act, point, bias=False, expected=None, seed=0, dps=50, label="", inputs=None, samples=None):
+    """The C4 comparisons at one point: (checks, ModelRank).
+
+    The certified bracket is a certificate only when its two ends meet; the formula (the
+    branch's generic rank, or the [LLR] Cor. 7 count at the point) is compared with the bracket
+    (a certificate: both sides exact); the gap-rule rank is compared with it as an estimate.
+    """
+    r = model_rank(act, point, bias=bias, dps=dps, seed=seed, inputs=inputs, samples=samples)
+    prefix = f"{label}: " if label else ""
+    checks = [Check(f"{prefix}certified bounds of the model rank meet", [r.lower, r.upper], "lower = upper", 0,
+                    r.lower == r.upper or None, "certificate",
+                    f"lower: {r.how_lower}; upper: {r.how_upper}")]
+    formula = expected if expected is not None else r.formula
+    if formula is not None:
+        within = r.lower <= formula <= r.upper
+        checks.append(Check(f"{prefix}formula = certified model rank", formula, [r.lower, r.upper], 0,
+                            False if not within else (True if r.certified is not None else None), "certificate",
+                            "formula: the generic rank of the branch" if expected is not None else
+                            "formula: [LLR] Cor. 7 count (derived here beyond tanh)"))
+    numerical_ok = None
+    if r.numerical is not None:
+        numerical_ok = False if not r.lower <= r.numerical <= r.upper else (True if r.certified is not None else None)
+    upper, lower = gap_thresholds(dps)
+    checks.append(Check(f"{prefix}gap-rule rank of J at {r.samples} samples = certified model rank", r.numerical,
+                        [r.lower, r.upper], [decimal_string(upper, 3), decimal_string(lower, 3)], numerical_ok,
+                        "estimate", "None: a singular value fell in the gap"))
+    return checks, r
+
+
+def check_point_rank(activation_name, theta, bias=False, inputs=None, samples=None, seed=0, dps=50):
+    """C4 at one point of the user's choice (``twolayer rank`` goes through here)."""
+    act = activation(activation_name)
+    point = parse_network(theta, "theta") if not isinstance(theta, Network) else theta
+    checks, r = rank_checks(act, point, bias=bias, seed=seed, dps=dps, inputs=inputs, samples=samples)
+    config = {"activation": act.name, "theta": point.to_json(), "bias": bias, "seed": seed, "dps": dps}
+    result = Result("C4", TITLE_C4 + " (at one point)", config, checks)
+    result.rank = r
+    return result
+
+
 def check_rank(activation_name, target_json, width, seed=0, dps=50, bias=False):
-    """C4: formula, structural count, numerical rank and certified minor at every branch; optimistic size."""
+    """C4: certified bracket, formula and numerical rank at every branch and at intersections; optimistic size."""
     act, target, branches = setup_case(activation_name, target_json, width)
     config = {"activation": activation_name, "target": target_json, "m": width, "bias": bias, "seed": seed,
               "dps": dps}
     checks = []
     for branch in branches:
-        r = model_rank(act, branch.point(target, seed), bias=bias, dps=dps, seed=seed)
-        checks.append(Check(f"branch {branch.label}: formula = structural = numerical = certified minor",
-                            f"{r.structural} / {r.numerical} / {r.certified_lower}", f"{branch.generic_rank}",
-                            "equal (gap rule for the numerical rank)",
-                            None if r.numerical is None else
-                            branch.generic_rank == r.structural == r.numerical == r.certified_lower,
-                            "certificate"))
+        checks += rank_checks(act, branch.point(target, seed), bias=bias, expected=branch.generic_rank, seed=seed,
+                              dps=dps, label=f"branch {branch.label}")[0]
     for label, point in intersection_points(target, width):
-        r = model_rank(act, point, bias=bias, dps=dps, seed=seed)
-        checks.append(Check(f"intersection: {label}", f"structural {r.structural}, numerical {r.numerical}, "
-                            f"certified minor {r.certified_lower}", "all equal", "equal",
-                            None if r.numerical is None else r.structural == r.numerical == r.certified_lower,
-                            "certificate"))
-    d_eff = target.d
-    expected = target.m * (d_eff + 1)
+        checks += rank_checks(act, point, bias=bias, seed=seed, dps=dps, label=f"intersection: {label}")[0]
+    expected = target.m * (target.d + 1)
     osz = optimistic_sample_size(branches)
-    checks.append(Check("optimistic sample size: min generic rank over the branches",
-                        str(osz), f"m*(d+1) = {expected}" + (" (d counts the bias input)" if bias else ""),
-                        "equal", osz == expected, "exact"))
+    checks.append(Check("optimistic sample size: min generic rank over the branches = m*(d+1)"
+                        + (" (d counts the bias input)" if bias else ""), osz, expected, 0, osz == expected,
+                        "exact"))
     return Result("C4", TITLE_C4, config, checks)
 
 

@@ -122,6 +122,8 @@ SEPARATION_CASES = [("tanh", 1, 2, 1), ("tanh", 1, 3, 1), ("tanh", 2, 3, 1)]
 
 
 def _c5_check(config):
+    if config.get("case") == "known minimum":
+        return separation.check_known_minimum(seed=config.get("seed", 3), dps=config.get("dps", 50))
     return separation.check_sweep(config["activation"], config["target"], config["m"], config["branch"],
                                   starts=config.get("starts", 12), seed=config.get("seed", 0),
                                   dps=config.get("dps", 50))
@@ -138,6 +140,7 @@ def _c5_configurations(quick):
         for branch in enumerate_branches(activation(act), t.m, width, t.d):
             configs.append({"activation": act, "target": target, "m": width, "branch": branch.label,
                             "starts": 6 if quick else 12, "seed": 0, "dps": 50})
+    configs.append({"activation": "tanh", "case": "known minimum", "seed": 3, "dps": 50})
     return configs
 
 

@@ -16,20 +16,26 @@ KINDS = ("exact", "certificate", "estimate")
 class Check:
     """One comparison: ``value`` against ``reference`` within ``tolerance``.
 
-    ``passed`` is True, False, or None (undecided); ``kind`` says whether the
-    comparison is exact (symbolic / rational), a certificate (interval
-    arithmetic) or an estimate (floating point at high precision).
+    ``value``, ``reference`` and ``tolerance`` are numbers (ints, decimal strings of reals,
+    exact strings such as "1/2", or lists of these), so the JSON evidence can be recomputed
+    and compared by a reader; ``detail`` carries the prose. ``passed`` is True, False, or
+    None (undecided); ``kind`` says whether the comparison is exact (symbolic / rational), a
+    certificate (every number behind it exact or enclosed in interval arithmetic) or an
+    estimate (floating point at high precision, a gap-rule rank, a search).
     """
     name: str
-    value: str
-    reference: str
-    tolerance: str
+    value: object
+    reference: object
+    tolerance: object
     passed: object
     kind: str
+    detail: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
+        if self.passed not in (True, False, None):
+            raise ValueError(f"passed must be True, False or None, got {self.passed!r}")
 
 
 @dataclass

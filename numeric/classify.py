@@ -5,25 +5,29 @@
 >>> classify(activation("tanh"), parse_network('[["1/3", 2], ["2/3", 2], [0, 5]]'), parse_network("[[1, 2]]"))
 ((2,), 1, (), 0)
 """
+from fractions import Fraction
+
 import mpmath
 
+from ..errors import InputError
 from .precision import to_mpf
+from .tolerance import role_tolerance
 
 
-def classify(act, network, target, tolerance="1e-12"):
+def classify(act, network, target, tolerance=None, dps=50):
     """The branch pattern ``(splits, null, groups, zero)`` of a point, or None if it is on no branch.
 
-    Neuron roles are read with the given tolerance: ``|a| < tol`` null, ``|w| < tol``
-    zero class, ``w = +-w*_j`` (up to the symmetry) target class j, otherwise a free
-    direction grouped with the neurons sharing it; then the sums of the signed output
-    weights are checked (a*_j per target class, 0 per free group). When sigma(0) != 0 the
-    neurons at w = 0 (weights summing to 0) are read as a free group, on whose boundary they lie.
+    Neuron roles are read with ``tolerance`` (default :func:`tolerance.role_tolerance`):
+    ``|a| < tol`` null, ``|w| < tol`` zero class, ``w = +-w*_j`` (up to the symmetry) target
+    class j, otherwise a free direction grouped with the neurons sharing it; then the sums of
+    the signed output weights are checked (a*_j per target class, 0 per free group). When
+    sigma(0) != 0 the neurons at w = 0 (weights summing to 0) are read as a free group, on whose
+    boundary they lie.
     """
-    tol = mpmath.mpf(tolerance)
-    flip = act.symmetry.flip_sign
+    tol = role_tolerance(dps) if tolerance is None else mpmath.mpf(tolerance)
+    sym = act.symmetry
     sigma0_zero = act.taylor(0)[0] == 0
     targets = [([to_mpf(v) for v in w], to_mpf(a)) for a, *w in target.neurons]
-    close = lambda u, v: max(abs(x - y) for x, y in zip(u, v)) < tol
     classes = [[] for _ in targets]
     null, zero, free = 0, [], []
     for a, *w in network.neurons:
@@ -35,19 +39,15 @@ def classify(act, network, target, tolerance="1e-12"):
             zero.append(a)
             continue
         for j, (wj, _) in enumerate(targets):
-            if close(w, wj):
-                classes[j].append(a)
-                break
-            if flip is not None and close(w, [-v for v in wj]):
-                classes[j].append(-a if flip < 0 else a)
+            relation = sym.relate(w, wj, tol)
+            if relation is not None:
+                classes[j].append(sym.output_sign(relation) * a)
                 break
         else:
             for group in free:
-                if close(w, group[0]):
-                    group[1].append(a)
-                    break
-                if flip is not None and close(w, [-v for v in group[0]]):
-                    group[1].append(-a if flip < 0 else a)
+                relation = sym.relate(w, group[0], tol)
+                if relation is not None:
+                    group[1].append(sym.output_sign(relation) * a)
                     break
             else:
                 free.append((w, [a]))
@@ -71,74 +71,103 @@ def pattern_of(branch):
     return (branch.splits, branch.null, branch.groups, branch.zero)
 
 
-def branch_constraints(act, network, target):
-    """The affine equations of the branch through an exact rational point, as rational rows.
+def branch_membership(act, network, target):
+    """(rows, None) with the affine equations of the branch through an exact point of Q*, or (None, why not).
 
-    Each branch of Q* is an affine subspace (THEORY.md §4): target-class weights are
-    fixed and their signed output weights sum to a*_j; null neurons have a = 0; a free
-    group shares one direction and its signed output weights sum to 0; zero neurons have
-    w = 0. The rows returned are the homogeneous parts (one per equation, ``codim`` in all),
-    so their null space is the direction space T of the branch and their span its
-    orthogonal complement N. Returns None if the point is on no branch.
-
-    >>> from twolayer.symbolic.activations import activation
-    >>> from twolayer.numeric.network import parse_network
-    >>> rows = branch_constraints(activation("tanh"), parse_network('[[1, 2], [0, 3]]'), parse_network('[[1, 2]]'))
-    >>> [[int(v) for v in row] for row in rows]
-    [[0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0]]
+    Each branch of Q* is an affine subspace (docs/theory.md, branches of Q*): target-class
+    weights are fixed and their signed output weights sum to a*_j; null neurons have a = 0; a
+    free group shares one direction and its signed output weights sum to 0; zero neurons have
+    w = 0 (and, when sigma(0) != 0, output weights summing to 0: they are then the boundary of a
+    free group). Membership is decided exactly, on rationals: every sum is checked, so a point
+    off Q* (an output weight 11/10 where the target has 1) is refused, not approximated. The rows
+    returned are the homogeneous parts (``codim`` of them), so their null space is the direction
+    space T of the branch and their span its orthogonal complement N.
     """
-    from fractions import Fraction
-    flip = act.symmetry.flip_sign
+    if act.symmetry.kind not in ("odd", "even", "generic"):
+        return None, f"the branches of Q* are derived only for odd, even and generic activations, not {act.symmetry.kind}"
+    sym = act.symmetry
     d = network.d
+    if target.d != d:
+        return None, f"dimension mismatch: the point has d = {d}, the target d = {target.d}"
     M = network.m * (d + 1)
+    try:
+        neurons = [[Fraction(v) for v in nrn] for nrn in network.neurons]
+    except (TypeError, ValueError):
+        return None, "the point must be given exactly (rational numbers)"
     targets = [(Fraction(a), [Fraction(v) for v in w]) for a, *w in target.neurons]
 
     def unit(index):
         return [Fraction(int(i == index)) for i in range(M)]
 
-    def weight_sign(w, u):
-        """+1 / -1 if w = u / w = -u (the latter only for odd or even sigma), else None."""
-        if w == u:
-            return 1
-        if flip is not None and w == [-v for v in u]:
-            return -1
-        return None
-
-    rows, classes, groups = [], [[] for _ in targets], []
-    for k, (a, *w) in enumerate(network.neurons):
-        a, w = Fraction(a), [Fraction(v) for v in w]
+    rows, classes, groups, zero = [], [[] for _ in targets], [], []
+    for k, (a, *w) in enumerate(neurons):
         base = k * (d + 1)
         if a == 0:
             rows.append(unit(base))
             continue
         if all(v == 0 for v in w):
             rows += [unit(base + 1 + l) for l in range(d)]
+            zero.append((k, 1))
             continue
         for j, (_, wj) in enumerate(targets):
-            sign = weight_sign(w, wj)
-            if sign is not None:
+            relation = sym.relate(w, wj)
+            if relation is not None:
                 rows += [unit(base + 1 + l) for l in range(d)]
-                classes[j].append((k, sign))
+                classes[j].append((k, relation))
                 break
         else:
             for members in groups:
                 first = members[0][0]
-                sign = weight_sign(w, [Fraction(v) for v in network.neurons[first][1:]])
-                if sign is not None:
+                relation = sym.relate(w, neurons[first][1:])
+                if relation is not None:
                     for l in range(d):
                         row = unit(base + 1 + l)
-                        row[first * (d + 1) + 1 + l] -= sign
+                        row[first * (d + 1) + 1 + l] -= relation
                         rows.append(row)
-                    members.append((k, sign))
+                    members.append((k, relation))
                     break
             else:
                 groups.append([(k, 1)])
-    if any(not c for c in classes) or any(len(g) < 2 for g in groups):
-        return None
-    for members in classes + groups:
+    missing = [j + 1 for j, c in enumerate(classes) if not c]
+    if missing:
+        return None, f"no neuron of the point has the input weight of target neuron {missing[0]} (up to the symmetry)"
+    lonely = [g[0][0] + 1 for g in groups if len(g) < 2]
+    if lonely:
+        return None, (f"neuron {lonely[0]} has a non-zero output weight on a direction that is neither a target "
+                      "direction nor shared with another neuron")
+    sums = [(members, a_star, f"target neuron {j + 1}") for j, (members, (a_star, _)) in
+            enumerate(zip(classes, targets))]
+    sums += [(members, Fraction(0), f"the free group of neuron {members[0][0] + 1}") for members in groups]
+    if zero and act.taylor(0)[0] != 0:
+        sums.append((zero, Fraction(0), "the neurons at w = 0 (sigma(0) != 0)"))
+    for members, expected, what in sums:
+        total = sum((sym.output_sign(rel) * neurons[k][0] for k, rel in members), Fraction(0))
+        if total != expected:
+            return None, (f"the signed output weights of {what} sum to {total}, not {expected}: the point is not "
+                          "on Q* (exactly)")
         row = [Fraction(0)] * M
-        for k, sign in members:
-            # the output weight enters f with the sign of the flip for odd sigma, unchanged for even
-            row[k * (d + 1)] = Fraction(sign if flip == -1 else 1)
+        for k, rel in members:
+            row[k * (d + 1)] = Fraction(sym.output_sign(rel))
         rows.append(row)
+    return rows, None
+
+
+def branch_constraints(act, network, target):
+    """The rows of :func:`branch_membership`, or None if the point is not exactly on a branch of Q*.
+
+    >>> from twolayer.symbolic.activations import activation
+    >>> from twolayer.numeric.network import parse_network
+    >>> rows = branch_constraints(activation("tanh"), parse_network('[[1, 2], [0, 3]]'), parse_network('[[1, 2]]'))
+    >>> [[int(v) for v in row] for row in rows]
+    [[0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0]]
+    >>> branch_constraints(activation("tanh"), parse_network('[["11/10", 2], [0, 3]]'), parse_network('[[1, 2]]'))
+    """
+    return branch_membership(act, network, target)[0]
+
+
+def require_on_branch(act, network, target):
+    """The rows of :func:`branch_membership`; InputError naming the reason when the point is off Q*."""
+    rows, why = branch_membership(act, network, target)
+    if rows is None:
+        raise InputError(f"the point is not exactly on a branch of Q*: {why}")
     return rows

@@ -90,12 +90,6 @@ class Evaluation:
     hessian: arb_mat        # M x M (None unless requested)
 
 
-def network_outputs(act, network, inputs, dps=DEFAULT_DPS):
-    """f_theta(x_i) for every input (arb balls)."""
-    with working_precision(dps):
-        return _outputs(act, network, as_arb_matrix(inputs))
-
-
 def _weights(network):
     return as_arb_matrix(network.input_weights), [to_arb(v) for v in network.output_weights]
 
@@ -105,6 +99,18 @@ def _outputs(act, network, X):
     sig = activation_function(act, (0,))
     Z = (X * W.transpose()).tolist()
     return [sum((a[k] * sig(zk)[0] for k, zk in enumerate(row)), arb(0)) for row in Z]
+
+
+def _require_finite(sigma_z, Z):
+    """A point evaluation where sigma (or a derivative) is not finite: refuse rather than carry NaN balls.
+
+    Wide balls (boxes of the certified radius) may legitimately blow up; the certificate then fails.
+    """
+    for row, zs in zip(sigma_z, Z):
+        for values, zk in zip(row, zs):
+            if not all(v.is_finite() for v in values) and zk.rad() < 1e-10:
+                raise InputError(f"the activation is not finite at the pre-activation {zk.mid().str(5)}: it "
+                                 "must be real-analytic on the whole real line")
 
 
 def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS, hessian=False,
@@ -131,6 +137,7 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
         orders = (0, 1, 2) if hessian else (0, 1)
         sig = activation_function(act, orders)
         sigma_z = [list(map(sig, row)) for row in Z]  # per entry: sigma, sigma', ...
+        _require_finite(sigma_z, Z)
         S0 = [[v[0] for v in row] for row in sigma_z]
         S1 = [[v[1] for v in row] for row in sigma_z]
         outputs = (arb_mat(S0) * arb_mat([[ak] for ak in a])).entries()

@@ -27,7 +27,9 @@ from ..errors import InputError
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .precision import DEFAULT_DPS, arb_to_mpf, distance, norm, to_mpf, working_precision
+from .projection import project
 from .rank import gram_eigen
+from .tolerance import flow_loss_target, gap_thresholds
 
 GAMMA = 1 + 1 / mpmath.sqrt(2)
 
@@ -76,7 +78,7 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
         raise InputError(f"the time budget must be positive, got {t_max}")
     with working_precision(dps):
         problem = _Problem(act, target, inputs, weights, start.d, dps)
-        loss_target = mpmath.mpf(10) ** (-(2 * dps) // 3) if loss_target is None else mpmath.mpf(loss_target)
+        loss_target = flow_loss_target(dps) if loss_target is None else mpmath.mpf(loss_target)
         rtol, atol = mpmath.mpf(rtol), mpmath.mpf(10) ** (-(dps - 5))
         theta = [to_mpf(v) for v in start.flat()]
         origin = list(theta)
@@ -86,6 +88,10 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
         next_record = mpmath.mpf(0)
         steps = rejected = 0
         ev = problem(theta, hessian=True)
+        if arb_to_mpf(ev.loss) < loss_target:
+            raise InputError(f"the initial point is already a global minimum to working precision (R = "
+                             f"{mpmath.nstr(arb_to_mpf(ev.loss), 3)} < {mpmath.nstr(loss_target, 3)}): there is no "
+                             "flow to integrate; start away from the minimum")
         stopped = "time budget"
         while True:
             loss = arb_to_mpf(ev.loss)
@@ -136,43 +142,109 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
 
 @dataclass
 class FlowAnalysis:
-    """What a finished run shows: where it ended and how fast R decayed."""
+    """What a finished run shows: where it ended, how fast R decayed, and which decay the data show."""
     generalization_error: object   # upper end of the population-loss ball at the limit
     loss_target: object            # 10^(-2 dps/3): the tail window ends here
-    predicted_rate: object         # 2 lambda at the limit
+    predicted_rate: object         # 2 lambda at the limit (None: a singular value fell in the gap)
     fitted_rate: object            # -slope of log R over 10^(-dps/3) > R > loss_target (None: no tail)
     rate_points: int
     fitted_slope: object           # slope of log R against log t over the last two decades of t
     slope_points: int
+    decay: str                     # "exponential" | "algebraic" | "undetermined", read from the data
+    decay_evidence: dict           # the fit residuals the decision rests on
 
     @property
     def rate_error(self):
-        """|fitted / predicted - 1|, or None without a tail."""
-        return None if self.fitted_rate is None else abs(self.fitted_rate / self.predicted_rate - 1)
+        """|fitted / predicted - 1|, or None without a tail or a prediction."""
+        if self.fitted_rate is None or self.predicted_rate is None:
+            return None
+        return abs(self.fitted_rate / self.predicted_rate - 1)
+
+
+#: A fit is good when its largest residual in log R is at most this fraction of the drop of log R
+#: over the window; bad when above BAD_FIT. In between, the decay is undetermined.
+GOOD_FIT, BAD_FIT = mpmath.mpf("0.02"), mpmath.mpf("0.05")
+
+
+def classify_decay(times, losses, loss_target, dps):
+    """The decay the data show: "exponential", "algebraic" or "undetermined", with the fit residuals.
+
+    Exponential: the run reached the loss target and log R is linear in t over the tail window
+    10^(-dps/3) > R > target. Algebraic: log R is linear in log t over the last two decades of t,
+    R fell at least 100-fold there, and log R is not linear in t on that window. Why the run
+    stopped is never used: a run that ran out of time before its tail is undetermined.
+    """
+    evidence = {}
+    reached = bool(losses) and losses[-1] < loss_target
+    tail = [(t, mpmath.log(r)) for t, r in zip(times, losses) if loss_target <= r <= mpmath.mpf(10) ** -(dps // 3)]
+    if reached and len(tail) >= 3:
+        evidence["exponential_fit_residual"] = _relative_residual(tail)
+        if evidence["exponential_fit_residual"] <= GOOD_FIT:
+            return "exponential", evidence
+    if times and times[-1] > 0:
+        window = [(t, r) for t, r in zip(times, losses) if t >= times[-1] / 100 and r > 0]
+        if len(window) >= 5:
+            drop = mpmath.log(window[0][1]) - mpmath.log(window[-1][1])
+            power = _relative_residual([(mpmath.log(t), mpmath.log(r)) for t, r in window])
+            linear = _relative_residual([(t, mpmath.log(r)) for t, r in window])
+            evidence.update(power_fit_residual=power, exponential_fit_residual_on_window=linear,
+                            log_drop_on_window=drop)
+            if drop >= mpmath.log(100) and power <= GOOD_FIT and linear > BAD_FIT:
+                return "algebraic", evidence
+    return "undetermined", evidence
+
+
+def _relative_residual(points):
+    """Largest residual of the least-squares line through ``points``, relative to the range of y."""
+    slope = _slope(points)
+    n = len(points)
+    mx = mpmath.fsum(p[0] for p in points) / n
+    my = mpmath.fsum(p[1] for p in points) / n
+    spread = max(p[1] for p in points) - min(p[1] for p in points)
+    if spread == 0:
+        return mpmath.inf
+    return max(abs(y - my - slope * (x - mx)) for x, y in points) / spread
 
 
 def analyse(act, run, target, inputs, weights=None, dps=DEFAULT_DPS):
-    """The numbers claim C6 and ``twolayer flow`` compare: generalization error, 2 lambda, fitted rate and slope."""
+    """The numbers claim C6 compares: generalization error, 2 lambda, fitted rate and slope, decay type."""
     from .population import population_loss
     with working_precision(dps):
         generalization = population_loss(act, run.limit, target, dps)[0]
         gen = mpmath.mpf(0) if generalization.is_exact() else arb_to_mpf(abs(generalization).upper())
-        loss_target = mpmath.mpf(10) ** (-(2 * dps) // 3)
-        lam = smallest_positive_eigenvalue(evaluate(act, run.limit, inputs, dps=dps).jacobian, weights, dps)
+        loss_target = flow_loss_target(dps)
+        # lambda is defined at the limit itself: the end of the run is off it by about sqrt(R), which puts
+        # spurious singular values of that size (e.g. a null neuron's tiny a) into the gap, so the end
+        # point is first projected onto the zero-loss set (residual <= 10^(-4 dps/5))
+        refined = project(act, run.limit, inputs, target=target, weights=weights, dps=dps, step_limit="1e-3")
+        limit = refined.network if refined.converged else run.limit
+        lam = smallest_positive_eigenvalue(evaluate(act, limit, inputs, dps=dps).jacobian, weights, dps)
         rate, rate_points = fit_exponential_rate(run.record.times, run.record.losses, loss_target,
                                                  mpmath.mpf(10) ** -(dps // 3))
         slope, slope_points = fit_power_law(run.record.times, run.record.losses, run.final_time / 100)
-        return FlowAnalysis(gen, loss_target, 2 * lam, rate, rate_points, slope, slope_points)
+        decay, evidence = classify_decay(run.record.times, run.record.losses, loss_target, dps)
+        return FlowAnalysis(gen, loss_target, None if lam is None else 2 * lam, rate, rate_points, slope,
+                            slope_points, decay, evidence)
 
 
 def smallest_positive_eigenvalue(jacobian, weights, dps):
-    """lambda: the smallest eigenvalue of J^T V J (V = diag(weights), or 1/n) above the gap rule's threshold."""
+    """lambda: the smallest positive eigenvalue of J^T V J (V = diag(weights), or 1/n), by the gap rule.
+
+    An eigenvalue e = s^2 counts when s/s_1 > 10^(-dps/3) and is zero when s/s_1 < 10^(-2dps/3);
+    if some s falls in between, lambda is undecided and None is returned (retry at higher precision).
+    """
     n = jacobian.nrows()
+    upper, lower = gap_thresholds(dps)
     with working_precision(2 * dps + 10):
         weights = weights if weights is not None else [mpmath.mpf(1) / n] * n
         eigenvalues = sorted(gram_eigen(jacobian, dps, weights=weights)[0])
-    largest = eigenvalues[-1]
-    positive = [e for e in eigenvalues if e > largest * mpmath.mpf(10) ** (-2 * dps / 3)]
+        largest = eigenvalues[-1]
+        if largest <= 0:
+            return None
+        ratios = [mpmath.sqrt(max(e, 0) / largest) for e in eigenvalues]
+        if any(lower <= q <= upper for q in ratios):
+            return None
+        positive = [e for e, q in zip(eigenvalues, ratios) if q > upper]
     with mpmath.workdps(dps):
         return +positive[0]
 

@@ -1,37 +1,51 @@
-"""Model rank: the dimension of the tangent function space T_theta (THEORY.md §5, claim C4).
+"""Model rank: the dimension of the tangent function space T_theta (docs/theory.md, model rank; claim C4).
 
-Three ways, which must agree:
+``T_theta`` is spanned by the columns of J: ``sigma(w_k.x)`` for every neuron and
+``x_l sigma'(w_k.x)`` for the neurons with ``a_k != 0``. The rank is bracketed by two
+certified bounds and compared with two predictions:
 
-* **structural count** from the exact relations among the columns of J: neurons
-  are grouped by input weight up to the activation's symmetry; a group spans
-  ``sigma(w.x)`` and, if one of its output weights is non-zero, the ``d``
-  functions ``x_l sigma'(w.x)``; the group ``w = 0`` spans the constant
-  ``sigma(0)`` (if non-zero) and ``x sigma'(0)`` (if some ``a != 0`` and
-  ``sigma'(0) != 0``). Every merged column is an exact identity (the symmetry
-  proven by sympy, or a zero column), so this is a **certified upper bound**;
-  by the lemma of C2 it is the rank ([LLR] Cor. 7 for tanh);
-* **numerical**: singular values of ``J`` at ``n >= 2M`` Gaussian samples at
-  ``dps`` digits, gap rule;
-* **certified lower bound**: a ``r x r`` minor of ``J`` (rational point,
-  dyadic samples) whose determinant, enclosed in arb, excludes 0.
+* **certified lower bound**: the larger of (without a bias) the exact rank over Q of the
+  family's truncated coefficient matrix (:mod:`twolayer.numeric.independence`) and an
+  ``r x r`` minor of J at ``2M`` samples whose determinant, enclosed in arb, excludes 0;
+* **certified upper bound**: the family size minus the number of independent exact relations:
+  without a bias, null vectors of the coefficient matrix each verified by sympy as an identity
+  of functions; with a bias, the exact identities of :func:`grouped_count` (equal or, for odd
+  and even sigma, opposite augmented weights; neurons whose input part is 0 are constants and
+  linear functions);
+* **formula** (the [LLR] Cor. 7 count for tanh, derived here for odd, even and generic sigma
+  without a bias, and for odd and even sigma with one): :func:`grouped_count`; ``None`` for the
+  "up to a polynomial" classes, where p adds relations that no closed count captures;
+* **numerical**: the gap-rule rank of J at ``2M`` Gaussian samples (an estimate).
+
+The model rank is *certified* when the two bounds meet.
 
 >>> from twolayer.symbolic.activations import activation
 >>> from twolayer.numeric.network import parse_network
 >>> r = model_rank(activation("tanh"), parse_network('[[1, 2], ["1/2", 2], [0, 1]]'))
->>> (r.structural, r.numerical, r.certified_lower, r.verdict)
+>>> (r.certified, r.formula, r.numerical, r.verdict)
 (3, 3, 3, 'PASS')
+>>> model_rank(activation("sigmoid"), parse_network('[[1, 1], [1, -1]]')).certified   # sigma(x) + sigma(-x) = 1
+3
+>>> model_rank(activation("tanh"), parse_network('[[1, 1, "1/2"], [1, 0, "3/2"]]'), bias=True).certified
+5
 """
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
+import sympy as sp
 from flint import arb_mat
 
 from ..errors import InputError
+from ..symbolic.activations import z
+from ..symbolic.constants import sign
 from .evaluate import evaluate
+from .independence import certify_independence
 from .network import Network, gaussian_inputs
 from .precision import DEFAULT_DPS, working_precision
 from .rank import gap_rank, singular_values
+
+MAX_SAMPLES = 20000
 
 
 def augment(inputs):
@@ -39,52 +53,71 @@ def augment(inputs):
     return [tuple(x) + (Fraction(1),) for x in inputs]
 
 
-def direction_groups(act, network):
-    """Neurons grouped by input weight up to the symmetry; key None is the group w = 0."""
-    flip = act.symmetry.flip_sign
-    groups = {}
-    for k, (a, *w) in enumerate(network.neurons):
-        w = tuple(Fraction(v) for v in w)
-        if all(v == 0 for v in w):
-            key = None
-        elif flip is not None and tuple(-v for v in w) in groups:
-            key = tuple(-v for v in w)
-        else:
-            key = w
-        groups.setdefault(key, []).append(k)
-    return groups
+def _nonzero_value(act, order, point):
+    """Is sigma^(order)(point) != 0? Decided exactly; an undecidable value counts as non-zero (safe for an upper bound)."""
+    try:
+        return sign(act.derivative(order).subs(z, sp.Rational(point))) != 0
+    except InputError:
+        return True
 
 
-def structural_rank(act, network):
-    """Rank of the tangent function space from the exact relations among neurons (see module doc)."""
-    c = act.taylor(1)
-    d = network.d
-    rank = 0
-    for key, members in direction_groups(act, network).items():
-        active = any(network.neurons[k][0] != 0 for k in members)
-        if key is None:
-            rank += (c[0] != 0) + (d if active and c[1] != 0 else 0)
+def grouped_count(act, network, bias=False):
+    """The rank from the exact identities among neurons; the [LLR] Cor. 7 count for tanh.
+
+    Neurons are grouped by (augmented) input weight up to the symmetry of sigma; a group spans
+    sigma(w.x) and, if one of its output weights is non-zero, the d derivative functions. Neurons
+    whose input part is 0 span constants and linear functions: without a bias, sigma(0) (if non-zero)
+    and x sigma'(0) (d functions, if some a != 0 and sigma'(0) != 0); with a bias b, sigma(b) and
+    a sigma'(b) (x, 1). Every merge is an exact identity, so this is an upper bound of the rank.
+    """
+    sym = act.symmetry
+    d_in = network.d - (1 if bias else 0)
+    neurons = [[Fraction(v) for v in nrn] for nrn in network.neurons]
+    constant = linear = False
+    groups = []
+    for a, *w in neurons:
+        if all(v == 0 for v in w[:d_in]):
+            b = w[d_in] if bias else Fraction(0)
+            slope = a != 0 and _nonzero_value(act, 1, b)
+            constant |= _nonzero_value(act, 0, b) or (bias and slope)
+            linear |= slope
+            continue
+        for group in groups:
+            if sym.relate(w, group[0]) is not None:
+                group[1] |= a != 0
+                break
         else:
-            rank += 1 + (d if active else 0)
-    return rank
+            groups.append([w, a != 0])
+    per_group = network.d
+    return sum(1 + (per_group if active else 0) for _, active in groups) + int(constant) + (d_in if linear else 0)
 
 
 @dataclass
 class ModelRank:
-    structural: int            # certified upper bound (exact relations), = the [LLR] formula
+    lower: int                 # certified lower bound
+    upper: int                 # certified upper bound
+    formula: object            # grouped_count where it is derived, else None
     numerical: object          # gap-rule rank of J at many samples (None if undecided)
     empirical: object          # rank of J_n on the given samples, if any
-    certified_lower: int       # from a certified non-singular minor
     singular_values: list = field(default_factory=list)
     samples: int = 0
-    upper_certified: bool = True
+    how_lower: str = ""
+    how_upper: str = ""
+
+    @property
+    def certified(self):
+        """The model rank when the certified bounds meet, else None."""
+        return self.lower if self.lower == self.upper else None
 
     @property
     def verdict(self):
-        if self.numerical is None:
+        """PASS: bounds meet and agree with the numerical rank (and the formula); FAIL: a contradiction."""
+        known = [v for v in (self.numerical, self.formula) if v is not None]
+        if any(not self.lower <= v <= self.upper for v in known):
+            return "FAIL"
+        if self.certified is None or self.numerical is None:
             return "INCONCLUSIVE"
-        agree = self.structural == self.numerical == self.certified_lower
-        return "PASS" if agree else "FAIL"
+        return "PASS"
 
 
 def _certified_minor_rank(J, target_rank, dps):
@@ -120,13 +153,32 @@ def _pivots(A, r):
     return sorted(chosen_rows), sorted(chosen_cols)
 
 
+def _exact_bounds(act, network, dps):
+    """(lower, upper) from the coefficient matrix of the Jacobian's function family (no bias)."""
+    d = network.d
+    weights = [tuple(Fraction(v) for v in nrn[1:]) for nrn in network.neurons]
+    m = len(weights)
+    columns = list(range(m)) + [m + k * d + l for k, nrn in enumerate(network.neurons) if Fraction(nrn[0]) != 0
+                                for l in range(d)]
+    r = certify_independence(act, weights, derivatives=True, columns=columns, dps=dps)
+    size = len(columns)
+    if r.evidence == "exact-certificate":
+        return size, size, "exact certificate (coefficient matrix of full rank over Q)"
+    # r.rank is size - len(basis) when every null vector verified; the coefficient rank is a lower bound anyway
+    lower = size - len(r.relations) - r.unverified
+    upper = size - len(r.relations)
+    return lower, upper, f"{len(r.relations)} sympy-verified relation(s), {r.unverified} unverified"
+
+
 def model_rank(act, network, bias=False, inputs=None, samples=None, seed=0, dps=DEFAULT_DPS):
-    """The model rank at ``network`` three ways; with ``inputs`` (or ``samples``) also rank J_n there."""
+    """The model rank at ``network``, bracketed and predicted; with ``inputs`` (or ``samples``) also rank J_n."""
     if not isinstance(network, Network):
         raise InputError("model_rank needs a Network")
     d_in = network.d - 1 if bias else network.d
     if d_in < 1:
         raise InputError("with --bias every neuron is [a, w_1, ..., w_d, b], so it needs at least 3 entries")
+    if samples is not None and not 1 <= samples <= MAX_SAMPLES:
+        raise InputError(f"--samples must be between 1 and {MAX_SAMPLES}, got {samples}")
     M = network.m * (network.d + 1)
     many = gaussian_inputs(max(2 * M, M + 10), d_in, seed + 7919)
     if bias:
@@ -134,8 +186,16 @@ def model_rank(act, network, bias=False, inputs=None, samples=None, seed=0, dps=
     J = evaluate(act, network, many, dps=dps).jacobian
     values = singular_values(J, dps)
     numerical = gap_rank(values, dps).rank
-    structural = structural_rank(act, network)
-    lower = _certified_minor_rank(J, numerical if numerical is not None else min(M, structural), dps)
+    count = grouped_count(act, network, bias)
+    kind = act.symmetry.kind
+    formula = count if kind in ("odd", "even") or (kind == "generic" and not bias) else None
+    if bias:
+        lower_exact, upper, how_upper = 0, count, "exact identities among neurons (grouped count)"
+    else:
+        lower_exact, upper, how_upper = _exact_bounds(act, network, dps)
+    minor = _certified_minor_rank(J, min(upper, numerical if numerical is not None else upper), dps)
+    lower = max(lower_exact, minor)
+    how_lower = "non-singular minor (arb determinant)" if minor >= lower_exact else "exact coefficient rank"
     empirical = None
     if inputs is None and samples is not None:
         inputs = gaussian_inputs(samples, d_in, seed)
@@ -144,7 +204,12 @@ def model_rank(act, network, bias=False, inputs=None, samples=None, seed=0, dps=
             raise InputError(f"dimension mismatch: inputs must have length d = {d_in}")
         inputs = augment(inputs) if bias else inputs
         empirical = gap_rank(singular_values(evaluate(act, network, inputs, dps=dps).jacobian, dps), dps).rank
-    # with a bias, neurons with w = 0 but b != 0 are all constants: the grouping above would not merge them
-    upper_certified = not (bias and sum(1 for a, *w in network.neurons
-                                        if all(v == 0 for v in w[:-1]) and w[-1] != 0) > 1)
-    return ModelRank(structural, numerical, empirical, lower, values, len(many), upper_certified)
+    return ModelRank(lower, upper, formula, numerical, empirical, values, len(many), how_lower, how_upper)
+
+
+def structural_rank(act, network):
+    """The certified model rank at an exact point without bias (InputError if the bounds do not meet)."""
+    lower, upper, how = _exact_bounds(act, network, DEFAULT_DPS)
+    if lower != upper:
+        raise InputError(f"the model rank at this point is only bracketed: {lower} <= r <= {upper} ({how})")
+    return lower

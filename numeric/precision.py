@@ -30,6 +30,8 @@ def check_dps(dps):
         raise InputError(f"precision must be a positive number of digits, got {dps!r}")
     if dps < 15:
         raise InputError(f"precision {dps} is below 15 digits; the gap rule needs more (use >= 15)")
+    if dps > 10000:
+        raise InputError(f"precision {dps} is above 10000 digits")
     return dps
 
 
@@ -82,6 +84,64 @@ def arb_to_mpf(value):
     """The midpoint of an arb ball as an exact mpmath number."""
     man, exp = value.mid().man_exp()
     return mpmath.mpf((int(man), int(exp)))
+
+
+def exact_fraction(value):
+    """The exact rational value of an mpf, an exact arb, an int or a Fraction."""
+    if isinstance(value, arb):
+        if not value.is_exact():
+            raise ValueError("an arb ball with a radius has no single exact value; take .lower() or .upper()")
+        man, exp = value.mid().man_exp()
+        man, exp = int(man), int(exp)
+    elif isinstance(value, mpmath.mpf):
+        if not mpmath.isfinite(value):
+            raise ValueError(f"{value} is not finite")
+        man, exp = value.man_exp if value else (0, 0)
+        man, exp = int(man), int(exp)
+    else:
+        return Fraction(value)
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+
+
+def _directed_decimal(q, digits, up):
+    """q rounded to ``digits`` significant decimal digits, toward +inf if ``up`` else toward -inf."""
+    if q == 0:
+        return "0"
+    exponent = len(str(abs(q.numerator) // abs(q.denominator))) - 1 if abs(q) >= 1 else \
+        -len(str(abs(q.denominator) // abs(q.numerator)))
+    while True:  # fix the estimate so that 10^exponent <= |q| < 10^(exponent + 1)
+        if abs(q) >= Fraction(10) ** (exponent + 1):
+            exponent += 1
+        elif abs(q) < Fraction(10) ** exponent:
+            exponent -= 1
+        else:
+            break
+    scaled = q * Fraction(10) ** (digits - 1 - exponent)
+    integer = -((-scaled.numerator) // scaled.denominator) if up else scaled.numerator // scaled.denominator
+    if abs(integer) >= 10 ** digits:   # rounding carried into a new digit
+        exponent += 1
+        integer = integer // 10 if integer > 0 else -((-integer) // 10)
+    sign, text = ("-" if integer < 0 else ""), str(abs(integer))
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{sign}{mantissa}e{exponent}" if exponent else f"{sign}{mantissa}"
+
+
+def lower_bound_string(value, digits=6):
+    """A decimal string <= ``value`` (the lower end of an arb ball, or an exact number): safe for lower bounds.
+
+    >>> lower_bound_string(Fraction(217114575, 10**16), 6), upper_bound_string(Fraction(217114575, 10**16), 6)
+    ('2.17114e-8', '2.17115e-8')
+    """
+    if isinstance(value, arb):
+        value = value.lower()
+    return _directed_decimal(exact_fraction(value), digits, up=False)
+
+
+def upper_bound_string(value, digits=6):
+    """A decimal string >= ``value`` (the upper end of an arb ball, or an exact number): safe for upper bounds."""
+    if isinstance(value, arb):
+        value = value.upper()
+    return _directed_decimal(exact_fraction(value), digits, up=True)
 
 
 def decimal_string(value, digits=20):

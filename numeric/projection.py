@@ -22,6 +22,7 @@ from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .precision import DEFAULT_DPS, arb_to_mpf, distance, norm, to_arb, to_mpf, working_precision
 from .rank import gram_eigen
+from .tolerance import zero_residual
 
 
 @dataclass
@@ -38,7 +39,7 @@ def _min_norm_step(J, r, dps, limit, drop=0):
     """Minimum-norm Gauss-Newton step -J^+ r, truncated two ways.
 
     Uses the eigenvectors of J^T J formed at twice the working precision.
-    Directions with singular value below 10^-(dps-10) s_1 (exactly flat ones,
+    Directions with singular value below 10^(-4 dps/5) s_1 (exactly flat ones,
     such as a null neuron's input weight) get no step; nor does any direction
     whose component would exceed ``limit`` (a trust radius): near a degenerate
     branch J has singular values like 1e-26 whose Gauss-Newton component would
@@ -49,7 +50,7 @@ def _min_norm_step(J, r, dps, limit, drop=0):
     with working_precision(2 * dps + 10):
         eigenvalues, vectors, gm = gram_eigen(J, dps, rhs=r)
         largest = max(abs(e) for e in eigenvalues)
-        cutoff = largest * mpmath.mpf(10) ** (-2 * (dps - 10))
+        cutoff = largest * zero_residual(dps) ** 2
         kept = []
         for k in range(M):
             if eigenvalues[k] > cutoff:
@@ -70,12 +71,12 @@ def project(act, start, inputs, target=None, values=None, *, weights=None, dps=D
     """Gauss–Newton from ``start`` to a zero of the residuals on ``inputs``.
 
     ``center``/``radius`` define the search ball (default: no ball).
-    ``tolerance`` defaults to ``10^-(dps - 10)`` on the residual norm.
+    ``tolerance`` defaults to :func:`tolerance.zero_residual` (10^(-4 dps/5)) on the residual norm.
     ``step_limit`` is the initial trust radius per eigen-direction of ``J^T J``
     (halved after a rejected step, doubled after an accepted one, up to its start).
     """
     with working_precision(dps):
-        tolerance = mpmath.mpf(10) ** (-(dps - 10)) if tolerance is None else mpmath.mpf(tolerance)
+        tolerance = zero_residual(dps) if tolerance is None else mpmath.mpf(tolerance)
         X = as_arb_matrix(inputs)
         if target is not None:
             values = evaluate(act, target, X, target=target, dps=dps).outputs

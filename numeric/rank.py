@@ -21,6 +21,7 @@ import mpmath
 from flint import arb_mat, fmpq, fmpq_mat
 
 from .precision import arb_to_mpf, to_arb, working_precision
+from .tolerance import exponent_label, gap_thresholds
 
 
 def gram_eigen(A, dps, weights=None, rhs=None):
@@ -66,14 +67,14 @@ class GapRank:
 
 def gap_rank(values, dps):
     """Numerical rank of descending singular values ``values`` by the gap rule at ``dps`` digits."""
-    upper, lower = mpmath.mpf(10) ** (-mpmath.mpf(dps) / 3), mpmath.mpf(10) ** (-2 * mpmath.mpf(dps) / 3)
+    upper, lower = gap_thresholds(dps)
+    labels = exponent_label(upper), exponent_label(lower)
     if not values or values[0] == 0:
-        return GapRank(0, 0, 0, f"1e-{dps / 3:.1f}", f"1e-{2 * dps / 3:.1f}")
+        return GapRank(0, 0, 0, *labels)
     ratios = [v / values[0] for v in values]
     counted = sum(1 for r in ratios if r > upper)
     undecided = sum(1 for r in ratios if lower <= r <= upper)
-    return GapRank(None if undecided else counted, counted, undecided,
-                   f"1e-{dps / 3:.1f}", f"1e-{2 * dps / 3:.1f}")
+    return GapRank(None if undecided else counted, counted, undecided, *labels)
 
 
 def exact_rank(rows):

@@ -33,40 +33,50 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat
 
-from .classify import branch_constraints
+from ..errors import InputError
+from .classify import branch_constraints, require_on_branch
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .population import population_loss
 from .precision import arb_to_mpf, distance, norm, to_arb, to_mpf, working_precision
 from .projection import project
 from .rank import gap_rank, gram_eigen, singular_values
+from .tolerance import gap_thresholds, generalization_verdict
 
 
 @dataclass
 class RadiusCertificate:
-    radius: object            # certified rho (mpf), or None
-    sigma_min_lower: object   # lower bound of sigma_min(A(theta°)) (mpf) or None
-    delta_upper: object       # enclosure of sup ||A - A(theta°)|| over the box at rho (mpf) or None
+    radius: object            # certified rho (an exact dyadic mpf), or None
+    sigma_min_lower: object   # lower bound of sigma_min(A(theta°)) (exact arb) or None
+    delta_upper: object       # upper bound of sup ||A - A(theta°)|| over the box at rho (exact arb) or None
     reason: str = ""
 
 
 def _box(theta, rho):
-    return [arb(to_arb(v).mid(), rho) if rho else to_arb(v) for v in theta]
+    """Balls containing [theta_i - rho, theta_i + rho] (theta exact; the ball sum keeps its rounding)."""
+    return [to_arb(v) + arb(0, rho) for v in theta]
 
 
 def _frobenius_upper(matrix):
+    """An exact arb >= the Frobenius norm of every matrix in the enclosure (None if it blew up)."""
     entries = matrix.entries()
     if not all(e.is_finite() for e in entries):
-        return mpmath.inf  # the enclosure blew up (e.g. exp on a wide box): no bound
-    return mpmath.sqrt(mpmath.fsum(arb_to_mpf(abs(e).upper()) ** 2 for e in entries))
+        return None  # the enclosure blew up (e.g. exp on a wide box): no bound
+    return sum((abs(e).upper() ** 2 for e in entries), arb(0)).sqrt().upper()
 
 
-def certified_radius(act, point, target, inputs, dps=50, largest=mpmath.mpf("0.5"), smallest=mpmath.mpf("1e-30")):
-    """The largest rho (halving from ``largest``, then refined by bisection) that the lemma certifies."""
+def certified_radius(act, point, target, inputs, dps=50, largest=None, smallest=None):
+    """The largest rho (halving from 1/2, then refined by bisection) that the lemma certifies.
+
+    Every comparison is made on balls: ``delta(rho) < sigma_lower`` holds only if it holds for every
+    number in both enclosures; rho is a dyadic number, so it is printed and stored exactly.
+    """
     rows = branch_constraints(act, point, target)
     if rows is None:
         return RadiusCertificate(None, None, None, "the point is on no branch of Q*")
     with working_precision(dps):
+        largest = arb(1) / 2 if largest is None else arb(largest)
+        smallest = arb(2) ** -100 if smallest is None else arb(smallest)
         X = as_arb_matrix(inputs)
         d = point.d
         theta = point.flat()
@@ -89,17 +99,21 @@ def certified_radius(act, point, target, inputs, dps=50, largest=mpmath.mpf("0.5
         except ZeroDivisionError:
             return RadiusCertificate(None, None, None, "A(theta°) = U J_n B_N is not certified invertible "
                                      "(rank J_n < codim: a degenerate point or too few samples)")
-        sigma_lower = 1 / _frobenius_upper(inverse)
+        inverse_norm = _frobenius_upper(inverse)
+        if inverse_norm is None:
+            return RadiusCertificate(None, None, None, "the enclosure of A(theta°)^-1 is not finite")
+        sigma_lower = (1 / inverse_norm).lower()
 
         def delta(rho):
             box = Network.from_flat(_box(theta, rho), d)
-            return _frobenius_upper(U * evaluate(act, box, X, dps=dps).jacobian * BN - A0)
+            bound = _frobenius_upper(U * evaluate(act, box, X, dps=dps).jacobian * BN - A0)
+            return arb("inf") if bound is None else bound
 
-        rho = mpmath.mpf(largest)
+        rho = largest
         while rho >= smallest and not delta(rho) < sigma_lower:
             rho /= 2
         if rho < smallest:
-            return RadiusCertificate(None, sigma_lower, delta(smallest), "no radius above 1e-30 certified")
+            return RadiusCertificate(None, sigma_lower, delta(smallest), "no radius above 2^-100 certified")
         low, high = rho, 2 * rho
         for _ in range(8):
             middle = (low + high) / 2
@@ -107,16 +121,17 @@ def certified_radius(act, point, target, inputs, dps=50, largest=mpmath.mpf("0.5
                 low = middle
             else:
                 high = middle
-        return RadiusCertificate(low, sigma_lower, delta(low))
+        return RadiusCertificate(arb_to_mpf(low), sigma_lower, delta(low))
 
 
-def kernel_basis(J, dps, relative="1e-30"):
-    """Numerical basis (mpf columns) of ker J: eigenvectors of J^T J with eigenvalue below relative * largest."""
+def kernel_basis(J, dps):
+    """Numerical basis (mpf columns) of ker J: right singular vectors with s/s_1 below the gap rule's lower threshold."""
     M = J.ncols()
+    lower = gap_thresholds(dps)[1]
     with working_precision(2 * dps + 10):
         E, V, _ = gram_eigen(J, dps)
         top = max(abs(e) for e in E)
-        basis = [[V[i, k] for i in range(M)] for k in range(M) if E[k] < mpmath.mpf(relative) ** 2 * top]
+        basis = [[V[i, k] for i in range(M)] for k in range(M) if E[k] < lower ** 2 * top]
     return basis
 
 
@@ -146,7 +161,7 @@ def non_separation_sequence(act, point, target, inputs, population_inputs, epsil
             size = norm(v)
             if size > best_norm:
                 best, best_norm = v, size
-        if best is None or best_norm < mpmath.mpf("1e-10"):
+        if best is None or best_norm < gap_thresholds(dps)[0]:
             out.reason = "ker J_n(theta°) = ker J(theta°): no first-order direction (n >= rank)"
             return out
         v = [a / best_norm for a in best]
@@ -170,11 +185,8 @@ class Search:
     found: int = 0                      # non-generalizing minima found
     generalizing: int = 0               # converged points in Q*
     failed: int = 0                     # not converged or left the ball
+    undecided: int = 0                  # population loss between the two thresholds of numeric.tolerance
     points: list = field(default_factory=list)   # the non-generalizing minima (Networks)
-
-
-GENERALIZING = mpmath.mpf("1e-30")     # population loss below: in Q* (to working precision)
-NON_GENERALIZING = mpmath.mpf("1e-20")  # population loss above: not in Q*
 
 
 def nearest_nongeneralizing(act, point, target, inputs, starts=20, radius="0.5", seed=0, dps=50):
@@ -194,15 +206,18 @@ def nearest_nongeneralizing(act, point, target, inputs, starts=20, radius="0.5",
             if not p.converged:
                 out.failed += 1
                 continue
-            error = arb_to_mpf(population_loss(act, p.network, target, dps)[0])
+            error = arb_to_mpf(abs(population_loss(act, p.network, target, dps)[0]).upper())
             gap = distance(p.network.flat(), base)
-            if error < GENERALIZING:
+            verdict = generalization_verdict(error, dps)
+            if verdict is True:
                 out.generalizing += 1
-            elif error > NON_GENERALIZING:
+            elif verdict is False:
                 out.found += 1
                 out.points.append(p.network)
                 if out.nearest is None or gap < out.nearest:
                     out.nearest, out.nearest_error = gap, error
+            else:
+                out.undecided += 1
     return out
 
 
@@ -234,11 +249,7 @@ def separation_sweep(act, point, target, inputs, sizes, starts=20, seed=0, dps=5
     """
     from .model_rank import structural_rank
     from .population import population_points
-    rows_c = branch_constraints(act, point, target)
-    if rows_c is None:
-        from ..errors import InputError
-        raise InputError("the point is not on a branch of Q* for this target (every neuron must be a target "
-                         "neuron, a null neuron, part of a free group or at w = 0, exactly)")
+    rows_c = require_on_branch(act, point, target)
     codim, r = len(rows_c), structural_rank(act, point)
     population, _, _ = population_points(point.d, dps)
     rows = []
@@ -261,3 +272,72 @@ def separation_sweep(act, point, target, inputs, sizes, starts=20, seed=0, dps=5
                 else row.radius.reason
         rows.append(row)
     return rows
+
+
+@dataclass
+class KnownMinimum:
+    """Samples placed so that a known non-generalizing global minimum lies at distance eta |v| from theta°."""
+    eta: object                 # mpf
+    theta_eta: Network          # theta° + eta v: fits every sample, does not generalize
+    inputs: list                # the samples (mpf vectors) on the zero set of f_{theta_eta} - f*
+    residual: object            # max |f_{theta_eta}(x_i) - f*(x_i)| (root-finding accuracy)
+
+
+def samples_on_zero_set(act, theta_eta, target, n, seed=0, dps=50, span=20):
+    """``n`` inputs in d = 2 on the zero set of g = f_{theta_eta} - f*, by bracketed root finding.
+
+    For x_1 drawn from N(0, 1), g(x_1, .) is scanned on [-span, span] for the sign change nearest
+    to 0 and the root refined by the Anderson–Björck bracketing method at ``dps`` digits. Draws
+    whose line carries no sign change are skipped.
+    """
+    import mpmath
+    if theta_eta.d != 2:
+        raise InputError("samples on a zero set are built for d = 2 (the zero set is then a curve)")
+    rng = np.random.default_rng(seed)
+    sig = _scalar_sigma(act)
+
+    def g(x1, x2):
+        total = mpmath.mpf(0)
+        for net, sign in ((theta_eta, 1), (target, -1)):
+            for a, w1, w2 in net.neurons:
+                total += sign * to_mpf(a) * sig(to_mpf(w1) * x1 + to_mpf(w2) * x2)
+        return total
+
+    out = []
+    with mpmath.workdps(dps + 10):
+        grid = [mpmath.mpf(k) / 4 for k in range(-4 * span, 4 * span + 1)]
+        grid.sort(key=abs)
+        for _ in range(50 * n):
+            if len(out) == n:
+                break
+            x1 = mpmath.mpf(float(rng.standard_normal()))
+            values = {t: g(x1, t) for t in grid}
+            brackets = [(s, t) for s, t in zip(sorted(grid), sorted(grid)[1:]) if values[s] * values[t] < 0]
+            if not brackets:
+                continue
+            s, t = min(brackets, key=lambda b: abs(b[0] + b[1]))
+            x2 = mpmath.findroot(lambda u: g(x1, u), (s, t), solver="anderson")
+            out.append((x1, x2))
+        residual = max(abs(g(x1, x2)) for x1, x2 in out) if out else None
+    if len(out) < n:
+        raise InputError(f"found only {len(out)} of {n} samples on the zero set")
+    return out, residual
+
+
+def _scalar_sigma(act):
+    import sympy as sp
+    from ..symbolic.activations import z
+    return sp.lambdify(z, act.expr, "mpmath")
+
+
+def known_minimum_family(act, point, target, direction, etas, n, seed=0, dps=50):
+    """For each eta: theta_eta = theta° + eta * direction and ``n`` samples on its zero set (see module doc)."""
+    family = []
+    base = [to_mpf(v) for v in point.flat()]
+    with working_precision(dps):
+        for eta in etas:
+            eta = mpmath.mpf(eta)
+            theta_eta = Network.from_flat([b + eta * to_mpf(v) for b, v in zip(base, direction)], point.d)
+            inputs, residual = samples_on_zero_set(act, theta_eta, target, n, seed=seed, dps=dps)
+            family.append(KnownMinimum(eta, theta_eta, inputs, residual))
+    return family

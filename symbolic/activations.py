@@ -19,7 +19,8 @@ from functools import cached_property
 import sympy as sp
 
 from ..errors import InputError
-from .taylor import taylor_coefficients
+from .constants import sign
+from .taylor import MAX_INTEGER_POWER, taylor_coefficients
 
 z = sp.Symbol("z", real=True)
 
@@ -90,6 +91,31 @@ class Symmetry:
         """+1 if (a, -w) repeats the neuron (a, w) (even σ), -1 if (-a, -w) does (odd σ), None otherwise."""
         return {"odd": -1, "even": 1}.get(self.kind)
 
+    def relate(self, u, v, tolerance=None):
+        """Is the direction ``u`` the direction ``v`` up to this symmetry? The one place this is decided.
+
+        Returns +1 (u = v), -1 (u = -v, for odd or even sigma only) or None. Exact comparison
+        (rationals) by default; with ``tolerance``, entrywise within it (numerically found points).
+
+        >>> Symmetry("odd", 0, "").relate([1, 2], [-1, -2]), Symmetry("generic", 0, "").relate([1, 2], [-1, -2])
+        (-1, None)
+        """
+        if len(u) != len(v):
+            return None
+        if tolerance is None:
+            same = lambda p, q: all(x == y for x, y in zip(p, q))
+        else:
+            same = lambda p, q: max(abs(x - y) for x, y in zip(p, q)) < tolerance
+        if same(u, v):
+            return 1
+        if self.flip_sign is not None and same(u, [-x for x in v]):
+            return -1
+        return None
+
+    def output_sign(self, relation):
+        """The factor an output weight takes when its neuron's direction is ``relation`` times the reference."""
+        return -1 if relation == -1 and self.flip_sign == -1 else 1
+
 
 def prove_zero(expr):
     """Prove ``expr(z) ≡ 0`` on the real line; returns how, or None if sympy cannot.
@@ -129,9 +155,15 @@ class Activation:
         return self._derivatives[order]
 
     def taylor(self, degree):
-        """Exact ``[c_0, ..., c_degree]``, ``c_s = sigma^(s)(0)/s!``."""
+        """Exact ``[c_0, ..., c_degree]``, ``c_s = sigma^(s)(0)/s!``.
+
+        Every coefficient proven zero (:func:`constants.sign`) is stored as the integer 0, so
+        ``c == 0`` is a proof downstream; a coefficient whose sign cannot be decided, or that
+        is not real, raises :class:`InputError`.
+        """
         if degree >= len(self._coefficients):
-            self._coefficients[:] = taylor_coefficients(self.expr, z, degree)
+            raw = taylor_coefficients(self.expr, z, degree)
+            self._coefficients[:] = [sp.S.Zero if sign(c) == 0 else c for c in raw]
         return self._coefficients[:degree + 1]
 
     @property
@@ -153,7 +185,10 @@ def _polynomial_degree_bound(expr):
         sum(1 for e in sp.preorder_traversal(expr) if e == z)
 
 
-def _symmetry(act, probe_degree=24):
+SYMMETRY_PROBE = 24
+
+
+def _symmetry(act, probe_degree=SYMMETRY_PROBE):
     # a polynomial p in sigma(z) +/- sigma(-z) = p has degree at most that of sigma's explicit polynomial terms
     probe = probe_degree + _polynomial_degree_bound(act.expr)
     c = act.taylor(probe)
@@ -172,12 +207,54 @@ def _symmetry(act, probe_degree=24):
 
 _FORBIDDEN = ("Abs", "Max", "Min", "Heaviside", "sign", "Piecewise", "floor", "ceiling", "re", "im", "DiracDelta")
 
+#: Size limit of a user's expression (sympy operation count): larger ones make the proofs too slow.
+MAX_OPERATIONS = 120
+
+#: sigma is checked to be real and finite on this grid of the real line (a guard against
+#: singularities such as log(z + 2) at z < -2; the evaluator refuses any non-finite value too).
+_REAL_LINE_GRID = [sp.Rational(k, 4) for k in range(-160, 161)]
+
+
+def _refuse(spec, why):
+    raise InputError(f"activation '{spec}' is refused: {why}")
+
+
+def _check_real_line(spec, expr):
+    import mpmath
+    f = sp.lambdify(z, expr, "mpmath")
+    with mpmath.workdps(30):
+        for t in _REAL_LINE_GRID:
+            try:
+                value = f(mpmath.mpf(t.p) / t.q)
+            except (ZeroDivisionError, ValueError, OverflowError):
+                value = None
+            if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value):
+                _refuse(spec, f"sigma({t}) is not a finite real number; an activation must be real-analytic "
+                        "on the whole real line")
+
+
+def _check_not_polynomial(spec, act, probe):
+    """Refuse sigma if its series stops below ``probe`` and sympy proves sigma equal to that polynomial."""
+    c = act.taylor(probe)
+    last = max((s for s, cs in enumerate(c) if cs != 0), default=-1)
+    if last == probe:
+        return
+    p = sp.expand(sum((c[s] * z**s for s in range(last + 1)), sp.S.Zero))
+    if prove_zero(act.expr - p):
+        _refuse(spec, f"it is the polynomial {sp.sstr(p)} in disguise (sympy proves sigma(z) - ({sp.sstr(p)}) "
+                "= 0); the suite needs an analytic non-polynomial activation")
+
 
 def activation(spec):
     """The activation named ``spec`` (see ``LIBRARY``) or given as a sympy expression in ``z``.
 
-    Raises :class:`InputError` for unknown names, expressions in other
-    variables, non-analytic functions and polynomials.
+    Raises :class:`InputError` for unknown names, expressions in other variables, complex-valued,
+    non-analytic or undecidable expressions, and polynomials (also disguised ones).
+
+    >>> activation("z*(cosh(z)**2 - sinh(z)**2)")
+    Traceback (most recent call last):
+    ...
+    twolayer.errors.InputError: activation 'z*(cosh(z)**2 - sinh(z)**2)' is refused: it is the polynomial z in disguise (sympy proves sigma(z) - (z) = 0); the suite needs an analytic non-polynomial activation
     """
     if isinstance(spec, Activation):
         return spec
@@ -189,15 +266,19 @@ def activation(spec):
     if spec.isidentifier() and spec not in ("z",):
         raise InputError(f"unknown activation '{spec}'; library: {', '.join(sorted(LIBRARY))}, "
                          "or an expression in z such as 'tanh(z + 1/2)'")
+    if len(spec) > 1000:
+        _refuse(spec[:40] + "...", "the expression is longer than 1000 characters")
     try:
         expr = sp.sympify(spec, locals={"z": z}, rational=True)
-    except (sp.SympifyError, SyntaxError, TypeError, AttributeError, ValueError) as exc:
+    except (sp.SympifyError, SyntaxError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         raise InputError(f"activation '{spec}' is not an expression in z ({type(exc).__name__})") from None
     if not isinstance(expr, sp.Expr):
         raise InputError(f"activation '{spec}' is not an expression in z")
     extra = expr.free_symbols - {z}
     if extra:
         raise InputError(f"activation '{spec}' has symbols other than z: {', '.join(sorted(map(str, extra)))}")
+    if expr.has(sp.I):
+        _refuse(spec, "it contains the imaginary unit I; activations must be real-valued")
     if z not in expr.free_symbols:
         raise InputError(f"activation '{spec}' does not depend on z")
     for bad in _FORBIDDEN:
@@ -205,14 +286,20 @@ def activation(spec):
             raise InputError(f"activation '{spec}' is not analytic: '{bad}' is not supported: an activation "
                              "is built from +, *, /, rational powers and exp, log, tanh, atan, erf, sin, cos, "
                              "sinh, cosh (analytic functions)")
+    if sp.count_ops(expr) > MAX_OPERATIONS:
+        _refuse(spec, f"it has more than {MAX_OPERATIONS} operations")
+    big = [e for e in expr.atoms(sp.Pow) if e.exp.is_Integer and abs(e.exp) > MAX_INTEGER_POWER]
+    if big:
+        _refuse(spec, f"integer exponent {big[0].exp} exceeds the limit {MAX_INTEGER_POWER}")
     if expr.is_polynomial(z):
         raise InputError(f"activation '{spec}' is a polynomial; the suite needs an analytic non-polynomial "
                          "activation (a polynomial network has finitely many independent neurons)")
     act = Activation(spec, expr)
     try:
-        c = act.taylor(4)
+        _check_not_polynomial(spec, act, SYMMETRY_PROBE + _polynomial_degree_bound(expr))
     except InputError as exc:
-        raise InputError(f"activation '{spec}' is not analytic: {exc}") from None
-    if any(ci.has(sp.zoo, sp.oo, sp.nan) for ci in c):
-        raise InputError(f"activation '{spec}' is not analytic at z = 0")
+        if str(exc).startswith(f"activation '{spec}'"):
+            raise
+        _refuse(spec, str(exc))
+    _check_real_line(spec, expr)
     return act

@@ -25,6 +25,7 @@ permutation of the neurons and the neuron symmetry ((a, w) ~ (-a, -w) for odd,
 >>> (b.dim, b.codim, b.generic_rank, b.degenerate)
 (1, 3, 2, True)
 """
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -33,6 +34,8 @@ import numpy as np
 from ..errors import InputError
 
 SUPPORTED_KINDS = ("odd", "even", "generic")
+#: Enumerations with more branches are refused (they would not be readable, and listing them takes long).
+MAX_BRANCHES = 5000
 
 
 def _partitions(total, smallest=2):
@@ -122,8 +125,11 @@ class Branch:
             return Fraction(int(rng.integers(-12, 13)) or 5, 8)
 
         def fresh_direction():
-            while True:
-                u = tuple(rational() for _ in range(d))
+            spread = 12
+            for attempt in itertools.count():
+                if attempt and attempt % 20 == 0:
+                    spread *= 2  # d = 1 has only 12 directions up to sign among k/8, |k| <= 12: widen the pool
+                u = tuple(Fraction(int(rng.integers(-spread, spread + 1)) or 5, 8) for _ in range(d))
                 if all(u != v and u != tuple(-x for x in v) for v in used):
                     used.append(u)
                     return u
@@ -155,7 +161,6 @@ def check_target(act, target):
             f"activation '{act.name}' is {act.symmetry.describe()}; the branch structure of Q* is derived only "
             f"for odd, even and generic activations, since the polynomial p adds relations among neurons "
             f"(e.g. softplus: sp(u) - sp(-u) = u)")
-    flip = act.symmetry.flip_sign
     seen = []
     for j, (a, *w) in enumerate(target.neurons, 1):
         if a == 0:
@@ -163,8 +168,9 @@ def check_target(act, target):
         if all(v == 0 for v in w):
             raise InputError(f"target is reducible: neuron {j} has w = 0")
         for i, u in enumerate(seen, 1):
-            if list(u) == list(w) or (flip is not None and [-v for v in u] == list(w)):
-                how = "equal" if list(u) == list(w) else "opposite"
+            relation = act.symmetry.relate(list(w), list(u))
+            if relation is not None:
+                how = "equal" if relation == 1 else "opposite"
                 raise InputError(f"target is reducible: neurons {i} and {j} have {how} input weights, "
                                  f"so they are one neuron for a{'n' if kind[0] in 'oe' else ''} {kind} activation")
         seen.append(w)
@@ -179,6 +185,12 @@ def enumerate_branches(act, target_width, width, d):
     c = act.taylor(1)
     zero_at_zero, slope = c[0] == 0, c[1] != 0
     branches = []
+
+    def add(branch):
+        if len(branches) >= MAX_BRANCHES:
+            raise InputError(f"more than {MAX_BRANCHES} branches for m* = {target_width}, m = {width}: the "
+                             "enumeration is refused (choose a smaller width)")
+        branches.append(branch)
     extra = width - target_width
     for split_extra in range(extra + 1):
         for splits in _compositions(target_width + split_extra, target_width):
@@ -187,7 +199,7 @@ def enumerate_branches(act, target_width, width, d):
                 for grouped in range(rest - zero + 1):
                     null = rest - zero - grouped
                     for groups in _partitions(grouped):
-                        branches.append(Branch(splits, null, groups, zero, d, slope))
+                        add(Branch(splits, null, groups, zero, d, slope))
     return sorted(branches, key=lambda b: (-b.dim, b.splits[::-1], b.label))
 
 

@@ -71,20 +71,15 @@ def degree_block(weights, s, derivatives, max_rows=None):
     return rows
 
 
-def nonzero_degrees(coefficients, precision=60):
-    """The degrees s whose c_s is proven non-zero (evaluated clearly away from 0).
+def nonzero_degrees(coefficients):
+    """The degrees s with c_s != 0.
 
-    A block is used only when c_s is known to be non-zero; leaving out a block is
-    always safe (fewer constraints), putting in a zero one would not be.
+    The activation library stores every coefficient proven zero as the integer 0 and refuses
+    activations with an undecidable coefficient (:mod:`twolayer.symbolic.constants`), so
+    ``c != 0`` is a proof here: a block is used only when its c_s is known to be non-zero
+    (leaving out a block is always safe, putting in a zero one would not be).
     """
-    keep = []
-    for s, c in enumerate(coefficients):
-        if c == 0:
-            continue
-        value = sp.N(c, precision)
-        if abs(value) > sp.Float(10) ** (-precision // 2):
-            keep.append(s)
-    return keep
+    return [s for s, c in enumerate(coefficients) if c != 0]
 
 
 def family_expression(activation_expr, z, weights, coefficients, derivatives, xs):

@@ -13,6 +13,10 @@ expressions in constants such as ``log(2)``, ``sqrt(pi)``, ``tanh(1/2)``).
 import sympy as sp
 
 from ..errors import InputError
+from .constants import sign
+
+#: Largest |integer exponent| accepted (repeated multiplication of truncated series).
+MAX_INTEGER_POWER = 64
 
 
 def _mul(u, v):
@@ -21,7 +25,11 @@ def _mul(u, v):
 
 
 def _div(u, v):
-    if v[0] == 0:
+    if sign(v[0]) == 0:
+        if sign(u[0]) == 0:
+            raise InputError("0/0 at z = 0 (a removable singularity, as in sin(z)/z): sigma, sigma' and sigma'' "
+                             "are evaluated from the formula, which is undefined at z = 0, so the suite refuses "
+                             "it; write sigma without the division")
         raise InputError("division by a series vanishing at 0: the function is not analytic at z = 0")
     q = []
     for k in range(len(u)):
@@ -48,8 +56,12 @@ def _exp(u):
 
 
 def _log(u):
-    if u[0] == 0:
+    at_zero = sign(u[0])
+    if at_zero == 0:
         raise InputError("log of a series vanishing at 0: the function is not analytic at z = 0")
+    if at_zero < 0:
+        raise InputError(f"log of a negative number at z = 0 (log({sp.sstr(u[0])})): the function is not "
+                         "real-valued there")
     return _integrate(_div(_derivative(u), u), sp.log(u[0]))
 
 
@@ -94,6 +106,8 @@ def _erf(u):
 
 
 def _pow(u, alpha):
+    if alpha.is_Integer and abs(alpha) > MAX_INTEGER_POWER:
+        raise InputError(f"integer exponent {alpha} exceeds the limit {MAX_INTEGER_POWER}")
     if alpha.is_Integer and alpha >= 0:
         r = [sp.S.One] + [sp.S.Zero] * (len(u) - 1)
         for _ in range(int(alpha)):
@@ -102,8 +116,11 @@ def _pow(u, alpha):
     if alpha.is_Integer:
         one = [sp.S.One] + [sp.S.Zero] * (len(u) - 1)
         return _div(one, _pow(u, -alpha))
-    if u[0] == 0:
+    at_zero = sign(u[0])
+    if at_zero == 0:
         raise InputError(f"power {alpha} of a series vanishing at 0: not analytic at z = 0")
+    if at_zero < 0:
+        raise InputError(f"power {alpha} of a negative number at z = 0: the function is not real-valued there")
     return _exp(_mul([alpha] + [sp.S.Zero] * (len(u) - 1), _log(u)))
 
 
@@ -127,6 +144,15 @@ def _series(expr, z, n):
         parts = [_series(a, z, n) for a in expr.args]
         return [sp.expand(sum(col, sp.S.Zero)) for col in zip(*parts)]
     if expr.is_Mul:
+        # numerator and denominator apart, so that a 0/0 at z = 0 is recognised as such
+        numerator, denominator = sp.S.One, sp.S.One
+        for a in expr.args:
+            if a.is_Pow and a.args[1].is_Integer and a.args[1] < 0 and a.has(z):
+                denominator *= a.args[0] ** -a.args[1]
+            else:
+                numerator *= a
+        if denominator is not sp.S.One:
+            return _div(_series(numerator, z, n), _series(denominator, z, n))
         r = None
         for a in expr.args:
             s = _series(a, z, n)

@@ -12,6 +12,18 @@ from .errors import InputError
 from .numeric.precision import DEFAULT_DPS, check_dps
 
 
+#: Limits that keep every command within seconds to minutes (stated in --help).
+MAX_SAMPLES = 5000
+MAX_PARAMETERS = 200
+MAX_STARTS = 200
+
+
+def _check_size(network, what):
+    M = network.m * (network.d + 1)
+    if M > MAX_PARAMETERS:
+        raise InputError(f"{what}: {M} parameters exceed the limit {MAX_PARAMETERS} (m (d + 1))")
+
+
 def _add_common(parser):
     parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="working precision in digits (default 50)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random samples (default 0)")
@@ -20,7 +32,11 @@ def _add_common(parser):
 def _parser():
     parser = argparse.ArgumentParser(prog="twolayer", description=(
         "Verify the geometry and local recovery of global minima of two-layer networks "
-        "(Zhang, Zhang, Luo, arXiv:2309.00508)."))
+        "(Zhang, Zhang, Luo, arXiv:2309.00508)."), epilog=(
+        f"Limits (bad input gets one error line and exit code 2): Taylor degree <= 60; samples <= {MAX_SAMPLES}; "
+        f"parameters m(d+1) <= {MAX_PARAMETERS}; search starts <= {MAX_STARTS}; at most 5000 branches; "
+        "activation expressions of at most 120 operations, integer exponents |k| <= 64, real-valued and finite "
+        "on the real line; precision 15 .. 10000 digits."))
     sub = parser.add_subparsers(dest="command", required=True)
 
     verify = sub.add_parser("verify", help="run every claim on the built-in configurations")
@@ -31,13 +47,13 @@ def _parser():
 
     act = sub.add_parser("activation", help="symmetry class and exact Taylor coefficients of an activation")
     act.add_argument("name", help="library name (tanh, sigmoid, ...) or an expression in z")
-    act.add_argument("--taylor", type=int, default=12, metavar="S", help="highest Taylor degree (default 12)")
+    act.add_argument("--taylor", type=int, default=12, metavar="S", help="highest Taylor degree (default 12, at most 60)")
     act.add_argument("--json", action="store_true", help="machine-readable output")
     ind = sub.add_parser("independence", help="are the neurons sigma(w_k.x) (and x_l sigma'(w_k.x)) independent?")
     ind.add_argument("--activation", required=True, help="library name or an expression in z")
     ind.add_argument("--weights", required=True, metavar="JSON", help='input weights, e.g. \'[[1, 0], ["1/2", 1]]\'')
     ind.add_argument("--derivatives", action="store_true", help="include the features x_l sigma'(w_k.x)")
-    ind.add_argument("--max-degree", type=int, default=60, metavar="S", help="largest Taylor degree (default 60)")
+    ind.add_argument("--max-degree", type=int, default=60, metavar="S", help="largest Taylor degree (default and limit 60)")
     ind.add_argument("--json", action="store_true", help="machine-readable output")
     br = sub.add_parser("branches", help="the branches of Q*: pattern, dimension, codimension, rank")
     br.add_argument("--activation", required=True, help="library name or an expression in z")
@@ -70,6 +86,8 @@ def _parser():
     source.add_argument("--inputs", metavar="JSON", help="empirical loss on these input vectors")
     source.add_argument("--population", action="store_true", help="the population loss (default without samples)")
     fl.add_argument("--t-max", required=True, metavar="T", help="time budget")
+    fl.add_argument("--expect", choices=("recovery", "no-recovery"), default="recovery",
+                    help="what the verdict checks the limit against: it generalizes (default) or it does not")
     fl.add_argument("--json", action="store_true", help="machine-readable output")
     fl.add_argument("--plot", metavar="FILE", help="write a log-scale plot of R(t) to FILE (PNG)")
     for p in (verify, act, ind, br, rk, se, fl):
@@ -105,10 +123,11 @@ def cmd_verify(args):
 
 
 def cmd_activation(args):
+    from .numeric.independence import MAX_DEGREE
     from .symbolic.activations import activation
 
-    if args.taylor < 0 or args.taylor > 200:
-        raise InputError(f"--taylor must be between 0 and 200, got {args.taylor}")
+    if not 0 <= args.taylor <= MAX_DEGREE:
+        raise InputError(f"--taylor must be between 0 and {MAX_DEGREE}, got {args.taylor}")
     act = activation(args.name)
     coefficients = act.taylor(args.taylor)
     sym = act.symmetry
@@ -186,31 +205,39 @@ def cmd_branches(args):
 
 
 def cmd_rank(args):
-    from .numeric.model_rank import model_rank
+    from .claims.global_minima import check_point_rank
     from .numeric.network import parse_inputs, parse_network
     from .numeric.precision import decimal_string
     from .symbolic.activations import activation
 
     act = activation(args.activation)
     theta = parse_network(args.theta, "theta")
+    _check_size(theta, "theta")
     inputs = parse_inputs(args.inputs, theta.d - (1 if args.bias else 0)) if args.inputs else None
-    if args.samples is not None and args.samples <= 0:
-        raise InputError(f"--samples must be a positive integer, got {args.samples}")
-    r = model_rank(act, theta, bias=args.bias, inputs=inputs, samples=args.samples, seed=args.seed, dps=args.dps)
+    if inputs is not None:
+        _sample_count(len(inputs), "--inputs (number of vectors)")
+    result = check_point_rank(act, theta, bias=args.bias, inputs=inputs, samples=_sample_count(args.samples),
+                              seed=args.seed, dps=args.dps)
+    r = result.rank
     if args.json:
-        print(json.dumps({"model_rank": r.structural, "numerical_rank": r.numerical, "empirical_rank": r.empirical,
+        print(json.dumps({"model_rank": r.certified, "certified_lower": r.lower, "certified_upper": r.upper,
+                          "formula": r.formula, "numerical_rank": r.numerical, "empirical_rank": r.empirical,
                           "singular_values": [decimal_string(v, 20) for v in r.singular_values],
-                          "certified_lower": r.certified_lower,
-                          "certified_upper": r.structural if r.upper_certified else None,
-                          "samples_for_numerical_rank": r.samples, "verdict": r.verdict}, indent=1))
+                          "samples_for_numerical_rank": r.samples, "verdict": result.verdict,
+                          "how_lower": r.how_lower, "how_upper": r.how_upper}, indent=1))
         return 0
-    print(f"model rank (exact relations among neurons, [LLR] Cor. 7 form): {r.structural}"
-          f"{' (certified upper bound)' if r.upper_certified else ''}")
+    if r.certified is not None:
+        print(f"model rank: {r.certified} (certified: lower and upper bounds meet)")
+    else:
+        print(f"model rank: not certified; {r.lower} <= r <= {r.upper}")
+    print(f"certified lower bound: {r.lower} ({r.how_lower})")
+    print(f"certified upper bound: {r.upper} ({r.how_upper})")
+    print(f"formula ([LLR] Cor. 7 count, derived here beyond tanh): "
+          f"{r.formula if r.formula is not None else 'not derived for this activation class'}")
     print(f"numerical rank of J at {r.samples} samples ({args.dps} digits, gap rule): {r.numerical}")
-    print(f"certified lower bound (non-singular minor, arb determinant): {r.certified_lower}")
     if r.empirical is not None:
         print(f"rank of J_n on the given samples: {r.empirical}")
-    print(f"verdict: {r.verdict}")
+    print(f"verdict: {result.verdict}")
     return 0
 
 
@@ -228,9 +255,9 @@ def _sizes(text):
 
 
 def cmd_separation(args):
+    from .claims.separation import check_point_sweep
     from .numeric.network import gaussian_inputs, parse_inputs, parse_network
-    from .numeric.precision import decimal_string
-    from .numeric.separation import separation_sweep
+    from .numeric.precision import decimal_string, lower_bound_string
     from .symbolic.activations import activation
     from .symbolic.branches import check_target
 
@@ -238,40 +265,65 @@ def cmd_separation(args):
     target = parse_network(args.target, "target")
     check_target(act, target)
     point = parse_network(args.point, "point")
+    _check_size(point, "point")
     if point.d != target.d:
         raise InputError(f"dimension mismatch: the point has d = {point.d}, the target d = {target.d}")
     if point.m < target.m:
         raise InputError(f"width m = {point.m} of the point is below the target width m* = {target.m}")
     sizes = _sizes(args.samples)
-    if args.starts < 1:
-        raise InputError("--starts must be at least 1")
+    _sample_count(sizes[-1], "--samples (largest size)")
+    if not 1 <= args.starts <= MAX_STARTS:
+        raise InputError(f"--starts must be between 1 and {MAX_STARTS}, got {args.starts}")
     if args.inputs:
         inputs = parse_inputs(args.inputs, target.d)
         if len(inputs) < sizes[-1]:
             raise InputError(f"--inputs has {len(inputs)} vectors, --samples asks for {sizes[-1]}")
     else:
         inputs = gaussian_inputs(sizes[-1], target.d, args.seed)
-    rows = separation_sweep(act, point, target, inputs, sizes, starts=args.starts, seed=args.seed, dps=args.dps)
+    result = check_point_sweep(act, point, target, inputs, sizes, starts=args.starts, seed=args.seed, dps=args.dps,
+                               config={"activation": act.name})
     out = [{"n": r.n, "rank": r.rank, "codim": r.codim, "model_rank": r.model_rank, "separated": r.separated,
-            "certified_radius": None if r.radius.radius is None else decimal_string(r.radius.radius, 6),
+            "certified_radius": None if r.radius.radius is None else lower_bound_string(r.radius.radius, 6),
             "estimated_distance": None if r.search.nearest is None else decimal_string(r.search.nearest, 6),
-            "why": r.why} for r in rows]
+            "why": r.why} for r in result.rows]
     if args.json:
-        print(json.dumps({"rows": out}, indent=1))
+        print(json.dumps({"rows": out, "verdict": result.verdict, "notes": result.notes,
+                          "evidence": [{"check": c.name, "value": c.value, "reference": c.reference,
+                                        "tolerance": c.tolerance, "passed": c.passed, "kind": c.kind,
+                                        "detail": c.detail} for c in result.evidence]}, indent=1))
         return 0
     print(f"{'n':>3s} {'rank':>5s} {'codim':>6s} {'separated':>10s} {'certified radius':>17s} "
           f"{'nearest found':>14s}  why")
     for r in out:
         print(f"{r['n']:3d} {str(r['rank']):>5s} {r['codim']:6d} {str(r['separated']):>10s} "
               f"{str(r['certified_radius']):>17s} {str(r['estimated_distance']):>14s}  {r['why']}")
+    print("(certified radii are rounded down)")
+    print(f"verdict: {result.verdict}")
+    if result.notes:
+        print(result.notes)
     return 0
+
+
+def _writable_path(path, option):
+    import os
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise InputError(f"{option}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"{option}: the folder {folder} is not writable")
+    return path
+
+
+def _sample_count(n, option="--samples"):
+    if n is not None and not 1 <= n <= MAX_SAMPLES:
+        raise InputError(f"{option} must be between 1 and {MAX_SAMPLES}, got {n}")
+    return n
 
 
 def cmd_flow(args):
     import mpmath
 
-    from .claims.flow import RATE_TOLERANCE, SLOPE_TOLERANCE
-    from .numeric.flow import analyse, gradient_flow
+    from .claims.flow import check_flow
     from .numeric.network import gaussian_inputs, parse_inputs, parse_network
     from .numeric.population import population_points
     from .numeric.precision import decimal_string
@@ -280,46 +332,50 @@ def cmd_flow(args):
     act = activation(args.activation)
     target = parse_network(args.target, "target")
     start = parse_network(args.init, "init")
-    if start.d != target.d:
-        raise InputError(f"dimension mismatch: the initial point has d = {start.d}, the target d = {target.d}")
+    _check_size(start, "init")
     try:
         t_max = mpmath.mpf(args.t_max)
     except (ValueError, TypeError):
         raise InputError(f"--t-max: '{args.t_max}' is not a number") from None
     if not t_max > 0 or not mpmath.isfinite(t_max):
         raise InputError(f"--t-max must be a positive time, got {args.t_max}")
+    plot = _writable_path(args.plot, "--plot") if args.plot else None
     weights = None
     if args.inputs:
         inputs = parse_inputs(args.inputs, target.d)
+        _sample_count(len(inputs), "--inputs (number of vectors)")
+        how = f"{len(inputs)} given inputs"
     elif args.samples is not None:
-        if args.samples <= 0:
-            raise InputError(f"--samples must be a positive integer, got {args.samples}")
-        inputs = gaussian_inputs(args.samples, target.d, args.seed)
+        inputs = gaussian_inputs(_sample_count(args.samples), target.d, args.seed)
+        how = f"n = {args.samples} samples, seed {args.seed}"
     else:
-        inputs, weights, _ = population_points(target.d, args.dps)
-    run = gradient_flow(act, start, target, inputs, weights=weights, t_max=t_max, dps=args.dps)
-    found = analyse(act, run, target, inputs, weights, args.dps)
-    rate, slope = found.fitted_rate, found.fitted_slope
-    # the same comparisons as claim C6
-    decay = "exponential" if run.final_loss < found.loss_target else "algebraic"
-    if decay == "exponential":
-        verdict = "PASS" if rate is not None and found.rate_error <= RATE_TOLERANCE else "FAIL"
-    else:
-        verdict = "PASS" if slope is not None and abs(slope + 2) <= SLOPE_TOLERANCE else "INCONCLUSIVE"
+        inputs, weights, how = population_points(target.d, args.dps)
+    result = check_flow(act, target, start, inputs, weights=weights, how=how, t_max=t_max, dps=args.dps,
+                        expect=args.expect, config={"activation": act.name, "samples": how})
+    run, found = result.run, result.analysis
+
+    def number(x, digits):
+        return None if x is None else decimal_string(x, digits)
+
     out = {"limit_point": [[decimal_string(v, 25) for v in n] for n in run.limit.neurons],
            "final_time": decimal_string(run.final_time, 6), "final_loss": decimal_string(run.final_loss, 6),
            "generalization_error": decimal_string(found.generalization_error, 6),
-           "predicted_rate": decimal_string(found.predicted_rate, 10),
-           "fitted_rate": None if rate is None else decimal_string(rate, 10),
-           "fitted_slope": None if slope is None else decimal_string(slope, 6), "decay": decay,
-           "steps": run.steps, "stopped": run.stopped, "verdict": verdict}
-    if args.plot:
-        _plot_flow(run, found.predicted_rate, args.plot)
+           "predicted_rate": number(found.predicted_rate, 10), "fitted_rate": number(found.fitted_rate, 10),
+           "fitted_slope": number(found.fitted_slope, 6), "decay": found.decay, "expect": args.expect,
+           "steps": run.steps, "stopped": run.stopped, "verdict": result.verdict,
+           "evidence": [{"check": c.name, "value": c.value, "reference": c.reference, "tolerance": c.tolerance,
+                         "passed": c.passed, "kind": c.kind, "detail": c.detail} for c in result.evidence]}
+    if plot:
+        _plot_flow(run, found.predicted_rate, plot)
     if args.json:
         print(json.dumps(out, indent=1))
         return 0
     for key, value in out.items():
-        print(f"{key:22s} {value}")
+        if key != "evidence":
+            print(f"{key:22s} {value}")
+    for c in result.evidence:
+        print(f"  [{ {True: 'pass', False: 'FAIL', None: 'undecided'}[c.passed]}] {c.name}: {c.value} vs "
+              f"{c.reference} ({c.detail})")
     return 0
 
 
@@ -334,8 +390,9 @@ def _plot_flow(run, predicted_rate, path):
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(times, losses, label="log10 R(t)")
     t_end, r_end = times[-1], losses[-1]
-    ax.plot([t_end / 2, t_end], [r_end + float(predicted_rate) * (t_end / 2) / 2.302585, r_end], "--",
-            label="slope of rate 2 lambda")
+    if predicted_rate is not None:
+        ax.plot([t_end / 2, t_end], [r_end + float(predicted_rate) * (t_end / 2) / 2.302585, r_end], "--",
+                label="slope of rate 2 lambda")
     ax.set_xlabel("t"); ax.set_ylabel("log10 R"); ax.legend()
     fig.savefig(path, dpi=100, bbox_inches="tight")
 
