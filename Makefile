@@ -1,11 +1,12 @@
 # The two commands of the README: `make verify` (the main job) and `make test`.
-# Each creates .venv with the pinned dependencies on first use (Python 3.10+ only).
+# Each creates .venv with the pinned dependencies on first use (Python 3.11 or newer: numpy 2.4,
+# matplotlib 3.11 and ipykernel 7.4 of the pins need it).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: verify verify-quick test bench notebooks clean
+.PHONY: verify verify-quick test bench mutate notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +24,10 @@ verify-quick: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg -p no:randomly
+
+# Inject the curated faults of tests/mutation.py and print the mutation score (also part of make test).
+mutate: $(STAMP)
+	$(BIN)/python tests/mutation.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

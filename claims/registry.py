@@ -164,7 +164,8 @@ def _c6_configurations(quick):
         configs += [dict(common, branch=regular, case="exponential", samples=enough),
                     dict(common, branch=regular, case="no-recovery", samples=few),
                     dict(common, branch=split, case="split", samples=enough),
-                    dict(common, branch=regular, case="population", samples=None)]
+                    dict(common, branch=regular, case="population", samples=None),
+                    dict(common, branch=regular, case="truncated", samples=enough)]
     return configs
 
 

@@ -62,19 +62,20 @@ def test_rank_formula_agrees_with_numerics(name):
     act, target = activation(name), parse_network('[[1, "1/2", "-3/4"], ["-3/2", 1, 1]]')
     for b in enumerate_branches(act, 2, 4, 2):
         r = model_rank(act, b.point(target, seed=1))
-        assert (r.structural, r.numerical, r.certified_lower) == (b.generic_rank,) * 3
+        assert (r.certified, r.formula, r.numerical) == (b.generic_rank,) * 3
 
 
 def test_certified_lower_bound_is_below_a_wrong_claim():
     """A point where two neurons coincide: the certified minor cannot exceed the true rank."""
     r = model_rank(activation("tanh"), parse_network('[[1, 1], [2, 1]]'))
-    assert r.certified_lower == r.structural == 2 < 4
+    assert r.lower == r.upper == r.formula == 2 < 4
 
 
 def test_bias_optimistic_sample_size():
     result = check_rank("tanh", '[[1, "1/2", "1/3"], ["-3/2", "5/4", "-1/2"]]', 3, bias=True)
     assert result.verdict == "PASS"
-    assert any("m*(d+1) = 6" in c.reference for c in result.evidence)  # = m*(d+2) with d = 1 input
+    size = [c for c in result.evidence if c.name.startswith("optimistic sample size")]
+    assert [(c.value, c.reference) for c in size] == [(6, 6)]  # = m*(d+2) with d = 1 input
 
 
 def test_search_lands_on_listed_branches():

@@ -88,5 +88,6 @@ def test_bad_weights(weights, message):
 
 
 def test_bad_max_degree():
-    with pytest.raises(InputError, match="positive integer"):
-        certify_independence(activation("tanh"), [[1]], max_degree=0)
+    for bad in (0, 61, 100000, True):
+        with pytest.raises(InputError, match="integer from 1 to 60"):
+            certify_independence(activation("tanh"), [[1]], max_degree=bad)

@@ -1,0 +1,193 @@
+"""Mutation testing: inject a fault into the library, run the claims, and require that they notice.
+
+A check that cannot fail is a defect. Each mutant below replaces one snippet of one module's
+source (a wrong Hessian block, a box shrunk 1000-fold, a rate missing its factor 2, ...), is
+applied in-process, and runs a few claim configurations; it is *killed* when at least one result
+turns FAIL or INCONCLUSIVE (a crash counts as killed, and is reported as such). The same
+configurations must PASS without the mutant, or the kill would mean nothing.
+
+Run ``make mutate`` (or ``python tests/mutation.py``); ``tests/test_mutation.py`` runs it in
+``make test`` and requires a score of 100 %.
+"""
+import contextlib
+import importlib
+import inspect
+import sys
+import time
+from dataclasses import dataclass
+
+from twolayer.claims import registry
+from twolayer.claims.separation import check_known_minimum
+
+TANH_1 = registry.TARGETS[1, 1]
+TANH_22 = registry.TARGETS[2, 2]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    claim: str        # the claim whose machinery the fault is in
+    module: str
+    old: str
+    new: str
+    runs: tuple       # (claim id, configuration) pairs
+
+
+def c1(act="tanh"):
+    return ("C1", {"activation": act, "m*": 1, "m": 2, "d": 1, "n": 8, "seed": 0, "dps": 40})
+
+
+def c2_series(act="tanh"):
+    return ("C2", {"activation": act, "part": "series"})
+
+
+def c2_family(act, name):
+    weights, derivatives = {**registry.independence.FAMILIES, **registry.independence.SPECIAL_FAMILIES.get(act, {})}[name]
+    return ("C2", {"activation": act, "family": name, "weights": weights, "derivatives": derivatives, "dps": 50})
+
+
+def c3(branch, act="tanh", target=TANH_1, m=2):
+    return ("C3", {"activation": act, "target": target, "m": m, "branch": branch, "seed": 0, "dps": 50})
+
+
+def c4(act="tanh", target=TANH_1, m=2, bias=False):
+    return ("C4", {"activation": act, "target": target, "m": m, "bias": bias, "seed": 0, "dps": 50})
+
+
+def c5(branch="s=(1) null=1"):
+    return ("C5", {"activation": "tanh", "target": TANH_1, "m": 2, "branch": branch, "starts": 3, "seed": 0,
+                   "dps": 50})
+
+
+C5_KNOWN = ("C5", {"activation": "tanh", "case": "known minimum", "seed": 3, "dps": 50})
+
+
+def c6(case="exponential", branch="s=(1) null=1", samples=5):
+    return ("C6", {"activation": "tanh", "target": TANH_1, "m": 2, "branch": branch, "case": case,
+                   "samples": samples, "seed": 0, "dps": 50})
+
+
+MUTANTS = [
+    Mutant("Hessian: cross block a_k/w_k counted twice", "C1", "twolayer.numeric.evaluate",
+           "H[base, base + 1 + p] += cross[p, 0]", "H[base, base + 1 + p] += 2 * cross[p, 0]", (c1(),)),
+    Mutant("gradient without its factor 1/n", "C1", "twolayer.numeric.evaluate",
+           "gradient = J.transpose() * we / (n if uniform else 1)", "gradient = J.transpose() * we", (c1(),)),
+    Mutant("Hessian: sigma'' block with the wrong sign", "C1", "twolayer.numeric.evaluate",
+           "v = [weighted[i] * sigma_z[i][k][2] for i in range(n)]",
+           "v = [-weighted[i] * sigma_z[i][k][2] for i in range(n)]", (c1(),)),
+    Mutant("a Taylor coefficient perturbed in the 30th digit", "C2", "twolayer.symbolic.activations",
+           "self._coefficients[:] = [sp.S.Zero if sign(c) == 0 else c for c in raw]",
+           "self._coefficients[:] = [sp.S.Zero if sign(c) == 0 else c for c in raw]\n"
+           "            self._coefficients[3] += sp.Rational(1, 10**30)", (c2_series(),)),
+    Mutant("symmetry classes odd and even mislabelled", "C2", "twolayer.symbolic.activations",
+           'for kind, sign, parity in (("odd", 1, 0), ("even", -1, 1)):',
+           'for kind, sign, parity in (("even", 1, 0), ("odd", -1, 1)):', (c2_series(),)),
+    Mutant("a relation's sign flipped before its proof", "C2", "twolayer.numeric.independence",
+           "    for vector in basis:\n", "    for vector in basis:\n        vector = [-vector[0]] + vector[1:]\n",
+           (c2_family("tanh", "a +-w pair, d=2, with x sigma'"),)),
+    Mutant("derivative features without their factor s", "C2", "twolayer.symbolic.independence",
+           "row.append(s * _power_coefficient(w, lower))", "row.append(_power_coefficient(w, lower))",
+           (c2_family("tanh", "a +-w pair, d=2, with x sigma'"),)),
+    Mutant("branch dimension: free group counted with d + t", "C3", "twolayer.symbolic.branches",
+           "sum(d + t - 1 for t in self.groups)", "sum(d + t for t in self.groups)",
+           (c3("s=(1) groups=(2)", m=3),)),
+    Mutant("branch points: split weights do not sum to a*", "C3", "twolayer.symbolic.branches",
+           "parts = head + [total - sum(head, Fraction(0))]", "parts = head + [total + sum(head, Fraction(0))]",
+           (c3("s=(2)"),)),
+    Mutant("a w = 0 neuron adds 1 to the rank instead of d", "C4", "twolayer.symbolic.branches",
+           "rank += d if self.slope_at_zero else 0", "rank += 1 if self.slope_at_zero else 0",
+           (c4(target=TANH_22, m=3),)),
+    Mutant("upper rank bound off by one (a relation missed)", "C4", "twolayer.numeric.model_rank",
+           "upper = size - len(r.relations)\n", "upper = size - len(r.relations) + 1\n", (c4(),)),
+    Mutant("exact lower rank bound replaced by the family size", "C4", "twolayer.numeric.model_rank",
+           "lower = size - len(r.relations) - r.unverified", "lower = size", (c4(),)),
+    Mutant("certified radius: box shrunk 1000-fold", "C5", "twolayer.numeric.separation",
+           "return [to_arb(v) + arb(0, rho) for v in theta]", "return [to_arb(v) + arb(0, rho / 1000) for v in theta]",
+           (c5(), C5_KNOWN)),
+    Mutant("certified radius: the variation Delta dropped", "C5", "twolayer.numeric.separation",
+           'return arb("inf") if bound is None else bound', 'return arb("inf") if bound is None else 0 * bound',
+           (c5(), C5_KNOWN)),
+    Mutant("non-separation sequence started 10x too far", "C5", "twolayer.numeric.separation",
+           "start = Network.from_flat([b + eps * a for b, a in zip(base, v)], point.d)",
+           "start = Network.from_flat([b + 10 * eps * a for b, a in zip(base, v)], point.d)", (c5(),)),
+    Mutant("rate missing its factor 2", "C6", "twolayer.numeric.flow",
+           "None if lam is None else 2 * lam", "None if lam is None else lam", (c6(),)),
+    Mutant("lambda: the second smallest positive eigenvalue", "C6", "twolayer.numeric.flow",
+           "return +positive[0]", "return +positive[1]", (c6(),)),
+    Mutant("decay read from why the run stopped", "C6", "twolayer.numeric.flow",
+           "    reached = bool(losses) and losses[-1] < loss_target\n",
+           "    reached = bool(losses) and losses[-1] < loss_target\n    if not reached:\n"
+           "        return \"algebraic\", evidence\n", (c6(case="split", branch="s=(2)"), c6(case="truncated"))),
+    Mutant("generalization thresholds swapped", "C6", "twolayer.numeric.tolerance",
+           "if population_loss <= generalizes_below(dps):\n        return True",
+           "if population_loss <= generalizes_below(dps):\n        return False", (c6(case="no-recovery", samples=2),
+                                                                               c6())),
+]
+
+
+@contextlib.contextmanager
+def applied(mutant):
+    """Exec the mutated source of ``mutant.module`` in place and rebind its names wherever imported."""
+    module = importlib.import_module(mutant.module)
+    source = inspect.getsource(module)
+    if source.count(mutant.old) != 1:
+        raise RuntimeError(f"mutant '{mutant.name}': the snippet occurs {source.count(mutant.old)} times in "
+                           f"{mutant.module} (the library changed: update the mutant)")
+    saved = dict(module.__dict__)
+    exec(compile(source.replace(mutant.old, mutant.new), f"{module.__file__} (mutant)", "exec"), module.__dict__)
+    fresh = {id(value): (value, module.__dict__[name]) for name, value in saved.items()
+             if name in module.__dict__ and module.__dict__[name] is not value and callable(value)}
+    rebound = []
+    for other in [m for name, m in list(sys.modules.items()) if name.startswith("twolayer") and m is not module]:
+        for attr, value in list(vars(other).items()):
+            if id(value) in fresh and fresh[id(value)][0] is value:
+                setattr(other, attr, fresh[id(value)][1])
+                rebound.append((other, attr, value))
+    try:
+        yield
+    finally:
+        module.__dict__.clear()
+        module.__dict__.update(saved)
+        for other, attr, value in rebound:
+            setattr(other, attr, value)
+
+
+def _verdicts(runs):
+    out = []
+    for claim_id, config in runs:
+        try:
+            result = registry.run(claim_id, config)
+            out.append(result.verdict)
+        except Exception as exc:  # a crash under a mutant is a kill, reported as such
+            out.append(f"crash: {type(exc).__name__}: {str(exc)[:80]}")
+    return out
+
+
+def run_mutants(mutants=MUTANTS, stream=sys.stdout):
+    """Baseline, then every mutant; returns (killed, total, rows)."""
+    baseline = {}
+    for mutant in mutants:
+        for claim_id, config in mutant.runs:
+            key = (claim_id, repr(sorted(config.items())))
+            if key not in baseline:
+                baseline[key] = _verdicts([(claim_id, config)])[0]
+    broken = [k for k, v in baseline.items() if v != "PASS"]
+    if broken:
+        raise RuntimeError(f"the unmutated claims do not all PASS on the mutants' configurations: {broken}")
+    rows, killed = [], 0
+    for mutant in mutants:
+        start = time.time()
+        with applied(mutant):
+            verdicts = _verdicts(mutant.runs)
+        dead = [(cfg[0], v) for cfg, v in zip(mutant.runs, verdicts) if v != "PASS"]
+        killed += bool(dead)
+        rows.append((mutant, dead, time.time() - start))
+        status = "killed by " + ", ".join(f"{c} ({v})" for c, v in dead) if dead else "SURVIVED"
+        print(f"[{mutant.claim}] {mutant.name}: {status}  ({time.time() - start:.1f} s)", file=stream, flush=True)
+    print(f"mutation score: {killed}/{len(mutants)} killed", file=stream)
+    return killed, len(mutants), rows
+
+
+if __name__ == "__main__":
+    done, total, _ = run_mutants()
+    sys.exit(0 if done == total else 1)
