@@ -1,4 +1,4 @@
-"""Claim C1: closed-form gradient and Hessian of the empirical loss (THEORY.md §2).
+"""Claim C1: closed-form gradient and Hessian of the empirical loss (docs/theory.md §2).
 
 (a) the closed forms derived by sympy for symbolic m, d agree exactly with
     sympy's direct differentiation of the fully expanded loss, for every

@@ -1,4 +1,4 @@
-"""Claims C3 (branches of Q*) and C4 (model rank, optimistic sample size); THEORY.md §4, §5.
+"""Claims C3 (branches of Q*) and C4 (model rank, optimistic sample size); docs/theory.md §4, §5.
 
 C3, per branch: at a random exact point the population loss is 0 (interval
 enclosure); the tangent space of Q* there, measured from projections of small

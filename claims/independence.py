@@ -1,7 +1,7 @@
-"""Claim C2: symmetry classes, exact Taylor coefficients, and neuron linear independence (THEORY.md §3).
+"""Claim C2: symmetry classes, exact Taylor coefficients, and neuron linear independence (docs/theory.md §3).
 
 (a) the symmetry class and the polynomial p of each library activation, proven by sympy,
-    are those THEORY.md lists;
+    are those docs/theory.md lists;
 (b) exact Taylor coefficients c_0..c_40; closed forms (tanh through Bernoulli numbers,
     ...) equal the series term by term; every series agrees with ``sympy.series`` to degree 10;
 (c) families of neurons satisfying the lemma get an exact-rank certificate of
@@ -17,7 +17,7 @@ from .result import Check, Result
 
 TITLE = "neuron linear independence"
 
-# THEORY.md §3: the symmetry class of each library activation and its polynomial p.
+# docs/theory.md §3: the symmetry class of each library activation and its polynomial p.
 SPECIFIED_CLASS = {
     "tanh": ("odd", 0), "erf": ("odd", 0), "sin": ("odd", 0), "cos": ("even", 0), "gaussian": ("even", 0),
     "sigmoid": ("odd up to a polynomial", 1), "softplus": ("even up to a polynomial", z),

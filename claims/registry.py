@@ -170,12 +170,12 @@ def _c6_configurations(quick):
 
 
 CLAIMS = [
-    Claim("C1", derivatives.TITLE, "THEORY.md §2", _c1_check, _c1_configurations),
-    Claim("C2", independence.TITLE, "THEORY.md §3", _c2_check, _c2_configurations),
-    Claim("C3", global_minima.TITLE_C3, "THEORY.md §4", _c3_check, _c3_configurations),
-    Claim("C4", global_minima.TITLE_C4, "THEORY.md §5", _c4_check, _c4_configurations),
-    Claim("C5", separation.TITLE, "THEORY.md §6", _c5_check, _c5_configurations),
-    Claim("C6", flow.TITLE, "THEORY.md §7", _c6_check, _c6_configurations),
+    Claim("C1", derivatives.TITLE, "docs/theory.md §2", _c1_check, _c1_configurations),
+    Claim("C2", independence.TITLE, "docs/theory.md §3", _c2_check, _c2_configurations),
+    Claim("C3", global_minima.TITLE_C3, "docs/theory.md §4", _c3_check, _c3_configurations),
+    Claim("C4", global_minima.TITLE_C4, "docs/theory.md §5", _c4_check, _c4_configurations),
+    Claim("C5", separation.TITLE, "docs/theory.md §6", _c5_check, _c5_configurations),
+    Claim("C6", flow.TITLE, "docs/theory.md §7", _c6_check, _c6_configurations),
 ]
 
 

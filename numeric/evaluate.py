@@ -1,4 +1,4 @@
-"""High-precision evaluation of the model on a batch of samples (THEORY.md §2).
+"""High-precision evaluation of the model on a batch of samples (docs/theory.md §2).
 
 Everything is computed in python-flint ``arb`` balls at the working precision:
 the pre-activations ``Z = X W^T`` in one C matrix product, sigma, sigma',
@@ -169,7 +169,7 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
                                                  for i in range(n)])
                 H = J.transpose() * WJ
                 for k in range(m):
-                    # the e-weighted second-derivative block of neuron k (THEORY.md §2)
+                    # the e-weighted second-derivative block of neuron k (docs/theory.md §2)
                     u = [weighted[i] * S1[i][k] for i in range(n)]
                     v = [weighted[i] * sigma_z[i][k][2] for i in range(n)]
                     cross = X.transpose() * arb_mat([[ui] for ui in u])

@@ -1,4 +1,4 @@
-"""Gradient flow theta' = -grad R(theta) at high precision, and its decay rate (THEORY.md §7, claim C6).
+"""Gradient flow theta' = -grad R(theta) at high precision, and its decay rate (docs/theory.md §7, claim C6).
 
 The integrator is the two-stage Rosenbrock method ROS2 (Verwer, Spee, Blom, Hundsdorfer 1999),
 L-stable and linearly implicit: each step solves two linear systems with

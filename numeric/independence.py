@@ -1,4 +1,4 @@
-"""Decide whether a family of neurons is linearly independent (THEORY.md §3, claim C2).
+"""Decide whether a family of neurons is linearly independent (docs/theory.md §3, claim C2).
 
 Three kinds of evidence, in this order:
 

@@ -1,4 +1,4 @@
-"""The population loss R(theta) = 1/2 E_{x ~ N(0, I)} (f_theta(x) - f*(x))^2 (THEORY.md §1).
+"""The population loss R(theta) = 1/2 E_{x ~ N(0, I)} (f_theta(x) - f*(x))^2 (docs/theory.md §1).
 
 For d <= 2: tensor Gauss–Hermite quadrature (probabilists' weight), nodes and
 weights computed at the working precision by the Golub–Welsch eigenvalue method.

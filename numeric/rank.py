@@ -1,4 +1,4 @@
-"""Numerical rank by a gap rule (THEORY.md §8), and exact rank over Q.
+"""Numerical rank by a gap rule (docs/theory.md §8), and exact rank over Q.
 
 Singular values come from the eigenvalues of the Gram matrix ``A^T A`` formed
 in arb at twice the working precision (plus guard digits), so they carry about

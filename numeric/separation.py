@@ -1,4 +1,4 @@
-"""Separation of the generalizing global minima from the others (THEORY.md §6, claim C5).
+"""Separation of the generalizing global minima from the others (docs/theory.md §6, claim C5).
 
 * :func:`certified_radius` — a radius rho with Q_n ∩ B(theta°, rho) = Q* ∩ B(theta°, rho),
   proven by the lemma below with interval arithmetic;

@@ -1,5 +1,5 @@
 """The activation library: sympy expression, derivatives, exact Taylor
-coefficients and the symmetry class with its proof (THEORY.md §3).
+coefficients and the symmetry class with its proof (docs/theory.md §3).
 
 >>> act = activation("tanh")
 >>> act.symmetry.kind, act.symmetry.polynomial

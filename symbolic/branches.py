@@ -1,4 +1,4 @@
-"""The branches of Q* = {theta : f_theta = f*} (THEORY.md §4, §5; claims C3, C4).
+"""The branches of Q* = {theta : f_theta = f*} (docs/theory.md §4, §5; claims C3, C4).
 
 For an activation of the odd, even or generic class, each neuron of a point of
 Q* is (generically) in exactly one role:
@@ -62,7 +62,7 @@ def _compositions(total, parts):
 
 @dataclass(frozen=True)
 class Branch:
-    """One branch of Q*: its pattern and the dimensions derived from it (THEORY.md §4-5)."""
+    """One branch of Q*: its pattern and the dimensions derived from it (docs/theory.md §4-5)."""
     splits: tuple        # s_j for each target neuron j
     null: int            # nu
     groups: tuple        # free-group sizes t_l, non-increasing
@@ -96,7 +96,7 @@ class Branch:
 
     @property
     def generic_rank(self):
-        """dim of the tangent function space at a generic point (THEORY.md §5, derived for each class)."""
+        """dim of the tangent function space at a generic point (docs/theory.md §5, derived for each class)."""
         d = self.d
         rank = len(self.splits) * (d + 1) + self.null + (d + 1) * len(self.groups)
         if self.zero:
@@ -154,7 +154,7 @@ class Branch:
 
 
 def check_target(act, target):
-    """Refuse a reducible target (THEORY.md §1) or an activation outside the odd / even / generic classes."""
+    """Refuse a reducible target (docs/theory.md §1) or an activation outside the odd / even / generic classes."""
     kind = act.symmetry.kind
     if kind not in SUPPORTED_KINDS:
         raise InputError(

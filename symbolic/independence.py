@@ -1,4 +1,4 @@
-"""Neuron linear independence: the coefficient matrix of a family of neurons (THEORY.md §3).
+"""Neuron linear independence: the coefficient matrix of a family of neurons (docs/theory.md §3).
 
 The family is ``{sigma(w_k.x)}`` and, with ``derivatives=True``, also
 ``{x_l sigma'(w_k.x)}``. Its degree-``s`` homogeneous part is ``c_s`` times a
@@ -94,7 +94,7 @@ def family_expression(activation_expr, z, weights, coefficients, derivatives, xs
 
 
 def lemma_prediction(symmetry_kind, weights):
-    """What the lemma of THEORY.md §3 predicts: True (independent), False (dependent) or None (silent).
+    """What the lemma of docs/theory.md §3 predicts: True (independent), False (dependent) or None (silent).
 
     * any w_k = 0: silent (the lemma assumes w != 0);
     * two equal weights: dependent (identical functions);

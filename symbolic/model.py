@@ -1,4 +1,4 @@
-"""The two-layer model, its loss, and closed-form derivatives (THEORY.md §2, claim C1).
+"""The two-layer model, its loss, and closed-form derivatives (docs/theory.md §2, claim C1).
 
 ``f(x) = sum_k a_k sigma(w_k . x)``; parameters neuron by neuron,
 ``theta = (a_1, w_1, ..., a_m, w_m)``.

@@ -10,5 +10,7 @@ for path in sys.argv[1:]:
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     if errors:  # errors raised while rendering (e.g. a figure) do not stop the client; they must stop us
         sys.exit(f"{path}: {errors[0].ename}: {errors[0].evalue}")
+    for cell in nb.cells:  # no volatile metadata: a re-run must not rewrite the diff
+        cell.metadata.pop("execution", None)
     nbformat.write(nb, path)
     print(f"executed {path}")

@@ -38,7 +38,7 @@ def test_enumeration_matches_brute_force(name, target_width, width):
 
 
 def test_dimension_formula_for_tanh():
-    # THEORY.md §4: codim = sum(s_j d + 1) + nu + sum(t_l d - d + 1) + z d, for d = 2
+    # docs/theory.md §4: codim = sum(s_j d + 1) + nu + sum(t_l d - d + 1) + z d, for d = 2
     for b in enumerate_branches(activation("tanh"), 2, 5, 2):
         d = 2
         codim = sum(s * d + 1 for s in b.splits) + b.null + sum(t * d - d + 1 for t in b.groups) + b.zero * d

@@ -23,7 +23,7 @@ def summary(results):
 
 def markdown(results):
     out = ["# twolayer-recovery: verification report", "",
-           "Claims as stated in THEORY.md; sources: Zhang, Zhang, Luo, arXiv:2309.00508, and the papers cited there.",
+           "Claims as stated in docs/theory.md; sources: Zhang, Zhang, Luo, arXiv:2309.00508, and the papers cited there.",
            "", f"Summary: {summary(results)}.", "", results_markdown(results)]
     for r in results:
         out += ["", f"## {r.claim} ({r.verdict}): {r.title}", "", f"Configuration: {config_label(r.config)}", "",
@@ -33,11 +33,20 @@ def markdown(results):
     return "\n".join(out) + "\n"
 
 
+def show(value):
+    """A check's number, list or dict as compact text."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {show(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    return "-" if value is None or value == "" else str(value)
+
+
 def evidence_markdown(result):
     """The evidence of one result as a Markdown table (used by the report and the notebooks)."""
-    lines = ["| check | value | reference | tolerance | kind | passed |", "|---|---|---|---|---|---|"]
-    lines += [f"| {c.name} | {c.value} | {c.reference} | {c.tolerance} | {c.kind} | {c.passed} |"
-              for c in result.evidence]
+    lines = ["| check | value | reference | tolerance | kind | passed | detail |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {c.name} | {show(c.value)} | {show(c.reference)} | {show(c.tolerance)} | {c.kind} | {c.passed} | "
+              f"{c.detail} |" for c in result.evidence]
     return "\n".join(lines)
 
 
