@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 
 import mpmath
 import numpy as np
+import sympy as sp
 from flint import arb, arb_mat
 
 from ..errors import InputError
+from ..symbolic.activations import z
 from .classify import branch_constraints, require_on_branch
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
@@ -290,11 +292,10 @@ def samples_on_zero_set(act, theta_eta, target, n, seed=0, dps=50, span=20):
     to 0 and the root refined by the Anderson–Björck bracketing method at ``dps`` digits. Draws
     whose line carries no sign change are skipped.
     """
-    import mpmath
     if theta_eta.d != 2:
         raise InputError("samples on a zero set are built for d = 2 (the zero set is then a curve)")
     rng = np.random.default_rng(seed)
-    sig = _scalar_sigma(act)
+    sig = sp.lambdify(z, act.expr, "mpmath")   # an mpmath scalar: root finding needs no balls
 
     def g(x1, x2):
         total = mpmath.mpf(0)
@@ -322,12 +323,6 @@ def samples_on_zero_set(act, theta_eta, target, n, seed=0, dps=50, span=20):
     if len(out) < n:
         raise InputError(f"found only {len(out)} of {n} samples on the zero set")
     return out, residual
-
-
-def _scalar_sigma(act):
-    import sympy as sp
-    from ..symbolic.activations import z
-    return sp.lambdify(z, act.expr, "mpmath")
 
 
 def known_minimum_family(act, point, target, direction, etas, n, seed=0, dps=50):

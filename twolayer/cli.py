@@ -288,9 +288,7 @@ def cmd_separation(args):
             "why": r.why} for r in result.rows]
     if args.json:
         print(json.dumps({"rows": out, "verdict": result.verdict, "notes": result.notes,
-                          "evidence": [{"check": c.name, "value": c.value, "reference": c.reference,
-                                        "tolerance": c.tolerance, "passed": c.passed, "kind": c.kind,
-                                        "detail": c.detail} for c in result.evidence]}, indent=1))
+                          "evidence": result.to_json()["evidence"]}, indent=1))
         return 0
     print(f"{'n':>3s} {'rank':>5s} {'codim':>6s} {'separated':>10s} {'certified radius':>17s} "
           f"{'nearest found':>14s}  why")
@@ -302,6 +300,11 @@ def cmd_separation(args):
     if result.notes:
         print(result.notes)
     return 0
+
+
+def _optional_decimal(value, digits):
+    from .numeric.precision import decimal_string
+    return None if value is None else decimal_string(value, digits)
 
 
 def _writable_path(path, option):
@@ -354,17 +357,13 @@ def cmd_flow(args):
                         expect=args.expect, config={"activation": act.name, "samples": how})
     run, found = result.run, result.analysis
 
-    def number(x, digits):
-        return None if x is None else decimal_string(x, digits)
-
     out = {"limit_point": [[decimal_string(v, 25) for v in n] for n in run.limit.neurons],
            "final_time": decimal_string(run.final_time, 6), "final_loss": decimal_string(run.final_loss, 6),
            "generalization_error": decimal_string(found.generalization_error, 6),
-           "predicted_rate": number(found.predicted_rate, 10), "fitted_rate": number(found.fitted_rate, 10),
-           "fitted_slope": number(found.fitted_slope, 6), "decay": found.decay, "expect": args.expect,
+           "predicted_rate": _optional_decimal(found.predicted_rate, 10), "fitted_rate": _optional_decimal(found.fitted_rate, 10),
+           "fitted_slope": _optional_decimal(found.fitted_slope, 6), "decay": found.decay, "expect": args.expect,
            "steps": run.steps, "stopped": run.stopped, "verdict": result.verdict,
-           "evidence": [{"check": c.name, "value": c.value, "reference": c.reference, "tolerance": c.tolerance,
-                         "passed": c.passed, "kind": c.kind, "detail": c.detail} for c in result.evidence]}
+           "evidence": result.to_json()["evidence"]}
     if plot:
         _plot_flow(run, found.predicted_rate, plot)
     if args.json:
@@ -409,6 +408,10 @@ def main(argv=None):
     except InputError as exc:
         print(f"twolayer: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader closed the pipe (e.g. `| head`): not an error of ours
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
