@@ -34,7 +34,7 @@ bench: $(STAMP)
 
 # Re-execute the notebooks in place (stored outputs are what nbval compares).
 notebooks: $(STAMP)
-	$(BIN)/python tests/execute_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tests/execute_notebooks.py notebooks/*.md
 
 clean:
 	rm -rf $(VENV) report
