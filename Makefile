@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: verify verify-quick test bench mutate notebooks clean
+.PHONY: verify verify-quick test lint bench mutate notebooks book clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,13 @@ verify: $(STAMP)
 verify-quick: $(STAMP)
 	$(BIN)/twolayer verify --quick --report report
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg -p no:randomly
+
+# Style and common bugs (configured in pyproject.toml); part of make test.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 # Inject the curated faults of tests/mutation.py and print the mutation score (also part of make test).
 mutate: $(STAMP)

@@ -21,9 +21,9 @@ from ..numeric.model_rank import model_rank
 from ..numeric.network import Network, parse_network
 from ..numeric.population import population_loss, population_points
 from ..numeric.precision import arb_to_mpf, decimal_string, to_arb, to_mpf, working_precision
-from ..numeric.tolerance import gap_thresholds
 from ..numeric.projection import project
 from ..numeric.rank import singular_values
+from ..numeric.tolerance import gap_thresholds
 from ..symbolic.activations import activation
 from ..symbolic.branches import check_target, enumerate_branches, optimistic_sample_size
 from .result import Check, Result
@@ -103,7 +103,8 @@ def check_branch(activation_name, target_json, width, branch_label, seed=0, dps=
         passed = dim == branch.dim
     kind = "degenerate" if branch.degenerate else "non-degenerate"
     checks.append(Check(f"tangent dimension of Q* from {branch.dim + 2} projected perturbations (eps = 1e-12, "
-                        f"{tangent_dps} digits; {kind} branch)", f"{dim} (s/s_1: {shown}; {failures} projection(s) did not converge)",
+                        f"{tangent_dps} digits; {kind} branch)", f"{dim} (s/s_1: {shown}; "
+                        f"{failures} projection(s) did not converge)",
                         f"dim = {branch.dim} (codim {branch.codim})", "s/s_1 > 1e-6 counts, < 1e-9 does not",
                         passed, "estimate"))
     return Result("C3", TITLE_C3, config, checks)

@@ -6,8 +6,8 @@ The CLI (``twolayer verify``), the notebooks and the tests all go through
 >>> [c.id for c in CLAIMS]
 ['C1', 'C2', 'C3', 'C4', 'C5', 'C6']
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from . import derivatives, flow, global_minima, independence, separation
 from .result import Result
@@ -91,9 +91,9 @@ def _geometry_cases(quick):
 
 
 def _c3_configurations(quick):
+    from ..numeric.network import parse_network
     from ..symbolic.activations import activation
     from ..symbolic.branches import enumerate_branches
-    from ..numeric.network import parse_network
     configs = []
     for act, target, width in _geometry_cases(quick):
         t = parse_network(target)

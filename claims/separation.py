@@ -75,6 +75,7 @@ def reverify_radius(act, point, target, inputs, certificate, dps=50):
     if certificate.radius is None:
         return None
     from flint import arb, arb_mat, fmpq
+
     from ..numeric.classify import branch_constraints
     from ..numeric.evaluate import as_arb_matrix
     from ..numeric.network import Network
@@ -211,9 +212,10 @@ def check_known_minimum(case=None, seed=3, dps=50):
     """C5, exercised: samples on the zero set of f_{theta_eta} - f* put a non-generalizing global minimum at
     distance eta |v| from theta° for every n; the search must find it, rho_n must stay below it, rho_n -> 0."""
     from fractions import Fraction
+
     from ..numeric.network import parse_network
-    from ..numeric.projection import project
     from ..numeric.population import population_loss
+    from ..numeric.projection import project
     from ..numeric.separation import certified_radius, known_minimum_family
     from ..numeric.tolerance import generalization_verdict
     from ..symbolic.activations import activation

@@ -84,7 +84,8 @@ def branch_membership(act, network, target):
     space T of the branch and their span its orthogonal complement N.
     """
     if act.symmetry.kind not in ("odd", "even", "generic"):
-        return None, f"the branches of Q* are derived only for odd, even and generic activations, not {act.symmetry.kind}"
+        return None, ("the branches of Q* are derived only for odd, even and generic activations, "
+                      f"not {act.symmetry.kind}")
     sym = act.symmetry
     d = network.d
     if target.d != d:

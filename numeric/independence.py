@@ -25,8 +25,7 @@ from flint import arb_mat
 
 from ..errors import InputError
 from ..symbolic.activations import z
-from ..symbolic.independence import (degree_block, family_expression, feature_names, lemma_prediction,
-                                     nonzero_degrees)
+from ..symbolic.independence import degree_block, family_expression, feature_names, lemma_prediction, nonzero_degrees
 from .evaluate import activation_function, as_arb_matrix
 from .network import gaussian_inputs
 from .precision import working_precision

@@ -54,7 +54,8 @@ def augment(inputs):
 
 
 def _nonzero_value(act, order, point):
-    """Is sigma^(order)(point) != 0? Decided exactly; an undecidable value counts as non-zero (safe for an upper bound)."""
+    """Is sigma^(order)(point) != 0? Decided exactly; an undecidable value counts as non-zero (safe for an
+    upper bound)."""
     try:
         return sign(act.derivative(order).subs(z, sp.Rational(point))) != 0
     except InputError:

@@ -127,7 +127,8 @@ def certified_radius(act, point, target, inputs, dps=50, largest=None, smallest=
 
 
 def kernel_basis(J, dps):
-    """Numerical basis (mpf columns) of ker J: right singular vectors with s/s_1 below the gap rule's lower threshold."""
+    """Numerical basis (mpf columns) of ker J: right singular vectors with s/s_1 below the gap rule's lower
+    threshold."""
     M = J.ncols()
     lower = gap_thresholds(dps)[1]
     with working_precision(2 * dps + 10):
@@ -317,7 +318,7 @@ def samples_on_zero_set(act, theta_eta, target, n, seed=0, dps=50, span=20):
             if not brackets:
                 continue
             s, t = min(brackets, key=lambda b: abs(b[0] + b[1]))
-            x2 = mpmath.findroot(lambda u: g(x1, u), (s, t), solver="anderson")
+            x2 = mpmath.findroot(lambda u, x1=x1: g(x1, u), (s, t), solver="anderson")
             out.append((x1, x2))
         residual = max(abs(g(x1, x2)) for x1, x2 in out) if out else None
     if len(out) < n:

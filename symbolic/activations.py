@@ -11,7 +11,8 @@ coefficients and the symmetry class with its proof (docs/theory.md §3).
 >>> activation("Abs(z)")
 Traceback (most recent call last):
 ...
-twolayer.errors.InputError: activation 'Abs(z)' is not analytic: 'Abs' is not supported: an activation is built from +, *, /, rational powers and exp, log, tanh, atan, erf, sin, cos, sinh, cosh (analytic functions)
+twolayer.errors.InputError: activation 'Abs(z)' is not analytic: 'Abs' is not supported: an activation is built from
++, *, /, rational powers and exp, log, tanh, atan, erf, sin, cos, sinh, cosh (analytic functions)
 """
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -102,10 +103,12 @@ class Symmetry:
         """
         if len(u) != len(v):
             return None
-        if tolerance is None:
-            same = lambda p, q: all(x == y for x, y in zip(p, q))
-        else:
-            same = lambda p, q: max(abs(x - y) for x, y in zip(p, q)) < tolerance
+
+        def same(p, q):
+            if tolerance is None:
+                return all(x == y for x, y in zip(p, q))
+            return max(abs(x - y) for x, y in zip(p, q)) < tolerance
+
         if same(u, v):
             return 1
         if self.flip_sign is not None and same(u, [-x for x in v]):
@@ -192,14 +195,14 @@ def _symmetry(act, probe_degree=SYMMETRY_PROBE):
     # a polynomial p in sigma(z) +/- sigma(-z) = p has degree at most that of sigma's explicit polynomial terms
     probe = probe_degree + _polynomial_degree_bound(act.expr)
     c = act.taylor(probe)
-    for kind, sign, parity in (("odd", 1, 0), ("even", -1, 1)):
-        # sigma(z) + sign*sigma(-z) keeps the coefficients of this parity, doubled: if it is a
+    for kind, flip, parity in (("odd", 1, 0), ("even", -1, 1)):
+        # sigma(z) + flip*sigma(-z) keeps the coefficients of this parity, doubled: if it is a
         # polynomial of degree <= probe, it is exactly this truncated series.
         candidate = sp.expand(sum((2 * c[s] * z**s for s in range(parity, probe + 1, 2)), sp.S.Zero))
-        proof = prove_zero(act.expr + sign * act.expr.subs(z, -z) - candidate)
+        proof = prove_zero(act.expr + flip * act.expr.subs(z, -z) - candidate)
         if proof:
             full_kind = kind if candidate == 0 else f"{kind} up to a polynomial"
-            return Symmetry(full_kind, candidate, f"sigma(z) {'+' if sign > 0 else '-'} sigma(-z) - p: {proof}")
+            return Symmetry(full_kind, candidate, f"sigma(z) {'+' if flip > 0 else '-'} sigma(-z) - p: {proof}")
     return Symmetry("generic", sp.S.Zero, f"neither sigma(z) + sigma(-z) nor sigma(z) - sigma(-z) equals a "
                     f"polynomial of degree <= {probe} (sympy finds no such identity; the exact series of both "
                     f"parities continues to degree {probe})")
@@ -254,7 +257,8 @@ def activation(spec):
     >>> activation("z*(cosh(z)**2 - sinh(z)**2)")
     Traceback (most recent call last):
     ...
-    twolayer.errors.InputError: activation 'z*(cosh(z)**2 - sinh(z)**2)' is refused: it is the polynomial z in disguise (sympy proves sigma(z) - (z) = 0); the suite needs an analytic non-polynomial activation
+    twolayer.errors.InputError: activation 'z*(cosh(z)**2 - sinh(z)**2)' is refused: it is the polynomial z in
+    disguise (sympy proves sigma(z) - (z) = 0); the suite needs an analytic non-polynomial activation
     """
     if isinstance(spec, Activation):
         return spec

@@ -114,3 +114,21 @@ def lemma_prediction(symmetry_kind, weights):
     if symmetry_kind == "generic":
         return True
     return None if flipped else True
+
+
+def independence_condition(symmetry_kind):
+    """The lemma of docs/theory.md §3 as a sentence for one symmetry class (:func:`lemma_prediction` decides it).
+
+    >>> print(independence_condition("generic"))
+    the neurons sigma(w_k.x) and x_l sigma'(w_k.x) are linearly independent when the w_k are non-zero
+    and pairwise distinct
+    """
+    family = "the neurons sigma(w_k.x) and x_l sigma'(w_k.x) are linearly independent when the w_k are non-zero"
+    if symmetry_kind == "generic":
+        return f"{family} and pairwise distinct"
+    if symmetry_kind in ("odd", "even"):
+        flip = "(a, w) and (-a, -w)" if symmetry_kind == "odd" else "(a, w) and (a, -w)"
+        return (f"{family} and w_i != +-w_j for i != j; the sign flips are the only relations "
+                f"({symmetry_kind} sigma: {flip} are one neuron)")
+    return (f"{family} and w_i != +-w_j for i != j; with some w_i = -w_j the polynomial part of sigma may create "
+            "further relations, which the exact certificate (twolayer independence) decides case by case")

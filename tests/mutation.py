@@ -17,7 +17,6 @@ import time
 from dataclasses import dataclass
 
 from twolayer.claims import registry
-from twolayer.claims.separation import check_known_minimum
 
 TANH_1 = registry.TARGETS[1, 1]
 TANH_22 = registry.TARGETS[2, 2]
@@ -42,7 +41,8 @@ def c2_series(act="tanh"):
 
 
 def c2_family(act, name):
-    weights, derivatives = {**registry.independence.FAMILIES, **registry.independence.SPECIAL_FAMILIES.get(act, {})}[name]
+    families = {**registry.independence.FAMILIES, **registry.independence.SPECIAL_FAMILIES.get(act, {})}
+    weights, derivatives = families[name]
     return ("C2", {"activation": act, "family": name, "weights": weights, "derivatives": derivatives, "dps": 50})
 
 
@@ -80,8 +80,8 @@ MUTANTS = [
            "self._coefficients[:] = [sp.S.Zero if sign(c) == 0 else c for c in raw]\n"
            "            self._coefficients[3] += sp.Rational(1, 10**30)", (c2_series(),)),
     Mutant("symmetry classes odd and even mislabelled", "C2", "twolayer.symbolic.activations",
-           'for kind, sign, parity in (("odd", 1, 0), ("even", -1, 1)):',
-           'for kind, sign, parity in (("even", 1, 0), ("odd", -1, 1)):', (c2_series(),)),
+           'for kind, flip, parity in (("odd", 1, 0), ("even", -1, 1)):',
+           'for kind, flip, parity in (("even", 1, 0), ("odd", -1, 1)):', (c2_series(),)),
     Mutant("a relation's sign flipped before its proof", "C2", "twolayer.numeric.independence",
            "    for vector in basis:\n", "    for vector in basis:\n        vector = [-vector[0]] + vector[1:]\n",
            (c2_family("tanh", "a +-w pair, d=2, with x sigma'"),)),

@@ -2,13 +2,13 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
-
 from twolayer.claims.independence import check_family, check_series
-from twolayer.errors import InputError
 from twolayer.numeric.independence import certify_independence
 from twolayer.numeric.rank import exact_null_space, exact_rank, gap_rank
 from twolayer.symbolic.activations import activation
 from twolayer.symbolic.independence import degree_block, lemma_prediction, monomials
+
+from twolayer.errors import InputError
 
 
 def test_degree_block_by_hand():
@@ -44,7 +44,9 @@ def test_certificates_relations_and_numerics_agree(name, weights, derivatives, i
 def test_relation_is_a_true_identity():
     r = certify_independence(activation("softplus"), [[1], [-1], [2], [-2]])
     x = sp.Symbol("x", real=True)
-    sp_ = lambda t: sp.log(1 + sp.exp(t))
+    def sp_(t):
+        return sp.log(1 + sp.exp(t))
+
     combo = sum(c * sp_(w * x) for c, w in zip(r.relations[0], (1, -1, 2, -2)))
     assert sp.simplify(combo) == 0
 

@@ -11,7 +11,6 @@ import sympy as sp
 from .errors import InputError
 from .numeric.precision import DEFAULT_DPS, check_dps
 
-
 #: Limits that keep every command within seconds to minutes (stated in --help).
 MAX_SAMPLES = 5000
 MAX_PARAMETERS = 200
@@ -47,13 +46,15 @@ def _parser():
 
     act = sub.add_parser("activation", help="symmetry class and exact Taylor coefficients of an activation")
     act.add_argument("name", help="library name (tanh, sigmoid, ...) or an expression in z")
-    act.add_argument("--taylor", type=int, default=12, metavar="S", help="highest Taylor degree (default 12, at most 60)")
+    act.add_argument("--taylor", type=int, default=12, metavar="S",
+                     help="highest Taylor degree (default 12, at most 60)")
     act.add_argument("--json", action="store_true", help="machine-readable output")
     ind = sub.add_parser("independence", help="are the neurons sigma(w_k.x) (and x_l sigma'(w_k.x)) independent?")
     ind.add_argument("--activation", required=True, help="library name or an expression in z")
     ind.add_argument("--weights", required=True, metavar="JSON", help='input weights, e.g. \'[[1, 0], ["1/2", 1]]\'')
     ind.add_argument("--derivatives", action="store_true", help="include the features x_l sigma'(w_k.x)")
-    ind.add_argument("--max-degree", type=int, default=60, metavar="S", help="largest Taylor degree (default and limit 60)")
+    ind.add_argument("--max-degree", type=int, default=60, metavar="S",
+                     help="largest Taylor degree (default and limit 60)")
     ind.add_argument("--json", action="store_true", help="machine-readable output")
     br = sub.add_parser("branches", help="the branches of Q*: pattern, dimension, codimension, rank")
     br.add_argument("--activation", required=True, help="library name or an expression in z")
@@ -96,8 +97,8 @@ def _parser():
 
 
 def cmd_verify(args):
-    from .claims import registry
     from . import report
+    from .claims import registry
 
     wanted = set(args.claim or [])
     unknown = wanted - {c.id for c in registry.CLAIMS}
@@ -360,7 +361,8 @@ def cmd_flow(args):
     out = {"limit_point": [[decimal_string(v, 25) for v in n] for n in run.limit.neurons],
            "final_time": decimal_string(run.final_time, 6), "final_loss": decimal_string(run.final_loss, 6),
            "generalization_error": decimal_string(found.generalization_error, 6),
-           "predicted_rate": _optional_decimal(found.predicted_rate, 10), "fitted_rate": _optional_decimal(found.fitted_rate, 10),
+           "predicted_rate": _optional_decimal(found.predicted_rate, 10),
+            "fitted_rate": _optional_decimal(found.fitted_rate, 10),
            "fitted_slope": _optional_decimal(found.fitted_slope, 6), "decay": found.decay, "expect": args.expect,
            "steps": run.steps, "stopped": run.stopped, "verdict": result.verdict,
            "evidence": result.to_json()["evidence"]}
@@ -392,7 +394,9 @@ def _plot_flow(run, predicted_rate, path):
     if predicted_rate is not None:
         ax.plot([t_end / 2, t_end], [r_end + float(predicted_rate) * (t_end / 2) / 2.302585, r_end], "--",
                 label="slope of rate 2 lambda")
-    ax.set_xlabel("t"); ax.set_ylabel("log10 R"); ax.legend()
+    ax.set_xlabel("t")
+    ax.set_ylabel("log10 R")
+    ax.legend()
     fig.savefig(path, dpi=100, bbox_inches="tight")
 
 

@@ -23,7 +23,8 @@ def summary(results):
 
 def markdown(results):
     out = ["# twolayer-recovery: verification report", "",
-           "Claims as stated in docs/theory.md; sources: Zhang, Zhang, Luo, arXiv:2309.00508, and the papers cited there.",
+           "Claims as stated in docs/theory.md; sources: Zhang, Zhang, Luo, arXiv:2309.00508, "
+           "and the papers cited there.",
            "", f"Summary: {summary(results)}.", "", results_markdown(results)]
     for r in results:
         out += ["", f"## {r.claim} ({r.verdict}): {r.title}", "", f"Configuration: {config_label(r.config)}", "",
