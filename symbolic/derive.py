@@ -10,8 +10,10 @@ coefficients and the neuron-independence condition for σ. In the printed entrie
 >>> found = derive(activation("tanh"), width=1, dim=1)
 >>> found.derivatives[1]
 1 - tanh(z)**2
->>> [(name, sp.sstr(entry)) for name, entry in found.gradient]
-[('a1', 'Sum(e[i]*tanh(z[i, 1]), (i, 1, n))/n'), ('w1_1', 'Sum(a1*(1 - tanh(z[i, 1])**2)*e[i]*x[i, 1], (i, 1, n))/n')]
+>>> for name, entry in found.gradient:
+...     print(name, entry)
+a1 Sum(tanh(z[i, 1])*e[i], (i, 1, n))/n
+w1_1 Sum(a1*(1 - tanh(z[i, 1])**2)*e[i]*x[i, 1], (i, 1, n))/n
 """
 from dataclasses import dataclass
 

@@ -1,6 +1,15 @@
-"""The ``twolayer`` command. Bad input: one line on stderr, exit code 2.
+"""The ``twolayer`` command. Bad input: one line on stderr, exit code 2, never a traceback.
 
-Subcommands: ``verify`` (the main job) and ``activation``; later claims add theirs.
+Subcommands (``twolayer SUBCOMMAND --help`` for the options; ``--json`` for machine-readable output):
+
+* ``verify``: every claim C1..C6 on its built-in configurations; a table, a report, exit 1 on any FAIL;
+* ``activation``: symmetry class (with sympy's proof) and exact Taylor coefficients of σ;
+* ``derive``: closed-form σ', σ'', gradient and Hessian entries of R_n for one (σ, m, d), text or LaTeX;
+* ``independence``: exact certificate that neurons σ(w_k·x) (and x_l σ'(w_k·x)) are independent, or a relation;
+* ``branches``: the branches of Q* for a target and width, with dimension, codimension and rank;
+* ``rank``: model rank at a parameter point, with certified bounds;
+* ``separation``: certified radius / constructive non-separation over sample sizes at a point of Q*;
+* ``flow``: gradient flow from a point, its limit, rate and verdict.
 """
 import argparse
 import json
@@ -28,40 +37,52 @@ def _add_common(parser):
     parser.add_argument("--seed", type=int, default=0, help="seed of the random samples (default 0)")
 
 
-def _parser():
-    parser = argparse.ArgumentParser(prog="twolayer", description=(
-        "Verify the geometry and local recovery of global minima of two-layer networks "
-        "(Zhang, Zhang, Luo, arXiv:2309.00508)."), epilog=(
-        f"Limits (bad input gets one error line and exit code 2): Taylor degree <= 60; samples <= {MAX_SAMPLES}; "
-        f"parameters m(d+1) <= {MAX_PARAMETERS}; search starts <= {MAX_STARTS}; at most 5000 branches; "
-        "activation expressions of at most 120 operations, integer exponents |k| <= 64, real-valued and finite "
-        "on the real line; precision 15 .. 10000 digits."))
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_verify(sub):
     verify = sub.add_parser("verify", help="run every claim on the built-in configurations")
     verify.add_argument("--quick", action="store_true", help="a smaller set of configurations (under a minute)")
     verify.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
-    verify.add_argument("--report", metavar="DIR", help="write DIR/report.md and DIR/results.json")
+    verify.add_argument("--report", metavar="DIR", help="write DIR/report.md (with figures) and DIR/results.json")
     verify.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+    return verify
 
+
+def _add_activation(sub):
     act = sub.add_parser("activation", help="symmetry class and exact Taylor coefficients of an activation")
     act.add_argument("name", help="library name (tanh, sigmoid, ...) or an expression in z")
     act.add_argument("--taylor", type=int, default=12, metavar="S",
                      help="highest Taylor degree (default 12, at most 60)")
-    act.add_argument("--json", action="store_true", help="machine-readable output")
+    return act
+
+
+def _add_derive(sub):
+    der = sub.add_parser("derive", help="closed-form sigma', sigma'', gradient and Hessian of R_n, for hand-checking")
+    der.add_argument("--activation", required=True, help="library name or an expression in z")
+    der.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
+    der.add_argument("--dim", required=True, type=int, metavar="D", help="input dimension d")
+    der.add_argument("--taylor", type=int, default=8, metavar="S", help="highest Taylor degree shown (default 8)")
+    der.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
+    return der
+
+
+def _add_independence(sub):
     ind = sub.add_parser("independence", help="are the neurons sigma(w_k.x) (and x_l sigma'(w_k.x)) independent?")
     ind.add_argument("--activation", required=True, help="library name or an expression in z")
     ind.add_argument("--weights", required=True, metavar="JSON", help='input weights, e.g. \'[[1, 0], ["1/2", 1]]\'')
     ind.add_argument("--derivatives", action="store_true", help="include the features x_l sigma'(w_k.x)")
     ind.add_argument("--max-degree", type=int, default=60, metavar="S",
                      help="largest Taylor degree (default and limit 60)")
-    ind.add_argument("--json", action="store_true", help="machine-readable output")
+    return ind
+
+
+def _add_branches(sub):
     br = sub.add_parser("branches", help="the branches of Q*: pattern, dimension, codimension, rank")
     br.add_argument("--activation", required=True, help="library name or an expression in z")
     br.add_argument("--target", required=True, metavar="JSON", help="target network, neurons [a, w_1, ..., w_d]")
     br.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
-    br.add_argument("--json", action="store_true", help="machine-readable output")
+    return br
 
+
+def _add_rank(sub):
     rk = sub.add_parser("rank", help="model rank at a parameter point: formula, numerical, certified bounds")
     rk.add_argument("--activation", required=True, help="library name or an expression in z")
     rk.add_argument("--theta", required=True, metavar="JSON", help="network, neurons [a, w_1, ..., w_d(, b)]")
@@ -69,7 +90,10 @@ def _parser():
     group.add_argument("--samples", type=int, metavar="N", help="also the rank of J_n on N Gaussian samples")
     group.add_argument("--inputs", metavar="JSON", help="also the rank of J_n on these input vectors")
     rk.add_argument("--bias", action="store_true", help="the last input weight of each neuron is a bias")
-    rk.add_argument("--json", action="store_true", help="machine-readable output")
+    return rk
+
+
+def _add_separation(sub):
     se = sub.add_parser("separation", help="separation of generalizing global minima over sample sizes")
     se.add_argument("--activation", required=True, help="library name or an expression in z")
     se.add_argument("--target", required=True, metavar="JSON", help="target network")
@@ -77,7 +101,10 @@ def _parser():
     se.add_argument("--samples", required=True, metavar="LIST", help="sample sizes, e.g. '1,2,3' or '1-6'")
     se.add_argument("--inputs", metavar="JSON", help="your own nested inputs (prefixes are taken)")
     se.add_argument("--starts", type=int, default=20, metavar="K", help="search starts per n (default 20)")
-    se.add_argument("--json", action="store_true", help="machine-readable output")
+    return se
+
+
+def _add_flow(sub):
     fl = sub.add_parser("flow", help="gradient flow from an initial point: limit, rate, verdict")
     fl.add_argument("--activation", required=True, help="library name or an expression in z")
     fl.add_argument("--target", required=True, metavar="JSON", help="target network")
@@ -89,10 +116,25 @@ def _parser():
     fl.add_argument("--t-max", required=True, metavar="T", help="time budget")
     fl.add_argument("--expect", choices=("recovery", "no-recovery"), default="recovery",
                     help="what the verdict checks the limit against: it generalizes (default) or it does not")
-    fl.add_argument("--json", action="store_true", help="machine-readable output")
     fl.add_argument("--plot", metavar="FILE", help="write a log-scale plot of R(t) to FILE (PNG)")
-    for p in (verify, act, ind, br, rk, se, fl):
-        _add_common(p)
+    return fl
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="twolayer", description=(
+        "Verify the geometry and local recovery of global minima of two-layer networks "
+        "(Zhang, Zhang, Luo, arXiv:2309.00508)."), epilog=(
+        f"Limits (bad input gets one error line and exit code 2): Taylor degree <= 60; samples <= {MAX_SAMPLES}; "
+        f"parameters m(d+1) <= {MAX_PARAMETERS}; search starts <= {MAX_STARTS}; at most 5000 branches; "
+        "activation expressions of at most 120 operations, integer exponents |k| <= 64, real-valued and finite "
+        "on the real line; precision 15 .. 10000 digits."))
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_verify, _add_activation, _add_derive, _add_independence, _add_branches, _add_rank,
+                _add_separation, _add_flow):
+        command = add(sub)
+        _add_common(command)
+        if command.prog.split()[-1] != "verify":  # verify's --json names a file
+            command.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -400,7 +442,23 @@ def _plot_flow(run, predicted_rate, path):
     fig.savefig(path, dpi=100, bbox_inches="tight")
 
 
-COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "independence": cmd_independence,
+def cmd_derive(args):
+    from .numeric.independence import MAX_DEGREE
+    from .symbolic.activations import activation
+    from .symbolic.derive import as_json, as_text, derive
+
+    if not 0 <= args.taylor <= MAX_DEGREE:
+        raise InputError(f"--taylor must be between 0 and {MAX_DEGREE}, got {args.taylor}")
+    found = derive(activation(args.activation), args.width, args.dim, degree=args.taylor)
+    if args.json:
+        print(json.dumps(as_json(found), indent=1))
+    else:
+        print(as_text(found, sp.latex if args.latex else sp.sstr))
+    return 0
+
+
+COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "derive": cmd_derive,
+            "independence": cmd_independence,
             "branches": cmd_branches, "rank": cmd_rank, "separation": cmd_separation, "flow": cmd_flow}
 
 
