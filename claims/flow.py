@@ -59,6 +59,34 @@ def _num(x, digits=6):
     return None if x is None else decimal_string(x, digits)
 
 
+def _limit_checks(found, run, dps):
+    """The rate check for the decay the data show, and whether the limit generalizes by that decay's criterion.
+
+    Returns (checks, recovered or None, the thresholds used).
+    """
+    gen = found.generalization_error
+    if found.decay == "exponential":
+        rate, relative = found.fitted_rate, found.rate_error
+        check = Check("fitted exponential rate of R over the tail vs 2 lambda at the limit", _num(rate, 10),
+                      _num(found.predicted_rate, 10), decimal_string(RATE_TOLERANCE, 2),
+                      None if relative is None else bool(relative <= RATE_TOLERANCE), "estimate",
+                      f"{found.rate_points} points with 1e-{dps // 3} > R > {exponent_label(found.loss_target)}"
+                      + ("; lambda undecided: a singular value of J at the limit is in the gap (retry at "
+                         "higher precision)" if found.predicted_rate is None else ""))
+        thresholds = [exponent_label(generalizes_below(dps)), exponent_label(fails_to_generalize_above(dps))]
+        return [check], generalization_verdict(gen, dps), thresholds
+    if found.decay == "algebraic":
+        slope = found.fitted_slope
+        check = Check("log-log slope of R over the last two decades of t", _num(slope), "-2",
+                      decimal_string(SLOPE_TOLERANCE, 2),
+                      None if slope is None else bool(abs(slope + 2) <= SLOPE_TOLERANCE), "estimate",
+                      f"{found.slope_points} points")
+        ratio = gen / run.final_loss if run.final_loss > 0 else mpmath.inf
+        return [check], bool(ratio <= RATIO_TO_TRAINING), \
+            [f"population / training loss <= {exponent_label(RATIO_TO_TRAINING)}"]
+    return [], None, []
+
+
 def check_flow(act, target, start, inputs, *, weights=None, how="", t_max="1e40", dps=50, expect="recovery",
                expected_decay=None, config=None):
     """Integrate the flow from ``start`` and judge it: a Result carrying ``.run`` and ``.analysis``.
@@ -86,28 +114,8 @@ def check_flow(act, target, start, inputs, *, weights=None, how="", t_max="1e40"
                     f"{decimal_string(run.final_loss, 3)} ({run.stopped}); fit residuals "
                     + ", ".join(f"{k} {decimal_string(v, 3)}" for k, v in sorted(found.decay_evidence.items())))]
     gen = found.generalization_error
-    if decay == "exponential":
-        rate, relative = found.fitted_rate, found.rate_error
-        checks.append(Check("fitted exponential rate of R over the tail vs 2 lambda at the limit", _num(rate, 10),
-                            _num(found.predicted_rate, 10), decimal_string(RATE_TOLERANCE, 2),
-                            None if relative is None else bool(relative <= RATE_TOLERANCE), "estimate",
-                            f"{found.rate_points} points with 1e-{dps // 3} > R > {exponent_label(found.loss_target)}"
-                            + ("; lambda undecided: a singular value of J at the limit is in the gap (retry at "
-                               "higher precision)" if found.predicted_rate is None else "")))
-        recovered = generalization_verdict(gen, dps)
-        thresholds = [exponent_label(generalizes_below(dps)), exponent_label(fails_to_generalize_above(dps))]
-    elif decay == "algebraic":
-        slope = found.fitted_slope
-        checks.append(Check("log-log slope of R over the last two decades of t", _num(slope), "-2",
-                            decimal_string(SLOPE_TOLERANCE, 2),
-                            None if slope is None else bool(abs(slope + 2) <= SLOPE_TOLERANCE), "estimate",
-                            f"{found.slope_points} points"))
-        ratio = gen / run.final_loss if run.final_loss > 0 else mpmath.inf
-        recovered = bool(ratio <= RATIO_TO_TRAINING)
-        thresholds = [f"population / training loss <= {exponent_label(RATIO_TO_TRAINING)}"]
-    else:
-        recovered = None
-        thresholds = []
+    rate_checks, recovered, thresholds = _limit_checks(found, run, dps)
+    checks += rate_checks
     wanted = expect == "recovery"
     if expected_decay != "undetermined":   # a deliberately cut run says nothing about its limit
         checks.append(Check("the limit generalizes" if wanted else "the limit does not generalize",

@@ -86,49 +86,14 @@ def branch_membership(act, network, target):
     if act.symmetry.kind not in ("odd", "even", "generic"):
         return None, ("the branches of Q* are derived only for odd, even and generic activations, "
                       f"not {act.symmetry.kind}")
-    sym = act.symmetry
-    d = network.d
-    if target.d != d:
-        return None, f"dimension mismatch: the point has d = {d}, the target d = {target.d}"
-    M = network.m * (d + 1)
+    if target.d != network.d:
+        return None, f"dimension mismatch: the point has d = {network.d}, the target d = {target.d}"
     try:
         neurons = [[Fraction(v) for v in nrn] for nrn in network.neurons]
     except (TypeError, ValueError):
         return None, "the point must be given exactly (rational numbers)"
     targets = [(Fraction(a), [Fraction(v) for v in w]) for a, *w in target.neurons]
-
-    def unit(index):
-        return [Fraction(int(i == index)) for i in range(M)]
-
-    rows, classes, groups, zero = [], [[] for _ in targets], [], []
-    for k, (a, *w) in enumerate(neurons):
-        base = k * (d + 1)
-        if a == 0:
-            rows.append(unit(base))
-            continue
-        if all(v == 0 for v in w):
-            rows += [unit(base + 1 + l) for l in range(d)]
-            zero.append((k, 1))
-            continue
-        for j, (_, wj) in enumerate(targets):
-            relation = sym.relate(w, wj)
-            if relation is not None:
-                rows += [unit(base + 1 + l) for l in range(d)]
-                classes[j].append((k, relation))
-                break
-        else:
-            for members in groups:
-                first = members[0][0]
-                relation = sym.relate(w, neurons[first][1:])
-                if relation is not None:
-                    for l in range(d):
-                        row = unit(base + 1 + l)
-                        row[first * (d + 1) + 1 + l] -= relation
-                        rows.append(row)
-                    members.append((k, relation))
-                    break
-            else:
-                groups.append([(k, 1)])
+    rows, classes, groups, zero = _direction_rows(act.symmetry, neurons, targets)
     missing = [j + 1 for j, c in enumerate(classes) if not c]
     if missing:
         return None, f"no neuron of the point has the input weight of target neuron {missing[0]} (up to the symmetry)"
@@ -141,6 +106,62 @@ def branch_membership(act, network, target):
     sums += [(members, Fraction(0), f"the free group of neuron {members[0][0] + 1}") for members in groups]
     if zero and act.taylor(0)[0] != 0:
         sums.append((zero, Fraction(0), "the neurons at w = 0 (sigma(0) != 0)"))
+    return _output_weight_rows(act.symmetry, neurons, sums, rows)
+
+
+def _unit(index, size):
+    return [Fraction(int(i == index)) for i in range(size)]
+
+
+def _direction_rows(sym, neurons, targets):
+    """Assign every neuron its role; the equations fixing the input weights (and a = 0 of null neurons).
+
+    Returns (rows, classes, groups, zero): ``classes[j]`` and each free group list ``(k, relation)`` pairs,
+    ``relation`` being +1 or -1 (the direction up to the symmetry of sigma); ``zero`` lists the w = 0 neurons.
+    """
+    d = len(neurons[0]) - 1
+    M = len(neurons) * (d + 1)
+    rows, classes, groups, zero = [], [[] for _ in targets], [], []
+    for k, (a, *w) in enumerate(neurons):
+        base = k * (d + 1)
+        if a == 0:  # null neuron: only a = 0 is fixed
+            rows.append(_unit(base, M))
+            continue
+        if all(v == 0 for v in w):
+            rows += [_unit(base + 1 + l, M) for l in range(d)]
+            zero.append((k, 1))
+            continue
+        for j, (_, wj) in enumerate(targets):
+            relation = sym.relate(w, wj)
+            if relation is not None:  # target class j: the direction is fixed
+                rows += [_unit(base + 1 + l, M) for l in range(d)]
+                classes[j].append((k, relation))
+                break
+        else:
+            _join_free_group(sym, neurons, groups, k, rows)
+    return rows, classes, groups, zero
+
+
+def _join_free_group(sym, neurons, groups, k, rows):
+    """Put neuron k in the free group sharing its direction (a new group if none does)."""
+    d = len(neurons[0]) - 1
+    for members in groups:
+        first = members[0][0]
+        relation = sym.relate(neurons[k][1:], neurons[first][1:])
+        if relation is not None:  # w_k = relation * w_first, free to move together
+            for l in range(d):
+                row = _unit(k * (d + 1) + 1 + l, len(neurons) * (d + 1))
+                row[first * (d + 1) + 1 + l] -= relation
+                rows.append(row)
+            members.append((k, relation))
+            return
+    groups.append([(k, 1)])
+
+
+def _output_weight_rows(sym, neurons, sums, rows):
+    """Check each signed sum of output weights exactly and add its (homogeneous) equation to ``rows``."""
+    d = len(neurons[0]) - 1
+    M = len(neurons) * (d + 1)
     for members, expected, what in sums:
         total = sum((sym.output_sign(rel) * neurons[k][0] for k, rel in members), Fraction(0))
         if total != expected:

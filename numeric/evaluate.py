@@ -126,6 +126,27 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
     The loss is ``1/2 sum_i v_i e_i^2`` with ``v_i = 1/n`` (the empirical loss R_n) or
     the given ``sample_weights`` (e.g. quadrature weights for the population loss).
     """
+    _check_dimensions(network, inputs, target)
+    with working_precision(dps):
+        X = as_arb_matrix(inputs)
+        W, a = _weights(network)
+        Z = (X * W.transpose()).tolist()
+        sig = activation_function(act, (0, 1, 2) if hessian else (0, 1))
+        sigma_z = [list(map(sig, row)) for row in Z]  # per entry: sigma, sigma', (sigma'')
+        S0 = [[v[0] for v in row] for row in sigma_z]
+        outputs = (arb_mat(S0) * arb_mat([[ak] for ak in a])).entries()
+        _require_finite(outputs, sigma_z, Z)
+        if target is not None:
+            values = _outputs(act, target, X)
+        residuals = None if values is None else [f - to_arb(y) for f, y in zip(outputs, values)]
+        J = _jacobian(X, a, sigma_z)
+        if residuals is None:
+            return Evaluation(outputs, None, J, None, None, None)
+        loss, gradient, H = _loss_derivatives(X, a, sigma_z, J, residuals, sample_weights, hessian)
+        return Evaluation(outputs, residuals, J, loss, gradient, H)
+
+
+def _check_dimensions(network, inputs, target):
     if not isinstance(network, Network):
         raise InputError("evaluate needs a Network")
     d = network.d
@@ -134,56 +155,47 @@ def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS,
         raise InputError(f"dimension mismatch: the network has d = {d} but an input has another length")
     if target is not None and target.d != d:
         raise InputError(f"dimension mismatch: the network has d = {d}, the target d = {target.d}")
-    with working_precision(dps):
-        X = as_arb_matrix(inputs)
-        n, m = X.nrows(), network.m
-        W, a = _weights(network)
-        Z = (X * W.transpose()).tolist()
-        orders = (0, 1, 2) if hessian else (0, 1)
-        sig = activation_function(act, orders)
-        sigma_z = [list(map(sig, row)) for row in Z]  # per entry: sigma, sigma', ...
-        S0 = [[v[0] for v in row] for row in sigma_z]
-        S1 = [[v[1] for v in row] for row in sigma_z]
-        outputs = (arb_mat(S0) * arb_mat([[ak] for ak in a])).entries()
-        _require_finite(outputs, sigma_z, Z)
-        if target is not None:
-            values = _outputs(act, target, X)
-        residuals = None if values is None else [f - to_arb(y) for f, y in zip(outputs, values)]
-        xs = X.tolist()
-        rows = []
-        for i in range(n):
-            row = []
-            for k in range(m):
-                g = a[k] * S1[i][k]
-                row.append(S0[i][k])
-                row += [g * xl for xl in xs[i]]
-            rows.append(row)
-        J = arb_mat(rows)
-        loss = gradient = H = None
-        if residuals is not None:
-            uniform = sample_weights is None
-            weights = [to_arb(v) for v in sample_weights] if not uniform else None
-            # v_i e_i; for R_n the 1/n is applied once at the end
-            weighted = residuals if uniform else [v * r for v, r in zip(weights, residuals)]
-            e = arb_mat([[r] for r in residuals])
-            we = arb_mat([[r] for r in weighted])
-            loss = (e.transpose() * we)[0, 0] / (2 * n if uniform else 2)
-            gradient = J.transpose() * we / (n if uniform else 1)
-            if hessian:
-                WJ = J if uniform else arb_mat([[weights[i] * J[i, j] for j in range(J.ncols())]
-                                                 for i in range(n)])
-                H = J.transpose() * WJ
-                for k in range(m):
-                    # the e-weighted second-derivative block of neuron k (docs/theory.md §2)
-                    u = [weighted[i] * S1[i][k] for i in range(n)]
-                    v = [weighted[i] * sigma_z[i][k][2] for i in range(n)]
-                    cross = X.transpose() * arb_mat([[ui] for ui in u])
-                    ww = X.transpose() * arb_mat([[v[i] * xl for xl in xs[i]] for i in range(n)]) * a[k]
-                    base = k * (d + 1)
-                    for p in range(d):
-                        H[base, base + 1 + p] += cross[p, 0]
-                        H[base + 1 + p, base] += cross[p, 0]
-                        for q in range(d):
-                            H[base + 1 + p, base + 1 + q] += ww[p, q]
-                H = H / n if uniform else H
-        return Evaluation(outputs, residuals, J, loss, gradient, H)
+
+
+def _jacobian(X, a, sigma_z):
+    """Rows grad_theta f(x_i) = (sigma(w_k.x_i), a_k sigma'(w_k.x_i) x_i) neuron by neuron (docs/theory.md §2)."""
+    rows = []
+    for xi, values in zip(X.tolist(), sigma_z):
+        row = []
+        for ak, v in zip(a, values):
+            g = ak * v[1]
+            row.append(v[0])
+            row += [g * xl for xl in xi]
+        rows.append(row)
+    return arb_mat(rows)
+
+
+def _loss_derivatives(X, a, sigma_z, J, residuals, sample_weights, hessian):
+    """Loss ``1/2 sum v_i e_i^2``, its gradient ``J^T (v e)`` and, on request, its Hessian (docs/theory.md §2)."""
+    n, m, d = X.nrows(), len(a), X.ncols()
+    uniform = sample_weights is None
+    weights = [to_arb(v) for v in sample_weights] if not uniform else None
+    # v_i e_i; for R_n the 1/n is applied once at the end
+    weighted = residuals if uniform else [v * r for v, r in zip(weights, residuals)]
+    e = arb_mat([[r] for r in residuals])
+    we = arb_mat([[r] for r in weighted])
+    loss = (e.transpose() * we)[0, 0] / (2 * n if uniform else 2)
+    gradient = J.transpose() * we / (n if uniform else 1)
+    if not hessian:
+        return loss, gradient, None
+    xs = X.tolist()
+    WJ = J if uniform else arb_mat([[weights[i] * J[i, j] for j in range(J.ncols())] for i in range(n)])
+    H = J.transpose() * WJ
+    for k in range(m):
+        # the e-weighted second-derivative block of neuron k (docs/theory.md §2)
+        u = [weighted[i] * sigma_z[i][k][1] for i in range(n)]
+        v = [weighted[i] * sigma_z[i][k][2] for i in range(n)]
+        cross = X.transpose() * arb_mat([[ui] for ui in u])
+        ww = X.transpose() * arb_mat([[v[i] * xl for xl in xs[i]] for i in range(n)]) * a[k]
+        base = k * (d + 1)
+        for p in range(d):
+            H[base, base + 1 + p] += cross[p, 0]
+            H[base + 1 + p, base] += cross[p, 0]
+            for q in range(d):
+                H[base + 1 + p, base + 1 + q] += ww[p, q]
+    return loss, gradient, (H / n if uniform else H)

@@ -41,6 +41,12 @@ class FlowRecord:
     gradient_norms: list = field(default_factory=list)
     distances: list = field(default_factory=list)     # |theta(t) - theta(0)|
 
+    def add(self, t, loss, gradient_norm, distance_from_start):
+        self.times.append(t)
+        self.losses.append(loss)
+        self.gradient_norms.append(gradient_norm)
+        self.distances.append(distance_from_start)
+
 
 @dataclass
 class GradientFlowResult:
@@ -71,6 +77,33 @@ def _solve(W, rhs):
     return [arb_to_mpf(v) for v in W.solve(arb_mat([[arb(x)] for x in rhs]), algorithm="approx").entries()]
 
 
+def _ros2_step(problem, theta, grad, H, h, rtol, atol, dps):
+    """One accepted ROS2 step from ``theta``, shrinking h by 4 until the error estimate passes.
+
+    Returns (step, error estimate, h used, rejected tries); step is None when h underflows 10^(-dps/2).
+    """
+    M = len(theta)
+    rejected = 0
+    while True:
+        W = arb_mat([[(1 if i == j else 0) + GAMMA * h * H[i, j] for j in range(M)] for i in range(M)])
+        try:
+            k1 = _solve(W, [-g for g in grad])
+            mid = [x + h * k for x, k in zip(theta, k1)]
+            g_mid = [arb_to_mpf(v) for v in problem(mid).gradient.entries()]
+            k2 = _solve(W, [-g - 2 * k for g, k in zip(g_mid, k1)])
+        except ZeroDivisionError:
+            k1 = None
+        if k1 is not None:
+            step = [h * (3 * a + b) / 2 for a, b in zip(k1, k2)]
+            error = norm([h * (a + b) / 2 for a, b in zip(k1, k2)])
+            if error <= rtol * norm(step) + atol:
+                return step, error, h, rejected
+        rejected += 1
+        h /= 4
+        if h < mpmath.mpf(10) ** -(dps // 2):
+            return None, None, h, rejected
+
+
 def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DEFAULT_DPS, rtol="0.02",
                   loss_target=None, h0="1e-3", max_steps=20000):
     """Integrate theta' = -grad R from ``start`` until R < ``loss_target`` (default 10^(-2 dps/3)) or t_max."""
@@ -82,7 +115,6 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
         rtol, atol = mpmath.mpf(rtol), mpmath.mpf(10) ** (-(dps - 5))
         theta = [to_mpf(v) for v in start.flat()]
         origin = list(theta)
-        M = len(theta)
         t, h, t_max = mpmath.mpf(0), mpmath.mpf(h0), mpmath.mpf(t_max)
         record = FlowRecord()
         next_record = mpmath.mpf(0)
@@ -97,10 +129,7 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
             loss = arb_to_mpf(ev.loss)
             grad = [arb_to_mpf(v) for v in ev.gradient.entries()]
             if t >= next_record or loss < loss_target:
-                record.times.append(t)
-                record.losses.append(loss)
-                record.gradient_norms.append(norm(grad))
-                record.distances.append(distance(theta, origin))
+                record.add(t, loss, norm(grad), distance(theta, origin))
                 next_record = max(t * mpmath.mpf("1.05"), t + mpmath.mpf("1e-3"))  # log-spaced grid
             if loss < loss_target:
                 stopped = "loss below target"
@@ -108,27 +137,10 @@ def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DE
             if t >= t_max or steps >= max_steps:
                 break
             h = min(h, t_max - t)
-            H = ev.hessian
-            while True:
-                W = arb_mat([[(1 if i == j else 0) + GAMMA * h * H[i, j] for j in range(M)] for i in range(M)])
-                try:
-                    k1 = _solve(W, [-g for g in grad])
-                    mid = [x + h * k for x, k in zip(theta, k1)]
-                    g_mid = [arb_to_mpf(v) for v in problem(mid).gradient.entries()]
-                    k2 = _solve(W, [-g - 2 * k for g, k in zip(g_mid, k1)])
-                except ZeroDivisionError:
-                    k1 = None
-                if k1 is not None:
-                    step = [h * (3 * a + b) / 2 for a, b in zip(k1, k2)]
-                    error = norm([h * (a + b) / 2 for a, b in zip(k1, k2)])
-                    if error <= rtol * norm(step) + atol:
-                        break
-                rejected += 1
-                h /= 4
-                if h < mpmath.mpf(10) ** -(dps // 2):
-                    stopped = "step size underflow"
-                    break
-            if stopped == "step size underflow":
+            step, error, h, tries = _ros2_step(problem, theta, grad, ev.hessian, h, rtol, atol, dps)
+            rejected += tries
+            if step is None:
+                stopped = "step size underflow"
                 break
             theta = [x + s for x, s in zip(theta, step)]
             t += h

@@ -106,6 +106,39 @@ def feature_matrix(act, weights, points, derivatives, dps):
 MAX_DEGREE = 60
 
 
+def _exact_rows(act, block, size, max_degree):
+    """Stack the rational degree blocks (degrees with c_s != 0) until they reach full column rank ``size``.
+
+    Taylor coefficients are computed only as far as the certificate needs them: the degree limit starts at
+    ``size + 8`` and doubles up to ``max_degree``. Returns (rows, exact rank, last degree used).
+    """
+    rows, rank, degree, done = [], 0, 0, -1
+    limit = min(max_degree, size + 8)
+    while rank < size:
+        for s in nonzero_degrees(act.taylor(limit)):
+            if s <= done:
+                continue
+            rows += block(s)
+            degree = s
+            if len(rows) >= size:
+                rank = exact_rank(rows)
+                if rank == size:
+                    break
+        if limit == max_degree:
+            break
+        done, limit = limit, min(max_degree, 2 * limit)
+    return rows, rank, degree
+
+
+def _cross_check_singular_values(act, weights, derivatives, columns, total, dps, seed):
+    """Singular values of the family sampled at 2 size + 3 Gaussian points, at ``dps`` digits."""
+    points = gaussian_inputs(2 * len(columns) + 3, len(weights[0]), seed)
+    features = feature_matrix(act, weights, points, derivatives, dps)
+    if len(columns) != total:
+        features = arb_mat([[features[i, c] for c in columns] for i in range(features.nrows())])
+    return singular_values(features, dps)
+
+
 def certify_independence(act, weights, derivatives=False, max_degree=60, dps=50, seed=0, columns=None,
                          cross_check=True):
     """Decide independence of ``{sigma(w_k.x)}`` (and ``{x_l sigma'(w_k.x)}``), with evidence.
@@ -132,29 +165,10 @@ def certify_independence(act, weights, derivatives=False, max_degree=60, dps=50,
         for c, v in zip(columns, vector):
             out[c] = v
         return out
-    rows, rank, degree, done = [], 0, 0, -1
-    limit = min(max_degree, size + 8)
-    while rank < size:
-        # Taylor coefficients are computed only as far as the certificate needs them
-        for s in nonzero_degrees(act.taylor(limit)):
-            if s <= done:
-                continue
-            rows += block(s)
-            degree = s
-            if len(rows) >= size:
-                rank = exact_rank(rows)
-                if rank == size:
-                    break
-        if limit == max_degree:
-            break
-        done, limit = limit, min(max_degree, 2 * limit)
+    rows, rank, degree = _exact_rows(act, block, size, max_degree)
     values, numerical = [], None
     if cross_check:
-        points = gaussian_inputs(2 * size + 3, d, seed)
-        features = feature_matrix(act, weights, points, derivatives, dps)
-        if len(columns) != len(all_names):
-            features = arb_mat([[features[i, c] for c in columns] for i in range(features.nrows())])
-        values = singular_values(features, dps)
+        values = _cross_check_singular_values(act, weights, derivatives, columns, len(all_names), dps, seed)
         numerical = gap_rank(values, dps).rank
     result = IndependenceResult(None, None, size, None, degree, len(rows), numerical_rank=numerical,
                                 singular_values=values, names=names,

@@ -66,6 +66,41 @@ def _min_norm_step(J, r, dps, limit, drop=0):
         return [+v for v in step]
 
 
+def _residual_map(act, X, values, scale, d, dps):
+    """theta -> (residuals as mpf, Jacobian as arb_mat), each row weighted by ``scale`` when given."""
+    def residuals_and_jacobian(th):
+        ev = evaluate(act, Network.from_flat(th, d), X, values=values, dps=dps)
+        r, J = ev.residuals, ev.jacobian
+        if scale is not None:
+            r = [s * e for s, e in zip(scale, r)]
+            J = arb_mat([[scale[i] * J[i, j] for j in range(J.ncols())] for i in range(J.nrows())])
+        return [arb_to_mpf(e) for e in r], J
+
+    return residuals_and_jacobian
+
+
+def _line_search(theta, step, residual, residuals_and_jacobian):
+    """The first of the steps 1, 1/2, 1/4, 1/8 (times ``step``) that lowers the residual norm, or None.
+
+    A full step is extended to 2 and 3 times when that lowers it further: where the residual vanishes to
+    order k along a direction (degenerate branches), a Gauss-Newton step goes only 1/k of the way.
+    Returns (theta, residuals, Jacobian, residual norm) at the accepted point.
+    """
+    for fraction in (1, mpmath.mpf(1) / 2, mpmath.mpf(1) / 4, mpmath.mpf(1) / 8):
+        trial = [t + fraction * v for t, v in zip(theta, step)]
+        r_trial, J_trial = residuals_and_jacobian(trial)
+        norm_trial = norm(r_trial)
+        if norm_trial < residual:
+            if fraction == 1:
+                for factor in (2, 3):
+                    extended = [t + factor * v for t, v in zip(theta, step)]
+                    r_ext, J_ext = residuals_and_jacobian(extended)
+                    if norm(r_ext) < norm_trial:
+                        trial, r_trial, J_trial, norm_trial = extended, r_ext, J_ext, norm(r_ext)
+            return trial, r_trial, J_trial, norm_trial
+    return None
+
+
 def project(act, start, inputs, target=None, values=None, *, weights=None, dps=DEFAULT_DPS, center=None,
             radius=None, max_iterations=300, tolerance=None, step_limit=1):
     """Gauss–Newton from ``start`` to a zero of the residuals on ``inputs``.
@@ -87,14 +122,7 @@ def project(act, start, inputs, target=None, values=None, *, weights=None, dps=D
         origin = list(theta)
         centre = None if center is None else [to_mpf(v) for v in center.flat()]
 
-        def residuals_and_jacobian(th):
-            ev = evaluate(act, Network.from_flat(th, d), X, values=values, dps=dps)
-            r, J = ev.residuals, ev.jacobian
-            if scale is not None:
-                r = [s * e for s, e in zip(scale, r)]
-                J = arb_mat([[scale[i] * J[i, j] for j in range(J.ncols())] for i in range(J.nrows())])
-            return [arb_to_mpf(e) for e in r], J
-
+        residuals_and_jacobian = _residual_map(act, X, values, scale, d, dps)
         r, J = residuals_and_jacobian(theta)
         residual = norm(r)
         iterations, left = 0, False
@@ -102,24 +130,8 @@ def project(act, start, inputs, target=None, values=None, *, weights=None, dps=D
         while residual > tolerance and iterations < max_iterations:
             iterations += 1
             step = _min_norm_step(J, r, dps, limit, drop)
-            accepted = False
-            for scale_step in (1, mpmath.mpf(1) / 2, mpmath.mpf(1) / 4, mpmath.mpf(1) / 8):
-                trial = [t + scale_step * v for t, v in zip(theta, step)]
-                r_trial, J_trial = residuals_and_jacobian(trial)
-                norm_trial = norm(r_trial)
-                if norm_trial < residual:
-                    if scale_step == 1:
-                        # Where the residual vanishes to order k along a direction (degenerate branches), a
-                        # Gauss-Newton step goes only 1/k of the way; the extended steps then land much closer.
-                        for factor in (2, 3):
-                            extended = [t + factor * v for t, v in zip(theta, step)]
-                            r_ext, J_ext = residuals_and_jacobian(extended)
-                            if norm(r_ext) < norm_trial:
-                                trial, r_trial, J_trial, norm_trial = extended, r_ext, J_ext, norm(r_ext)
-                    theta, r, J, residual = trial, r_trial, J_trial, norm_trial
-                    accepted = True
-                    break
-            if not accepted:
+            found = _line_search(theta, step, residual, residuals_and_jacobian)
+            if found is None:
                 # first leave out the least reliable directions, then shrink the trust radius
                 drop += 1
                 if drop > len(theta):
@@ -127,9 +139,9 @@ def project(act, start, inputs, target=None, values=None, *, weights=None, dps=D
                 if limit < tolerance:
                     break
                 continue
+            theta, r, J, residual = found
             drop, limit = 0, min(2 * limit, mpmath.mpf(step_limit))
-            if centre is not None and radius is not None and \
-                    distance(theta, centre) > radius:
+            if centre is not None and radius is not None and distance(theta, centre) > radius:
                 left = True
                 break
         network = Network.from_flat(theta, d)

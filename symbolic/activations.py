@@ -40,7 +40,6 @@ LIBRARY = {
 }
 
 # Closed forms of c_s = sigma^(s)(0)/s!, checked against the series by claim C2(b).
-_n = sp.Symbol("s", integer=True, nonnegative=True)
 
 
 def _tanh_coefficient(s):

@@ -144,8 +144,3 @@ def sign(expr):
                 return 0
     raise InputError(f"cannot decide whether the constant {sp.sstr(expr)} is zero: its ball enclosure contains 0 "
                      f"at {PRECISIONS[-1]} bits and sympy finds no proof that it vanishes")
-
-
-def is_zero(expr):
-    """True if the real constant ``expr`` is proven to be 0, False if proven non-zero (else InputError)."""
-    return sign(expr) == 0
