@@ -24,6 +24,7 @@ from .numeric.precision import DEFAULT_DPS, check_dps
 MAX_SAMPLES = 5000
 MAX_PARAMETERS = 200
 MAX_STARTS = 200
+TARGET_HELP = "target network, neurons [a, w_1, ..., w_d] (exact numbers, e.g. '[[1, \"1/2\"]]')"
 
 
 def _check_size(network, what):
@@ -35,6 +36,13 @@ def _check_size(network, what):
 def _add_common(parser):
     parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="working precision in digits (default 50)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random samples (default 0)")
+
+
+def _with_activation(sub, name, description):
+    """A subcommand about one activation: its parser with ``--activation``."""
+    parser = sub.add_parser(name, help=description)
+    parser.add_argument("--activation", required=True, help="library name (tanh, sigmoid, ...) or an expression in z")
+    return parser
 
 
 def _add_verify(sub):
@@ -55,8 +63,8 @@ def _add_activation(sub):
 
 
 def _add_derive(sub):
-    der = sub.add_parser("derive", help="closed-form sigma', sigma'', gradient and Hessian of R_n, for hand-checking")
-    der.add_argument("--activation", required=True, help="library name or an expression in z")
+    der = _with_activation(sub, "derive",
+                           "closed-form sigma', sigma'', gradient and Hessian of R_n, for hand-checking")
     der.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
     der.add_argument("--dim", required=True, type=int, metavar="D", help="input dimension d")
     der.add_argument("--taylor", type=int, default=8, metavar="S", help="highest Taylor degree shown (default 8)")
@@ -65,8 +73,8 @@ def _add_derive(sub):
 
 
 def _add_independence(sub):
-    ind = sub.add_parser("independence", help="are the neurons sigma(w_k.x) (and x_l sigma'(w_k.x)) independent?")
-    ind.add_argument("--activation", required=True, help="library name or an expression in z")
+    ind = _with_activation(sub, "independence",
+                           "are the neurons sigma(w_k.x) (and x_l sigma'(w_k.x)) independent?")
     ind.add_argument("--weights", required=True, metavar="JSON", help='input weights, e.g. \'[[1, 0], ["1/2", 1]]\'')
     ind.add_argument("--derivatives", action="store_true", help="include the features x_l sigma'(w_k.x)")
     ind.add_argument("--max-degree", type=int, default=60, metavar="S",
@@ -75,16 +83,16 @@ def _add_independence(sub):
 
 
 def _add_branches(sub):
-    br = sub.add_parser("branches", help="the branches of Q*: pattern, dimension, codimension, rank")
-    br.add_argument("--activation", required=True, help="library name or an expression in z")
-    br.add_argument("--target", required=True, metavar="JSON", help="target network, neurons [a, w_1, ..., w_d]")
+    br = _with_activation(sub, "branches",
+                          "the branches of Q*: pattern, dimension, codimension, rank")
+    br.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP)
     br.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
     return br
 
 
 def _add_rank(sub):
-    rk = sub.add_parser("rank", help="model rank at a parameter point: formula, numerical, certified bounds")
-    rk.add_argument("--activation", required=True, help="library name or an expression in z")
+    rk = _with_activation(sub, "rank",
+                          "model rank at a parameter point: formula, numerical, certified bounds")
     rk.add_argument("--theta", required=True, metavar="JSON", help="network, neurons [a, w_1, ..., w_d(, b)]")
     group = rk.add_mutually_exclusive_group()
     group.add_argument("--samples", type=int, metavar="N", help="also the rank of J_n on N Gaussian samples")
@@ -94,9 +102,9 @@ def _add_rank(sub):
 
 
 def _add_separation(sub):
-    se = sub.add_parser("separation", help="separation of generalizing global minima over sample sizes")
-    se.add_argument("--activation", required=True, help="library name or an expression in z")
-    se.add_argument("--target", required=True, metavar="JSON", help="target network")
+    se = _with_activation(sub, "separation",
+                          "separation of generalizing global minima over sample sizes")
+    se.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP)
     se.add_argument("--point", required=True, metavar="JSON", help="an exact point of a branch of Q*")
     se.add_argument("--samples", required=True, metavar="LIST", help="sample sizes, e.g. '1,2,3' or '1-6'")
     se.add_argument("--inputs", metavar="JSON", help="your own nested inputs (prefixes are taken)")
@@ -105,9 +113,9 @@ def _add_separation(sub):
 
 
 def _add_flow(sub):
-    fl = sub.add_parser("flow", help="gradient flow from an initial point: limit, rate, verdict")
-    fl.add_argument("--activation", required=True, help="library name or an expression in z")
-    fl.add_argument("--target", required=True, metavar="JSON", help="target network")
+    fl = _with_activation(sub, "flow",
+                          "gradient flow from an initial point: limit, rate, verdict")
+    fl.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP)
     fl.add_argument("--init", required=True, metavar="JSON", help="initial network theta(0)")
     source = fl.add_mutually_exclusive_group()
     source.add_argument("--samples", type=int, metavar="N", help="empirical loss on N Gaussian samples")
