@@ -40,5 +40,12 @@ bench: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python tests/execute_notebooks.py notebooks/*.md
 
+# The rendered book (theory, notebooks with stored outputs, latest report) in build/book/index.html.
+# Uses the report of the last `make verify`; without one, makes the quick report first.
+book: $(STAMP)
+	test -f report/report.md || $(BIN)/twolayer verify --quick --report report
+	$(BIN)/sphinx-build -q -b html -c book . build/book
+	@echo "open build/book/book/index.html"
+
 clean:
-	rm -rf $(VENV) report
+	rm -rf $(VENV) report build

@@ -6,6 +6,7 @@ measured cost of one RK4 step times the steps the final time needs.
 import time
 
 import mpmath
+
 from twolayer.claims.flow import perturbed
 from twolayer.claims.global_minima import setup_case
 from twolayer.numeric.evaluate import evaluate

@@ -8,6 +8,7 @@ import time
 
 import mpmath
 import numpy as np
+
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
 from twolayer.numeric.network import gaussian_inputs, random_network
 from twolayer.numeric.precision import to_mpf

@@ -6,6 +6,7 @@ projection against the same iteration written as a per-scalar mpmath loop.
 import time
 
 import mpmath
+
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import arb_to_mpf, to_mpf, working_precision

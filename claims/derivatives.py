@@ -25,7 +25,7 @@ from .result import Check, Result
 TITLE = "closed-form gradient and Hessian of R_n"
 
 
-def check_symbolic(sizes=((1, 1), (1, 2), (2, 1), (2, 2)), samples=2):
+def check_symbolic(sizes=((1, 1), (1, 2), (2, 1), (2, 2)), samples=2) -> Result:
     """C1(a): closed forms against direct differentiation of the expanded loss, generic sigma."""
     checks = []
     for m, d in sizes:
@@ -74,7 +74,7 @@ def q_n_point(target, width, seed):
     return Network(tuple(neurons))
 
 
-def check_numeric(activation_name, width, d, target_width, samples, seed, dps=50):
+def check_numeric(activation_name, width, d, target_width, samples, seed, dps=50) -> Result:
     """C1(b) and C1(c) for one activation and size."""
     act = activation(activation_name)
     config = {"activation": activation_name, "m*": target_width, "m": width, "d": d, "n": samples,

@@ -27,6 +27,10 @@ off Q* keeps a population loss bounded away from 0 as R_n -> 0.
 The 1% rate tolerance: ROS2 at rtol = 0.02 reproduces the slow mode's decay to ~2e-4 relative
 (numeric/flow.py), and the tail window starts where the next mode is e^(-(lambda_2 - lambda) t) below.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import mpmath
 import numpy as np
 
@@ -39,6 +43,9 @@ from ..numeric.tolerance import exponent_label, fails_to_generalize_above, gener
 from ..symbolic.branches import check_target
 from .global_minima import find_branch, setup_case
 from .result import Check, Result
+
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
 
 TITLE = "local convergence of gradient flow and its rate"
 RATE_TOLERANCE = mpmath.mpf("0.01")
@@ -87,8 +94,8 @@ def _limit_checks(found, run, dps):
     return [], None, []
 
 
-def check_flow(act, target, start, inputs, *, weights=None, how="", t_max="1e40", dps=50, expect="recovery",
-               expected_decay=None, config=None):
+def check_flow(act: Activation, target: Network, start: Network, inputs, *, weights=None, how="", t_max="1e40",
+               dps: int = 50, expect: str = "recovery", expected_decay=None, config=None) -> Result:
     """Integrate the flow from ``start`` and judge it: a Result carrying ``.run`` and ``.analysis``.
 
     ``expect`` is "recovery" (the limit generalizes) or "no-recovery" (it does not);
@@ -134,7 +141,7 @@ def check_flow(act, target, start, inputs, *, weights=None, how="", t_max="1e40"
 
 
 def run_case(activation_name, target_json, width, branch_label, case, samples=None, seed=0, dps=50,
-             size="0.05", t_max=None):
+             size="0.05", t_max=None) -> Result:
     """One built-in gradient-flow case: a point of the branch perturbed by ``size``, then :func:`check_flow`."""
     act, target, branches = setup_case(activation_name, target_json, width)
     branch = find_branch(branches, branch_label)

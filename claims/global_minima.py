@@ -79,7 +79,7 @@ def tangent_dimension(act, point, target, seed, dps, extra=2, dim_hint=0):
     return (None if undecided else counted), ratios, failures
 
 
-def check_branch(activation_name, target_json, width, branch_label, seed=0, dps=50):
+def check_branch(activation_name, target_json, width, branch_label, seed=0, dps=50) -> Result:
     """C3 for one branch: zero population loss and tangent dimension."""
     act, target, branches = setup_case(activation_name, target_json, width)
     branch = find_branch(branches, branch_label)
@@ -110,7 +110,7 @@ def check_branch(activation_name, target_json, width, branch_label, seed=0, dps=
     return Result("C3", TITLE_C3, config, checks)
 
 
-def check_search(activation_name, target_json, width, starts=8, seed=0, dps=50, spread="3/10"):
+def check_search(activation_name, target_json, width, starts=8, seed=0, dps=50, spread="3/10") -> Result:
     """C3: projections onto Q* from random starts near random branch points land on listed branches."""
     act, target, branches = setup_case(activation_name, target_json, width)
     listed = {pattern_of(b) for b in branches}
@@ -173,7 +173,7 @@ def rank_checks(act, point, bias=False, expected=None, seed=0, dps=50, label="",
     return checks, r
 
 
-def check_point_rank(activation_name, theta, bias=False, inputs=None, samples=None, seed=0, dps=50):
+def check_point_rank(activation_name, theta, bias=False, inputs=None, samples=None, seed=0, dps=50) -> Result:
     """C4 at one point of the user's choice (``twolayer rank`` goes through here)."""
     act = activation(activation_name)
     point = parse_network(theta, "theta") if not isinstance(theta, Network) else theta
@@ -184,15 +184,21 @@ def check_point_rank(activation_name, theta, bias=False, inputs=None, samples=No
     return result
 
 
-def check_rank(activation_name, target_json, width, seed=0, dps=50, bias=False):
+def check_rank(activation_name, target_json, width, seed=0, dps=50, bias=False) -> Result:
     """C4: certified bracket, formula and numerical rank at every branch and at intersections; optimistic size."""
     act, target, branches = setup_case(activation_name, target_json, width)
     config = {"activation": activation_name, "target": target_json, "m": width, "bias": bias, "seed": seed,
               "dps": dps}
     checks = []
     for branch in branches:
-        checks += rank_checks(act, branch.point(target, seed), bias=bias, expected=branch.generic_rank, seed=seed,
-                              dps=dps, label=f"branch {branch.label}")[0]
+        found, r = rank_checks(act, branch.point(target, seed), bias=bias, expected=branch.generic_rank, seed=seed,
+                               dps=dps, label=f"branch {branch.label}")
+        # Q* lies in a fibre of the model map, so its tangent space lies in ker J: rank <= M - dim = codim
+        found.append(Check(f"branch {branch.label}: certified model rank <= codim of the branch", r.upper,
+                           branch.codim, 0, r.upper <= branch.codim, "certificate",
+                           "degenerate branch (rank < codim)" if r.upper < branch.codim else
+                           "non-degenerate branch (rank = codim)" if r.lower == branch.codim else ""))
+        checks += found
     for label, point in intersection_points(target, width):
         checks += rank_checks(act, point, bias=bias, seed=seed, dps=dps, label=f"intersection: {label}")[0]
     expected = target.m * (target.d + 1)

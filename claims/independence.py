@@ -26,7 +26,7 @@ SPECIFIED_CLASS = {
 }
 
 
-def check_series(activation_name, degree=40, cross_degree=10):
+def check_series(activation_name, degree=40, cross_degree=10) -> Result:
     """C2(a) and (b) for one activation."""
     act = activation(activation_name)
     config = {"activation": activation_name, "part": "symmetry and Taylor series", "degree": degree}
@@ -52,7 +52,7 @@ def check_series(activation_name, degree=40, cross_degree=10):
     return Result("C2", TITLE + ": symmetry class and Taylor coefficients", config, checks)
 
 
-def check_family(activation_name, weights, derivatives=False, max_degree=60, dps=50, seed=0, family=None):
+def check_family(activation_name, weights, derivatives=False, max_degree=60, dps=50, seed=0, family=None) -> Result:
     """C2(c) and (d) for one family of input weights."""
     act = activation(activation_name)
     config = {"activation": activation_name, **({"family": family} if family else {}),

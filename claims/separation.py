@@ -179,7 +179,7 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
     return checks, " ".join(notes)
 
 
-def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=50, config=None):
+def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=50, config=None) -> Result:
     """C5 on one exact point of Q* (``twolayer separation`` goes through here)."""
     rows = separation_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps)
     degenerate = rows[0].model_rank < rows[0].codim
@@ -189,7 +189,7 @@ def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=
     return result
 
 
-def check_sweep(activation_name, target_json, width, branch_label, extra=2, starts=12, seed=0, dps=50):
+def check_sweep(activation_name, target_json, width, branch_label, extra=2, starts=12, seed=0, dps=50) -> Result:
     """C5 on a built-in branch: a random exact point of it, n = 1 .. codim + extra nested Gaussian samples."""
     act, target, branches = setup_case(activation_name, target_json, width)
     branch = find_branch(branches, branch_label)
@@ -208,7 +208,7 @@ KNOWN_MINIMUM_CASE = {"activation": "tanh", "target": '[[1, "1/2", "-3/4"]]',
                       "etas": ["1e-1", "1e-2", "1e-3"], "samples": 6}
 
 
-def check_known_minimum(case=None, seed=3, dps=50):
+def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     """C5, exercised: samples on the zero set of f_{theta_eta} - f* put a non-generalizing global minimum at
     distance eta |v| from theta° for every n; the search must find it, rho_n must stay below it, rho_n -> 0."""
     from fractions import Fraction

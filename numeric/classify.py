@@ -5,16 +5,23 @@
 >>> classify(activation("tanh"), parse_network('[["1/3", 2], ["2/3", 2], [0, 5]]'), parse_network("[[1, 2]]"))
 ((2,), 1, (), 0)
 """
+from __future__ import annotations
+
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import mpmath
 
 from ..errors import InputError
+from .network import Network
 from .precision import to_mpf
 from .tolerance import role_tolerance
 
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
 
-def classify(act, network, target, tolerance=None, dps=50):
+
+def classify(act: Activation, network: Network, target: Network, tolerance=None, dps: int = 50) -> tuple | None:
     """The branch pattern ``(splits, null, groups, zero)`` of a point, or None if it is on no branch.
 
     Neuron roles are read with ``tolerance`` (default :func:`tolerance.role_tolerance`):
@@ -71,7 +78,7 @@ def pattern_of(branch):
     return (branch.splits, branch.null, branch.groups, branch.zero)
 
 
-def branch_membership(act, network, target):
+def branch_membership(act: Activation, network: Network, target: Network) -> tuple[list | None, str | None]:
     """(rows, None) with the affine equations of the branch through an exact point of Q*, or (None, why not).
 
     Each branch of Q* is an affine subspace (docs/theory.md, branches of Q*): target-class

@@ -14,8 +14,11 @@ then ``J``, the gradient ``(1/n) J^T e`` and the Hessian
 >>> ev.jacobian.tolist()
 [[0, 0]]
 """
+from __future__ import annotations
+
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import flint
 from flint import arb, arb_mat
@@ -25,6 +28,9 @@ from ..symbolic.activations import z
 from ..symbolic.model import mpmath_source
 from .network import Network
 from .precision import DEFAULT_DPS, to_arb, working_precision
+
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
 
 
 def _arb_function(method):
@@ -118,8 +124,8 @@ def _require_finite(outputs, sigma_z, Z):
                                  "must be real-analytic on the whole real line")
 
 
-def evaluate(act, network, inputs, target=None, *, values=None, dps=DEFAULT_DPS, hessian=False,
-             sample_weights=None):
+def evaluate(act: Activation, network: Network, inputs, target=None, *, values=None, dps: int = DEFAULT_DPS,
+             hessian=False, sample_weights=None) -> Evaluation:
     """Evaluate at ``network`` on ``inputs`` (list of vectors), against a
     ``target`` network or given target ``values``; returns an :class:`Evaluation`.
 

@@ -18,7 +18,10 @@ relative rate error of order (h mu)^2 / 12 < 2e-4, well inside the 1e-2 rate tol
 >>> run.stopped, run.final_loss < mpmath.mpf(10) ** -20
 ('loss below target', True)
 """
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import mpmath
 from flint import arb, arb_mat
@@ -30,6 +33,9 @@ from .precision import DEFAULT_DPS, arb_to_mpf, distance, norm, to_mpf, working_
 from .projection import project
 from .rank import gram_eigen
 from .tolerance import flow_loss_target, gap_thresholds
+
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
 
 GAMMA = 1 + 1 / mpmath.sqrt(2)
 
@@ -104,8 +110,9 @@ def _ros2_step(problem, theta, grad, H, h, rtol, atol, dps):
             return None, None, h, rejected
 
 
-def gradient_flow(act, start, target, inputs, *, weights=None, t_max=1e4, dps=DEFAULT_DPS, rtol="0.02",
-                  loss_target=None, h0="1e-3", max_steps=20000):
+def gradient_flow(act: Activation, start: Network, target: Network, inputs, *, weights=None, t_max=1e4,
+                  dps: int = DEFAULT_DPS, rtol="0.02", loss_target=None, h0="1e-3",
+                  max_steps=20000) -> GradientFlowResult:
     """Integrate theta' = -grad R from ``start`` until R < ``loss_target`` (default 10^(-2 dps/3)) or t_max."""
     if t_max is None or mpmath.mpf(t_max) <= 0:
         raise InputError(f"the time budget must be positive, got {t_max}")
@@ -218,7 +225,8 @@ def _relative_residual(points):
     return max(abs(y - my - slope * (x - mx)) for x, y in points) / spread
 
 
-def analyse(act, run, target, inputs, weights=None, dps=DEFAULT_DPS):
+def analyse(act: Activation, run: GradientFlowResult, target: Network, inputs, weights=None,
+            dps: int = DEFAULT_DPS) -> FlowAnalysis:
     """The numbers claim C6 compares: generalization error, 2 lambda, fitted rate and slope, decay type."""
     from .population import population_loss
     with working_precision(dps):

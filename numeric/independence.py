@@ -17,8 +17,11 @@ Three kinds of evidence, in this order:
 >>> certify_independence(activation("tanh"), [[1], [2]]).evidence
 'exact-certificate'
 """
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import sympy as sp
 from flint import arb_mat
@@ -30,6 +33,9 @@ from .evaluate import activation_function, as_arb_matrix
 from .network import gaussian_inputs
 from .precision import working_precision
 from .rank import exact_null_space, exact_rank, gap_rank, singular_values
+
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
 
 
 @dataclass
@@ -139,8 +145,8 @@ def _cross_check_singular_values(act, weights, derivatives, columns, total, dps,
     return singular_values(features, dps)
 
 
-def certify_independence(act, weights, derivatives=False, max_degree=60, dps=50, seed=0, columns=None,
-                         cross_check=True):
+def certify_independence(act: Activation, weights, derivatives: bool = False, max_degree: int = 60, dps: int = 50,
+                         seed=0, columns=None, cross_check=True) -> IndependenceResult:
     """Decide independence of ``{sigma(w_k.x)}`` (and ``{x_l sigma'(w_k.x)}``), with evidence.
 
     ``columns`` selects a subset of the family (indices into :func:`feature_names`), e.g. the

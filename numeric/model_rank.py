@@ -29,8 +29,11 @@ The model rank is *certified* when the two bounds meet.
 >>> model_rank(activation("tanh"), parse_network('[[1, 1, "1/2"], [1, 0, "3/2"]]'), bias=True).certified
 5
 """
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
@@ -44,6 +47,9 @@ from .independence import certify_independence
 from .network import Network, gaussian_inputs
 from .precision import DEFAULT_DPS, working_precision
 from .rank import gap_rank, singular_values
+
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
 
 MAX_SAMPLES = 20000
 
@@ -170,7 +176,8 @@ def _exact_bounds(act, network, dps):
     return lower, upper, f"{len(r.relations)} sympy-verified relation(s), {r.unverified} unverified"
 
 
-def model_rank(act, network, bias=False, inputs=None, samples=None, seed=0, dps=DEFAULT_DPS):
+def model_rank(act: Activation, network: Network, bias: bool = False, inputs=None, samples=None, seed=0,
+               dps: int = DEFAULT_DPS) -> ModelRank:
     """The model rank at ``network``, bracketed and predicted; with ``inputs`` (or ``samples``) also rank J_n."""
     if not isinstance(network, Network):
         raise InputError("model_rank needs a Network")

@@ -13,7 +13,10 @@ is stopped and reported, not used.
 >>> p.converged, mpmath.nstr(p.network.neurons[0][1], 10)
 (True, '2.0')
 """
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import mpmath
 from flint import arb_mat
@@ -23,6 +26,9 @@ from .network import Network
 from .precision import DEFAULT_DPS, arb_to_mpf, distance, norm, to_arb, to_mpf, working_precision
 from .rank import gram_eigen
 from .tolerance import zero_residual
+
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
 
 
 @dataclass
@@ -101,8 +107,9 @@ def _line_search(theta, step, residual, residuals_and_jacobian):
     return None
 
 
-def project(act, start, inputs, target=None, values=None, *, weights=None, dps=DEFAULT_DPS, center=None,
-            radius=None, max_iterations=300, tolerance=None, step_limit=1):
+def project(act: Activation, start: Network, inputs, target=None, values=None, *, weights=None,
+            dps: int = DEFAULT_DPS, center=None, radius=None, max_iterations=300, tolerance=None,
+            step_limit=1) -> Projection:
     """Gauss–Newton from ``start`` to a zero of the residuals on ``inputs``.
 
     ``center``/``radius`` define the search ball (default: no ball).

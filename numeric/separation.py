@@ -27,7 +27,10 @@ gives an A(theta) inside the enclosure); sigma_min(A(theta°)) is bounded below 
 certificate. At a degenerate point (rank J_n < codim) A(theta°) is singular and nothing is
 certified.
 """
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import mpmath
 import numpy as np
@@ -44,6 +47,9 @@ from .precision import arb_to_mpf, distance, norm, to_arb, to_mpf, working_preci
 from .projection import project
 from .rank import gap_rank, gram_eigen, singular_values
 from .tolerance import gap_thresholds, generalization_verdict
+
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
 
 
 @dataclass
@@ -67,7 +73,8 @@ def _frobenius_upper(matrix):
     return sum((abs(e).upper() ** 2 for e in entries), arb(0)).sqrt().upper()
 
 
-def certified_radius(act, point, target, inputs, dps=50, largest=None, smallest=None):
+def certified_radius(act: Activation, point: Network, target: Network, inputs, dps: int = 50, largest=None,
+                     smallest=None) -> RadiusCertificate:
     """The largest rho (halving from 1/2, then refined by bisection) that the lemma certifies.
 
     Every comparison is made on balls: ``delta(rho) < sigma_lower`` holds only if it holds for every
@@ -192,7 +199,8 @@ class Search:
     points: list = field(default_factory=list)   # the non-generalizing minima (Networks)
 
 
-def nearest_nongeneralizing(act, point, target, inputs, starts=20, radius="0.5", seed=0, dps=50):
+def nearest_nongeneralizing(act: Activation, point: Network, target: Network, inputs, starts=20, radius="0.5", seed=0,
+                            dps: int = 50) -> Search:
     """Seeded search: starts at distance up to ``radius`` from theta°, projected onto Q_n inside 2*radius."""
     rng = np.random.default_rng(seed)
     out = Search()
@@ -245,7 +253,8 @@ class SweepRow:
 EPSILONS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
 
 
-def separation_sweep(act, point, target, inputs, sizes, starts=20, seed=0, dps=50, radius="0.5"):
+def separation_sweep(act: Activation, point: Network, target: Network, inputs, sizes, starts=20, seed=0,
+                     dps: int = 50, radius="0.5") -> list[SweepRow]:
     """For each n in ``sizes``: rank J_n, certified radius, constructive non-separation, nearest search.
 
     ``inputs`` are nested: the sample set of size n is ``inputs[:n]``.

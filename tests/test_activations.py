@@ -1,9 +1,9 @@
 import pytest
 import sympy as sp
-from twolayer.symbolic.activations import LIBRARY, activation, prove_zero, z
-from twolayer.symbolic.taylor import taylor_coefficients
 
 from twolayer.errors import InputError
+from twolayer.symbolic.activations import LIBRARY, activation, prove_zero, z
+from twolayer.symbolic.taylor import taylor_coefficients
 
 EXPECTED = {
     "tanh": ("odd", 0), "erf": ("odd", 0), "sin": ("odd", 0),

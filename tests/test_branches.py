@@ -1,15 +1,15 @@
 import itertools
 
 import pytest
+
 from twolayer.claims.global_minima import check_rank, check_search
+from twolayer.errors import InputError
 from twolayer.numeric.classify import classify, pattern_of
 from twolayer.numeric.model_rank import model_rank
 from twolayer.numeric.network import parse_network
 from twolayer.numeric.population import population_loss
 from twolayer.symbolic.activations import activation
 from twolayer.symbolic.branches import check_target, enumerate_branches
-
-from twolayer.errors import InputError
 
 
 def brute_force_patterns(target_width, width, allow_zero):

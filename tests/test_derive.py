@@ -4,6 +4,7 @@ import json
 import pytest
 import sympy as sp
 from test_cli import assert_refused, twolayer
+
 from twolayer.symbolic.activations import activation, z
 from twolayer.symbolic.derive import as_text, derive, e, i, n, pre, x
 from twolayer.symbolic.model import expanded_loss

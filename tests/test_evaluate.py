@@ -1,13 +1,13 @@
 import flint
 import mpmath
 import pytest
+
 from twolayer.claims.derivatives import check_numeric, check_symbolic, q_n_point
+from twolayer.errors import InputError
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import gaussian_inputs, parse_network, random_network
 from twolayer.numeric.precision import working_precision
 from twolayer.symbolic.activations import activation
-
-from twolayer.errors import InputError
 
 
 def test_symbolic_closed_forms_agree_with_direct_differentiation():
@@ -73,6 +73,7 @@ def test_decimal_strings_are_exact():
 def test_constants_in_the_activation_are_evaluated_as_balls():
     """gelu has sqrt(2) and 1/2 in its expression: arb.sqrt(2) on a Python int is NaN, so ints are converted."""
     from flint import arb
+
     from twolayer.numeric.evaluate import activation_function
     with working_precision(30):
         value = activation_function(activation("gelu"), (0,))(arb(1))[0]

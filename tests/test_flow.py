@@ -1,13 +1,13 @@
 import mpmath
 import pytest
+
 from twolayer.claims.flow import run_case
+from twolayer.errors import InputError
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.flow import fit_exponential_rate, fit_power_law, gradient_flow
 from twolayer.numeric.network import Network, gaussian_inputs, parse_network
 from twolayer.numeric.precision import arb_to_mpf, to_mpf, working_precision
 from twolayer.symbolic.activations import activation
-
-from twolayer.errors import InputError
 
 TANH = activation("tanh")
 TARGET = parse_network('[[1, "1/2"]]')

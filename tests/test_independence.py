@@ -2,13 +2,13 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
+
 from twolayer.claims.independence import check_family, check_series
+from twolayer.errors import InputError
 from twolayer.numeric.independence import certify_independence
 from twolayer.numeric.rank import exact_null_space, exact_rank, gap_rank
 from twolayer.symbolic.activations import activation
 from twolayer.symbolic.independence import degree_block, lemma_prediction, monomials
-
-from twolayer.errors import InputError
 
 
 def test_degree_block_by_hand():

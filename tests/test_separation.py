@@ -1,4 +1,5 @@
 import mpmath
+
 from twolayer.claims.separation import check_sweep
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.population import population_points

@@ -470,7 +470,7 @@ COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "derive": cmd_de
             "branches": cmd_branches, "rank": cmd_rank, "separation": cmd_separation, "flow": cmd_flow}
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         check_dps(args.dps)

@@ -21,17 +21,49 @@ def summary(results):
     return ", ".join(f"{n} {v}" for v, n in counts.items())
 
 
-def markdown(results):
+def markdown(results, figures=None):
+    """report.md: the summary table, then one section per claim (statement, counts, figures, evidence).
+
+    ``figures`` maps a claim id to [(file name relative to the report, caption)] already drawn.
+    FAIL and INCONCLUSIVE results show their evidence in full; passing ones inside a collapsed block.
+    """
+    from twolayer.claims import registry
+
+    figures = figures or {}
     out = ["# twolayer-recovery: verification report", "",
-           "Claims as stated in docs/theory.md; sources: Zhang, Zhang, Luo, arXiv:2309.00508, "
-           "and the papers cited there.",
-           "", f"Summary: {summary(results)}.", "", results_markdown(results)]
-    for r in results:
-        out += ["", f"## {r.claim} ({r.verdict}): {r.title}", "", f"Configuration: {config_label(r.config)}", "",
-                evidence_markdown(r)]
-        if r.notes:
-            out += ["", r.notes]
+           "Claims as stated in [docs/theory.md](../docs/theory.md); sources: Zhang, Zhang, Luo, arXiv:2309.00508, "
+           "and the papers cited there.", "", f"Summary: {summary(results)}.", "",
+           _claim_counts(results)]
+    for c in registry.CLAIMS:
+        mine = [r for r in results if r.claim == c.id]
+        if not mine:
+            continue
+        out += ["", f"## {c.id}: {c.title}", "", f"{c.statement} ([{c.section}](../docs/theory.md))", "",
+                f"Results: {summary(mine)}.", ""]
+        for name, caption in figures.get(c.id, []):
+            out += [f"![{c.id}: {caption}]({name})", "", f"*{caption}*", ""]
+        out.append(results_markdown(mine))
+        failing = [r for r in mine if r.verdict != "PASS"]
+        for r in failing:
+            out += ["", f"### {r.verdict}: {config_label(r.config)}", "", evidence_markdown(r)]
+            if r.notes:
+                out += ["", r.notes]
+        passing = [r for r in mine if r.verdict == "PASS"]
+        if passing:
+            out += ["", f"<details><summary>Evidence of the {len(passing)} passing results</summary>", ""]
+            for r in passing:
+                out += [f"**{config_label(r.config)}**", "", evidence_markdown(r), ""]
+            out.append("</details>")
     return "\n".join(out) + "\n"
+
+
+def _claim_counts(results):
+    claims = sorted({r.claim for r in results}, key=lambda cid: int(cid[1:]))
+    lines = ["| claim | PASS | FAIL | INCONCLUSIVE |", "|---|---|---|---|"]
+    for cid in claims:
+        mine = [r.verdict for r in results if r.claim == cid]
+        lines.append(f"| {cid} | {mine.count('PASS')} | {mine.count('FAIL')} | {mine.count('INCONCLUSIVE')} |")
+    return "\n".join(lines)
 
 
 def show(value):
@@ -58,9 +90,17 @@ def results_markdown(results):
 
 
 def write(results, directory):
-    os.makedirs(directory, exist_ok=True)
+    """DIR/report.md with its figures in DIR/figures/*.png, and DIR/results.json."""
+    from twolayer.figures import FIGURES
+
+    os.makedirs(os.path.join(directory, "figures"), exist_ok=True)
+    drawn = {}
+    for claim_id, figures in FIGURES.items():
+        for name, draw, caption in figures:
+            if draw(results, os.path.join(directory, "figures", name)):
+                drawn.setdefault(claim_id, []).append((f"figures/{name}", caption))
     with open(os.path.join(directory, "report.md"), "w") as fh:
-        fh.write(markdown(results))
+        fh.write(markdown(results, drawn))
     with open(os.path.join(directory, "results.json"), "w") as fh:
         json.dump(results_json(results), fh, indent=1)
 
