@@ -4,12 +4,12 @@ The CLI (``twolayer verify``), the notebooks and the tests all go through
 :func:`run`, so a number shown anywhere is a number the tests check.
 
 >>> [c.id for c in CLAIMS]
-['C1', 'C2', 'C3', 'C4', 'C5', 'C6']
+['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C8']
 """
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import derivatives, flow, global_minima, independence, separation
+from . import derivatives, flow, global_minima, independence, paper, separation
 from .result import Result
 
 ACTIVATIONS = ("tanh", "sigmoid", "softplus", "silu", "gelu", "erf", "sin", "cos", "exp", "gaussian", "tanh_shift")
@@ -23,6 +23,7 @@ class Claim:
     check: Callable[..., Result]
     configurations: Callable[[bool], list]
     statement: str = ""     # what the claim says, in one paragraph (the report's opening of its section)
+    overview: Callable[[list], str] | None = None   # a Markdown table summarising its results (C8: the paper map)
 
 
 def _c1_check(config):
@@ -195,10 +196,15 @@ STATEMENTS = {
           "with R decaying like exp(-2 lambda t), lambda the smallest positive eigenvalue of J^T J / n at the "
           "limit ([GLR] result (ii)); on split branches the decay is algebraic (t^-2); with too few samples the "
           "limit does not generalize.",
+    "C8": "Each checkable numbered statement of [GLR] (v3) on generic activations: the strata and their "
+          "dimension (Prop. 3.2), the deficient number (Lemma 3.6), the rank, codimension and Morse-Bott "
+          "criterion (Lemma 4.2), separation and the flow rates (Lemma 4.2(b), Table 1), Lemma 4.3 and the worked "
+          "example; four places where the text disagrees with itself, and one in [ZBZ], decided with evidence.",
 }
 
 CLAIMS = [
-    Claim(cid, title, f"docs/theory.md §{section}", check, configurations, STATEMENTS[cid])
+    Claim(cid, title, f"docs/theory.md §{section}", check, configurations, STATEMENTS[cid],
+          paper.paper_map_markdown if cid == "C8" else None)
     for cid, title, section, check, configurations in (
         ("C1", derivatives.TITLE, 2, _c1_check, _c1_configurations),
         ("C2", independence.TITLE, 3, _c2_check, _c2_configurations),
@@ -206,6 +212,7 @@ CLAIMS = [
         ("C4", global_minima.TITLE_C4, 5, _c4_check, _c4_configurations),
         ("C5", separation.TITLE, 6, _c5_check, _c5_configurations),
         ("C6", flow.TITLE, 7, _c6_check, _c6_configurations),
+        ("C8", paper.TITLE, 9, paper.run, paper.configurations),
     )
 ]
 

@@ -67,6 +67,10 @@ def c6(case="exponential", branch="s=(1) null=1", samples=5):
                    "samples": samples, "seed": 0, "dps": 50})
 
 
+def c8(part, **config):
+    return ("C8", {"part": part, **config})
+
+
 MUTANTS = [
     Mutant("Hessian: cross block a_k/w_k counted twice", "C1", "twolayer.numeric.evaluate",
            "H[base, base + 1 + p] += cross[p, 0]", "H[base, base + 1 + p] += 2 * cross[p, 0]", (c1(),)),
@@ -122,6 +126,16 @@ MUTANTS = [
            "if population_loss <= generalizes_below(dps):\n        return True",
            "if population_loss <= generalizes_below(dps):\n        return False", (c6(case="no-recovery", samples=2),
                                                                                c6())),
+    Mutant("deficient number read as the number of free groups", "C8", "twolayer.claims.paper",
+           "    return r, branch.null\n", "    return r, len(branch.groups)\n",
+           (c8("strata", activation="exp", target=TANH_1, m=2),)),
+    Mutant("Morse-Bott criterion with a strict r > (m + m0)/2", "C8", "twolayer.claims.paper",
+           "return 2 * r >= m + m0 and", "return 2 * r > m + m0 and",
+           (c8("strata", activation="exp", target=TANH_1, m=3),)),
+    Mutant("Krawczyk inclusion test inverted", "C8", "twolayer.numeric.krawczyk",
+           "            if widest < rho:", "            if not widest < rho:", (c8("finding 4"),)),
+    Mutant("Krawczyk without the residual term Y F(c)", "C8", "twolayer.numeric.krawczyk",
+           "offset = -(Y * F) + (identity", "offset = (identity", (c8("finding 4"),)),
 ]
 
 

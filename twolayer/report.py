@@ -40,6 +40,8 @@ def markdown(results, figures=None):
             continue
         out += ["", f"## {c.id}: {c.title}", "", f"{c.statement} ([{c.section}](../docs/theory.md))", "",
                 f"Results: {summary(mine)}.", ""]
+        if c.overview is not None:
+            out += [c.overview(mine), ""]
         for name, caption in figures.get(c.id, []):
             out += [f"![{c.id}: {caption}]({name})", "", f"*{caption}*", ""]
         out.append(results_markdown(mine))

@@ -1,0 +1,353 @@
+"""Claim C8: the paper (arXiv:2309.00508 v3), statement by statement (docs/theory.md §9).
+
+Each numbered statement of [GLR] that the suite can check has a row in :data:`PAPER_MAP` (its number, what it
+says in our words, how it is checked); every check of a C8 result names the row it belongs to in brackets, and
+:func:`paper_map` gathers the verdicts per row. The stratum of a branch in the paper's notation is read from
+C3's pattern: ``r`` distinct input weights (target classes, null neurons, free groups) and the *deficient
+number* ``l`` (single neurons on a direction of their own, i.e. null neurons).
+
+Rows marked "Finding" are places where the text disagrees with itself; the check states the suite's
+resolution, so PASS means the evidence supports it (it is not a failure of the paper's main results).
+
+>>> stratum(Branch((1,), 1, (), 0, 1, True), target_width=1)
+(2, 1)
+"""
+from fractions import Fraction
+
+import mpmath
+from flint import arb
+
+from ..numeric.evaluate import as_arb_matrix, evaluate
+from ..numeric.krawczyk import certify_mismatch, certify_zero
+from ..numeric.network import Network, gaussian_inputs, parse_network
+from ..numeric.precision import arb_to_mpf, to_arb, working_precision
+from ..numeric.separation import certified_radius, nearest_nongeneralizing, samples_on_zero_set
+from ..symbolic.activations import activation
+from ..symbolic.branches import Branch, enumerate_branches
+from ..symbolic.constants import sign
+from .flow import run_case
+from .global_minima import rank_checks, setup_case
+from .result import Check, Result
+from .separation import check_sweep
+
+TITLE = "the paper, statement by statement"
+
+#: (row, what the statement says, restated; how the suite checks it)
+PAPER_MAP = [
+    ("Assumption 2.1", "sigma is analytic with c_0 != 0 and non-zero odd and even Taylor coefficients of "
+     "arbitrarily high degree (a generic activation)",
+     "exact Taylor coefficients: c_0 decided exactly, non-zero odd and even coefficients among degrees 11..20, "
+     "no odd/even identity (symmetry class generic)"),
+    ("Prop. 3.2(c)", "the stratum Q^r_P is affine of dimension (m - r) + (r - m0) d",
+     "(r, l) read from each branch C3 enumerates; the formula against the branch dimension (exact)"),
+    ("Lemma 3.6", "a partition with r distinct weights has deficient number l >= max(0, 2r - m - m0)",
+     "every enumerated branch (exact)"),
+    ("Lemma 4.2 rank", "at Q^r_P the Hessian of R has rank r + (r - l) d for separating inputs",
+     "certified model rank (C4's exact bracket) at a rational point of each branch"),
+    ("Lemma 4.2(b) codim", "the separation threshold r + (m + m0 - r) d is the codimension of Q^r_P",
+     "formula against the branch codimension (exact)"),
+    ("Lemma 4.2(c)", "R is Morse-Bott at Q^r_P iff r >= (m + m0)/2 and l = 2r - m - m0",
+     "the criterion against 'certified rank = codim' (the Hessian at a zero of R is 2 J^T J)"),
+    ("Lemma 4.2(b) separation", "Q^r_P is separated from the other global minima once n reaches its "
+     "threshold, and not below the rank", "C5 sweep on a Morse-Bott branch of a generic activation"),
+    ("Lemma 4.3(b)", "for n > (d + 1) m almost all inputs leave no global minimum outside Q*",
+     "the certified imperfect minimum at n = (d + 1) m (Finding 4) is destroyed by one more Gaussian sample: "
+     "f_theta(x) - f*(x) at the new sample excludes 0 on its whole box"),
+    ("Table 1 (Thm 5.3(a), Cor. 5.1(a))", "near a Morse-Bott branch gradient flow and the loss converge at a "
+     "linear rate", "C6 exponential case on a generic activation: fitted rate = 2 lambda"),
+    ("Table 1 (Thm 5.3(b), Cor. 5.1(b))", "near a branch that is not Morse-Bott the rate may fail to be linear, "
+     "R = O(|gamma - theta*|^4 + e^(-beta t))", "C6 split case on a generic activation: algebraic decay t^-2"),
+    ("Example (b)", "for exp, m = 2, m0 = 1 the separation sample sizes are N1 = 5, N2 = N3 = 4",
+     "codimensions of the three branches from the enumeration, for d = 1 and d = 2 (exact)"),
+    ("Finding 1", "the worked example says one-dimensional input, but its N1 = 5, N2 = 4 (and x in R^2, "
+     "theta in R^6) hold only for d = 2", "as Example (b): d = 1 gives N1 = 3, N2 = 3"),
+    ("Finding 2", "Theorem 5.3 and Corollary 5.1 require n >= m + (m + m0 - r) d, Lemma 4.2, Theorem 5.4 and "
+     "Table 1 n >= r + (m + m0 - r) d; the two differ when r < m",
+     "a Morse-Bott branch with r < m: at n = r + (m + m0 - r) d a separation radius is certified and the "
+     "Hessian has full normal rank: the sharper r-threshold holds, the m-version is true but not sharp"),
+    ("Finding 3", "in Theorem 5.4 the bounds r + (r - l) d ('no point recovery stable') and r + (m + m0 - r) d "
+     "('almost all stable') coincide when r = m, l = m - m0: the first must be strict",
+     "at n equal to both, C5 certifies a separation radius (recovery stable) on such a branch"),
+    ("Finding 4", "the worked example expects no imperfect global minima for n >= 6; Lemma 4.3 needs "
+     "n > (d + 1) m = 6", "at n = 6 an imperfect global minimum is certified (Krawczyk) with a non-singular "
+     "Jacobian, so it persists for a positive-measure set of inputs"),
+    ("ZBZ Table 1", "[ZBZ] Example 1 (tanh with bias, target tanh(x + 1)): separation sample size 4 for Q2 and "
+     "5 for Q1 in its Table 1; its prose swaps them", "codims 4 (Q2) and 5 (Q1); certified rank 4 = codim and a "
+     "certified radius at n = 4 on Q2; non-generalizing minima found near Q1 at n = 4"),
+    ("Derived here: odd sigma", "the suite's extension to odd activations (tanh, outside Assumption 2.1): "
+     "directions counted up to sign; the same codimension formula, and the rank formula less 1 for a w = 0 "
+     "direction (sigma(0) = 0 gives it no feature)",
+     "C4's certified rank and C3's codimension against r + (r - l) d and r + (m + m0 - r) d for tanh"),
+]
+
+WINDOW = (11, 21)   # degrees inspected for Assumption 2.1 (exact coefficients with irrational constants are slow)
+
+
+def stratum(branch: Branch, target_width: int) -> tuple:
+    """(r, l) of a branch in [GLR]'s notation: distinct input weights, and single neurons on their own one."""
+    r = target_width + branch.null + len(branch.groups) + (1 if branch.zero else 0)
+    return r, branch.null
+
+
+def _morse_bott(r, l, m, m0):
+    """[GLR] Lemma 4.2(c): Morse-Bott iff r >= (m + m0)/2 and l = 2r - m - m0."""
+    return 2 * r >= m + m0 and l == 2 * r - m - m0
+
+
+def assumption_checks(act) -> list:
+    """[Assumption 2.1] c_0 != 0 exactly; non-zero odd and even coefficients among the degrees of WINDOW."""
+    c = act.taylor(WINDOW[1])
+    odd = [s for s in range(*WINDOW) if s % 2 and c[s] != 0]
+    even = [s for s in range(*WINDOW) if s % 2 == 0 and c[s] != 0]
+    generic = act.symmetry.kind == "generic"
+    return [Check("[Assumption 2.1] c_0 != 0", str(c[0]), "!= 0", 0, sign(c[0]) != 0, "exact"),
+              Check("[Assumption 2.1] non-zero odd and even coefficients of high degree, class generic",
+                    {"odd degrees": odd, "even degrees": even, "class": act.symmetry.kind}, "both non-empty",
+                    "", bool(odd and even and generic), "estimate",
+                    "exact coefficients; 'arbitrarily high degree' is seen on a window, not proven")]
+
+
+def check_strata(activation_name: str, target_json: str, width: int, seed: int = 0, dps: int = 50) -> Result:
+    """Prop. 3.2(c), Lemma 3.6, Lemma 4.2 (rank, codim, Morse-Bott) on every branch of one configuration."""
+    act, target, branches = setup_case(activation_name, target_json, width)
+    m, m0, d = width, target.m, target.d
+    derived = act.symmetry.kind != "generic"
+    tag = (lambda row: "[Derived here: odd sigma]") if derived else (lambda row: f"[{row}]")
+    checks = [] if derived else assumption_checks(act)
+    if derived:
+        checks.append(Check("[Derived here: odd sigma] outside Assumption 2.1 (c_0 = 0)", str(act.taylor(0)[0]),
+                            "0", 0, act.taylor(0)[0] == 0, "exact"))
+    for branch in branches:
+        r, l = stratum(branch, m0)
+        label = f"branch {branch.label} (r = {r}, l = {l})"
+        paper_dim = (m - r) + (r - m0) * d
+        checks.append(Check(f"{tag('Prop. 3.2(c)')} {label}: (m - r) + (r - m0) d = dim", paper_dim, branch.dim,
+                            0, paper_dim == branch.dim, "exact"))
+        if not derived:
+            checks.append(Check(f"[Lemma 3.6] {label}: l >= max(0, 2r - m - m0)", l, max(0, 2 * r - m - m0), 0,
+                                l >= max(0, 2 * r - m - m0), "exact"))
+        paper_codim = r + (m + m0 - r) * d
+        checks.append(Check(f"{tag('Lemma 4.2(b) codim')} {label}: r + (m + m0 - r) d = codim", paper_codim,
+                            branch.codim, 0, paper_codim == branch.codim, "exact"))
+        paper_rank, formula = r + (r - l) * d, "r + (r - l) d"
+        if derived and branch.zero:
+            # sigma(0) = 0: the w = 0 direction gives no feature sigma(0.x), only x sigma'(0) (if sigma'(0) != 0)
+            paper_rank -= 1 + (0 if branch.slope_at_zero else d)
+            formula = "r + (r - l) d - 1 (the w = 0 direction has no feature sigma(0 . x))"
+        found, rank = rank_checks(act, branch.point(target, seed), expected=paper_rank, seed=seed, dps=dps,
+                                  label=f"{tag('Lemma 4.2 rank')} {label}: {formula}")
+        checks += [c for c in found if "formula" in c.name]
+        if rank.certified is not None and not derived:
+            certified_mb = rank.certified == branch.codim
+            checks.append(Check(f"[Lemma 4.2(c)] {label}: Morse-Bott criterion = (certified rank = codim)",
+                                _morse_bott(r, l, m, m0), certified_mb, "", _morse_bott(r, l, m, m0) == certified_mb,
+                                "certificate", f"rank {rank.certified}, codim {branch.codim}"))
+    config = {"part": "strata", "activation": activation_name, "target": target_json, "m": width, "seed": seed,
+              "dps": dps}
+    return Result("C8", TITLE, config, checks)
+
+
+def check_example(dps: int = 50) -> Result:
+    """Example (b) and Finding 1: N1, N2, N3 for exp, m = 2, m0 = 1, from the enumeration, for d = 1 and 2."""
+    act = activation("exp")
+    thresholds = {}
+    for d in (1, 2):
+        branches = enumerate_branches(act, 1, 2, d)
+        thresholds[d] = sorted((b.codim for b in branches), reverse=True)  # Q1 (both on the target) first
+    stated = [5, 4]
+    checks = [Check("[Example (b)] N1 = 5, N2 = N3 = 4 (codims of the branches, d = 2)", thresholds[2], stated, 0,
+                    thresholds[2][:2] == stated and len(set(thresholds[2][1:])) == 1, "exact",
+                    "the enumeration gives one branch with both neurons on the target and the null branch (Q2 and "
+                    "Q3 are the same branch up to swapping the neurons)"),
+              Check("[Finding 1] with d = 1 the thresholds are not 5 and 4", thresholds[1], stated, 0,
+                    thresholds[1][:2] != stated, "exact", "so the example's numbers are those of d = 2")]
+    return Result("C8", TITLE, {"part": "example", "activation": "exp", "m*": 1, "m": 2, "dps": dps}, checks)
+
+
+def _radius_check(row, act, point, target, inputs, n, dps, what):
+    found = certified_radius(act, point, target, inputs[:n], dps=dps)
+    return Check(f"[{row}] {what}: certified separation radius at n = {n}",
+                 None if found.radius is None else f"{float(found.radius):.3e}", "> 0", "",
+                 found.radius is not None and found.radius > 0, "certificate", found.reason or
+                 "every global minimum of R_n within the radius is in Q* (the interval lemma of docs/theory.md §6)")
+
+
+def check_findings_2_3(seed: int = 0, dps: int = 50) -> Result:
+    """Findings 2 and 3: certified radii at the sharper thresholds, on exp branches."""
+    checks = []
+    # Finding 2: exp, m0 = 1, m = 3, d = 1, the branch s=(1) groups=(2): r = 2 < m, l = 0 = 2r - m - m0
+    act, target, branches = setup_case("exp", '[[1, "1/2"]]', 3)
+    branch = next(b for b in branches if b.groups == (2,) and b.splits == (1,))
+    r, l = stratum(branch, 1)
+    n = r + (3 + 1 - r) * 1
+    inputs = gaussian_inputs(n, 1, seed + 11)
+    checks.append(_radius_check("Finding 2", act, branch.point(target, seed), target, inputs, n, dps,
+                                f"exp, m = 3, branch {branch.label} (r = {r} < m, Morse-Bott), "
+                                f"n = r + (m + m0 - r) d = {n} < m + (m + m0 - r) d = {n + 3 - r}"))
+    # Finding 3: exp, m0 = 1, m = 2, d = 1, the null branch: r = m = 2, l = m - m0 = 1; both bounds are m + m0 d
+    act, target, branches = setup_case("exp", '[[1, "1/2"]]', 2)
+    branch = next(b for b in branches if b.null == 1)
+    r, l = stratum(branch, 1)
+    low, high = r + (r - l) * 1, r + (2 + 1 - r) * 1
+    inputs = gaussian_inputs(high, 1, seed + 11)
+    checks.append(Check("[Finding 3] r = m, l = m - m0: the two bounds of Theorem 5.4 coincide", [low, high],
+                        "equal", 0, low == high, "exact"))
+    checks.append(_radius_check("Finding 3", act, branch.point(target, seed), target, inputs, high, dps,
+                                f"exp, m = 2, branch {branch.label}: at n = {high} the branch is separated, so "
+                                "'no point recovery stable for n <= r + (r - l) d' fails at equality"))
+    return Result("C8", TITLE, {"part": "findings 2-3", "activation": "exp", "seed": seed, "dps": dps}, checks)
+
+
+#: Finding 4: a non-generalizing network for exp, m = 2, target a e^(w.x) in d = 2
+FINDING_4 = {"target": '[[1, "1/2", "-1/3"]]', "imperfect": '[["1/2", "3/4", "-1/5"], ["1/2", "1/4", "-1/2"]]'}
+
+
+def check_finding_4(seed: int = 1, dps: int = 50) -> Result:
+    """Finding 4 and Lemma 4.3(b): a certified imperfect global minimum at n = (d+1) m = 6, gone at n = 7."""
+    act = activation("exp")
+    target, guess = parse_network(FINDING_4["target"]), parse_network(FINDING_4["imperfect"])
+    n = guess.m * (guess.d + 1)
+    found, _ = samples_on_zero_set(act, guess, target, n, seed=seed, dps=dps)
+    # the samples as data with 30 significant digits: the guess is then a zero only to about 1e-30, and the
+    # certificate must find the exact zero of R_n for these (exact, decimal) inputs near it
+    inputs = [tuple(Fraction(mpmath.nstr(v, 30)) for v in x) for x in found]
+    zero = certify_zero(act, guess, target, inputs, dps=dps)
+    again = zero.verified and reverify_zero(act, zero, guess.d, target, inputs, dps)
+    checks = [Check(f"[Finding 4] n = {n}: a zero of R_n certified in a box (Krawczyk), Jacobian non-singular on it",
+                    None if zero.radius is None else f"{float(zero.radius):.3e}", "box radius > 0", "",
+                    bool(zero.verified and again), "certificate",
+                    zero.reason or f"30-digit samples on the zero set of f_theta - f*; |K(X) - c| <= "
+                    f"{float(zero.contraction):.2e} < radius; re-verified independently: {again}")]
+    if zero.verified and again:
+        probes = [(Fraction(1), Fraction(0)), (Fraction(0), Fraction(1)), (Fraction(1), Fraction(1))]
+        mismatch = certify_mismatch(act, zero.box(), guess.d, target, probes, dps=dps)
+        checks.append(Check(f"[Finding 4] n = {n}: that zero is not in Q* (f_theta(x0) - f*(x0) excludes 0 on the box)",
+                            None if mismatch is None else str(mismatch[1]), "excludes 0", "", mismatch is not None,
+                            "certificate", "" if mismatch is None else f"x0 = {tuple(map(str, mismatch[0]))}"))
+        extra = gaussian_inputs(1, guess.d, seed + 100)
+        gone = certify_mismatch(act, zero.box(), guess.d, target, extra, dps=dps)
+        checks.append(Check(f"[Lemma 4.3(b)] n = {n + 1}: one more Gaussian sample removes the imperfect minimum "
+                            "from its box", None if gone is None else str(gone[1]), "excludes 0", "",
+                            gone is not None, "certificate", "the only zero of R_6 in the box has a non-zero "
+                            "residual at the new sample, so R_7 has no zero there"))
+    return Result("C8", TITLE, {"part": "finding 4", "activation": "exp", "target": FINDING_4["target"],
+                                "m": 2, "seed": seed, "dps": dps}, checks)
+
+
+def reverify_zero(act, zero, d, target, inputs, dps) -> bool:
+    """Krawczyk's inclusion recomputed at the certificate's radius, independently of :func:`certify_zero`.
+
+    Y is mpmath's inverse of the midpoint Jacobian (not flint's), and each component of K(X) - c is summed
+    entry by entry; any Y is allowed by the theorem, so agreement is a second, separate proof.
+    """
+    with working_precision(dps):
+        X = as_arb_matrix(inputs)
+        M = len(zero.center)
+        rho = to_arb(zero.radius)
+        at_center = evaluate(act, Network.from_flat(zero.center, d), X, target=target, dps=dps)
+        midpoint = mpmath.matrix([[arb_to_mpf(at_center.jacobian[i, j]) for j in range(M)] for i in range(M)])
+        try:
+            inverse = midpoint ** -1
+        except ZeroDivisionError:
+            return False
+        Y = [[to_arb(inverse[i, j]) for j in range(M)] for i in range(M)]
+        JX = evaluate(act, Network.from_flat(zero.box(), d), X, target=target, dps=dps).jacobian
+        for i in range(M):
+            k = -sum((Y[i][j] * at_center.residuals[j] for j in range(M)), arb(0))
+            for j in range(M):
+                row = int(i == j) - sum((Y[i][l] * JX[l, j] for l in range(M)), arb(0))
+                k += row * arb(0, rho)
+            if not abs(k).upper() < rho:
+                return False
+    return True
+
+
+def check_zbz(seed: int = 0, dps: int = 50) -> Result:
+    """[ZBZ] Example 1: tanh(w x + b) students, target tanh(x + 1); which branch separates at 4 and which at 5."""
+    act = activation("tanh")
+    target = parse_network("[[1, 1, 1]]")                     # neuron [a, w, b]: the bias is the last weight
+    q2 = parse_network('[[1, 1, 1], [0, "-3/4", "1/2"]]')     # one neuron on the target, the other with a = 0
+    q1 = parse_network('[["1/2", 1, 1], ["1/2", 1, 1]]')      # both neurons on the target
+    codim = {"Q1": 6 - 1, "Q2": 6 - 2}                          # dim Q1 = 1 (a1 + a2 = 1), dim Q2 = 2 (w2, b2)
+    checks = []
+    ranks = {}
+    for name, point in (("Q1", q1), ("Q2", q2)):
+        found, rank = rank_checks(act, point, bias=True, seed=seed, dps=dps, label=f"[ZBZ Table 1] {name}")
+        checks.append(found[0])
+        ranks[name] = rank.certified
+    checks.append(Check("[ZBZ Table 1] rank at Q2 = codim 4 (separates from n = 4), rank at Q1 < codim 5",
+                        [ranks["Q2"], ranks["Q1"]], [codim["Q2"], "< " + str(codim["Q1"])], 0,
+                        ranks["Q2"] == codim["Q2"] and ranks["Q1"] is not None and ranks["Q1"] < codim["Q1"],
+                        "certificate", "the separation sample size is the codimension (Lemma 4.2(b)): 4 for Q2, 5 "
+                        "for Q1, as in [ZBZ] Table 1; its prose says 4 and 5 for Q1 and Q2"))
+    raw = gaussian_inputs(4, 1, seed + 11)
+    inputs = [(x[0], Fraction(1)) for x in raw]                # the constant input 1 carries the bias
+    checks.append(_radius_check("ZBZ Table 1", act, q2, target, inputs, 4, dps, "Q2"))
+    search = nearest_nongeneralizing(act, q1, target, inputs, starts=12, seed=seed, dps=dps)
+    checks.append(Check("[ZBZ Table 1] Q1 at n = 4: non-generalizing global minima near it (so not separated)",
+                        search.found, "> 0", "", search.found > 0, "estimate",
+                        f"search from 12 starts within 0.5: nearest at {search.nearest and float(search.nearest):.3g}"
+                        if search.found else "none found"))
+    return Result("C8", TITLE, {"part": "ZBZ example 1", "activation": "tanh", "bias": True, "seed": seed,
+                                "dps": dps}, checks)
+
+
+def run(config: dict) -> Result:
+    """One C8 configuration of the registry (``part`` names the check)."""
+    part = config["part"]
+    if part == "strata":
+        return check_strata(config["activation"], config["target"], config["m"])
+    return {"example": check_example, "findings 2-3": check_findings_2_3, "finding 4": check_finding_4,
+            "ZBZ example 1": check_zbz, "dynamics": check_dynamics}[part]()
+
+
+def configurations(quick: bool) -> list:
+    """The built-in C8 configurations; the quick subset skips larger widths and tanh(z + 1/2) (slow series)."""
+    configs = [{"part": "example"}, {"part": "findings 2-3"}, {"part": "finding 4"}, {"part": "ZBZ example 1"},
+               {"part": "strata", "activation": "exp", "target": '[[1, "1/2"]]', "m": 2},
+               {"part": "strata", "activation": "tanh", "target": '[[1, "1/2"]]', "m": 3}, {"part": "dynamics"}]
+    if not quick:
+        configs += [{"part": "strata", "activation": "exp", "target": '[[1, "1/2"]]', "m": 3},
+                    {"part": "strata", "activation": "exp", "target": '[[1, "1/2", "-1/3"]]', "m": 2},
+                    {"part": "strata", "activation": "tanh_shift", "target": '[[1, "1/2"]]', "m": 3}]
+    return configs
+
+
+def check_dynamics(activation_name: str = "tanh_shift", seed: int = 0, dps: int = 50) -> Result:
+    """Lemma 4.2(b) separation and Table 1 on a generic activation, through C5 and C6."""
+    target = '[[1, "1/2"]]'
+    parts = [("Lemma 4.2(b) separation", check_sweep(activation_name, target, 2, "s=(1) null=1", seed=seed,
+                                                       dps=dps)),
+             ("Table 1 (Thm 5.3(a), Cor. 5.1(a))", run_case(activation_name, target, 2, "s=(1) null=1",
+                                                            "exponential", samples=5, seed=seed, dps=dps)),
+             ("Table 1 (Thm 5.3(b), Cor. 5.1(b))", run_case(activation_name, target, 2, "s=(2)", "split",
+                                                            samples=5, seed=seed, dps=dps))]
+    checks = [Check(f"[{row}] {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind, c.detail)
+              for row, result in parts for c in result.evidence]
+    return Result("C8", TITLE, {"part": "dynamics", "activation": activation_name, "target": target, "m": 2,
+                                "seed": seed, "dps": dps}, checks)
+
+
+def paper_map(results) -> list:
+    """One row per statement of :data:`PAPER_MAP`: (row, restated, how, verdict, kinds)."""
+    rows = []
+    for row, says, how in PAPER_MAP:
+        outcomes = [c for r in results for c in r.evidence if c.name.startswith(f"[{row}]")]
+        if not outcomes:
+            verdict = "not run"
+        elif any(c.passed is False for c in outcomes):
+            verdict = "FAIL"
+        elif any(c.passed is None for c in outcomes):
+            verdict = "INCONCLUSIVE"
+        else:
+            verdict = "PASS"
+        rows.append((row, says, how, verdict, ", ".join(sorted({c.kind for c in outcomes})) or "-"))
+    return rows
+
+
+def paper_map_markdown(results) -> str:
+    lines = ["| statement | what it says | how the suite checks it | verdict | evidence |", "|---|---|---|---|---|"]
+    lines += [f"| {row} | {says} | {how} | {verdict} | {kinds} |" for row, says, how, verdict, kinds in
+              paper_map(results)]
+    return "\n".join(lines)
+

@@ -1,0 +1,65 @@
+"""Claim C8: the paper's statements, the paper map, Krawczyk's test, and the findings."""
+from fractions import Fraction
+
+import pytest
+
+from twolayer.claims import paper, registry
+from twolayer.errors import InputError
+from twolayer.numeric.krawczyk import certify_mismatch, certify_zero
+from twolayer.numeric.network import gaussian_inputs, parse_network
+from twolayer.symbolic.activations import activation
+from twolayer.symbolic.branches import enumerate_branches
+
+
+@pytest.fixture(scope="module")
+def quick_results():
+    return [registry.run("C8", config) for config in registry.claim("C8").configurations(quick=True)]
+
+
+def test_quick_configurations_pass_and_every_statement_has_a_verdict(quick_results):
+    assert [r.verdict for r in quick_results] == ["PASS"] * len(quick_results)
+    rows = paper.paper_map(quick_results)
+    assert len(rows) == len(paper.PAPER_MAP)
+    assert {verdict for *_, verdict, _ in rows} == {"PASS"}, [r[0] for r in rows if r[3] != "PASS"]
+
+
+def test_stratum_matches_the_dimension_formula_on_many_configurations():
+    """Independent of C8's own configurations: (r, l) from every branch reproduce Prop. 3.2(c)'s dimension."""
+    act = activation("exp")
+    for m0, m, d in [(1, 2, 1), (1, 4, 2), (2, 4, 1), (2, 5, 3)]:
+        for branch in enumerate_branches(act, m0, m, d):
+            r, l = paper.stratum(branch, m0)
+            assert branch.dim == (m - r) + (r - m0) * d
+            assert branch.codim == r + (m + m0 - r) * d
+            assert (branch.generic_rank == branch.codim) == paper._morse_bott(r, l, m, m0)
+
+
+def test_example_thresholds_are_those_of_d_2():
+    result = paper.check_example()
+    values = {c.name.split("]")[0] + "]": c.value for c in result.evidence}
+    # Q2 and Q3 of the paper are one branch up to swapping the neurons: the enumeration lists it once
+    assert values["[Example (b)]"] == [5, 4] and values["[Finding 1]"] == [3, 3]
+
+
+def test_krawczyk_refuses_a_point_that_is_not_a_zero():
+    """Not vacuous: away from a zero no box passes, and a non-square system is refused."""
+    act, target = activation("exp"), parse_network('[[1, "1/2", "-1/3"]]')
+    guess = parse_network(paper.FINDING_4["imperfect"])
+    inputs = gaussian_inputs(6, 2, 5)      # Gaussian samples: the guess does not fit them
+    assert not certify_zero(act, guess, target, inputs).verified
+    with pytest.raises(InputError):
+        certify_zero(act, guess, target, gaussian_inputs(5, 2, 5))
+
+
+def test_mismatch_is_not_certified_on_q_star():
+    act, target = activation("exp"), parse_network('[[1, "1/2", "-1/3"]]')
+    point = parse_network('[["1/2", "1/2", "-1/3"], ["1/2", "1/2", "-1/3"]]')   # on Q*: f = f*
+    box = [Fraction(v) for v in point.flat()]
+    assert certify_mismatch(act, box, 2, target, [(Fraction(1), Fraction(0)), (Fraction(0), Fraction(1))]) is None
+
+
+def test_c8_runs_from_the_command_line():
+    from test_cli import twolayer
+    run = twolayer("verify", "--quick", "--claim", "C8")
+    assert run.returncode == 0, run.stderr
+    assert "C8" in run.stdout and " 0 FAIL, 0 INCONCLUSIVE" in run.stdout
