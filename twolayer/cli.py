@@ -2,7 +2,7 @@
 
 Subcommands (``twolayer SUBCOMMAND --help`` for the options; ``--json`` for machine-readable output):
 
-* ``verify``: every claim C1..C6 on its built-in configurations; a table, a report, exit 1 on any FAIL;
+* ``verify``: every claim (C1..C6, C8) on its built-in configurations; a table, a report, exit 1 on any FAIL;
 * ``activation``: symmetry class (with sympy's proof) and exact Taylor coefficients of σ;
 * ``derive``: closed-form σ', σ'', gradient and Hessian entries of R_n for one (σ, m, d), text or LaTeX;
 * ``independence``: exact certificate that neurons σ(w_k·x) (and x_l σ'(w_k·x)) are independent, or a relation;
@@ -45,6 +45,10 @@ def _with_activation(sub, name, description):
     return parser
 
 
+def _add_width(parser):
+    parser.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
+
+
 def _add_verify(sub):
     verify = sub.add_parser("verify", help="run every claim on the built-in configurations")
     verify.add_argument("--quick", action="store_true", help="a smaller set of configurations (under a minute)")
@@ -65,7 +69,7 @@ def _add_activation(sub):
 def _add_derive(sub):
     der = _with_activation(sub, "derive",
                            "closed-form sigma', sigma'', gradient and Hessian of R_n, for hand-checking")
-    der.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
+    _add_width(der)
     der.add_argument("--dim", required=True, type=int, metavar="D", help="input dimension d")
     der.add_argument("--taylor", type=int, default=8, metavar="S", help="highest Taylor degree shown (default 8)")
     der.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
@@ -86,7 +90,7 @@ def _add_branches(sub):
     br = _with_activation(sub, "branches",
                           "the branches of Q*: pattern, dimension, codimension, rank")
     br.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP)
-    br.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
+    _add_width(br)
     return br
 
 

@@ -35,6 +35,16 @@ def _config(result):
     return result["config"] if isinstance(result, dict) else result.config
 
 
+def _finish(fig, ax, path, xlabel, ylabel, title, legend):
+    """Label the axes, add the legend (font size, location) and write the PNG."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=legend[0], loc=legend[1])
+    _save(fig, path)
+    return True
+
+
 def _save(fig, path):
     fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
@@ -58,12 +68,8 @@ def rank_codim(results, path):
     for (codim, rank), count in sorted(points.items()):
         ax.scatter([codim], [rank], s=30 + 12 * count, color="C0" if rank == codim else "C3", zorder=3)
         ax.annotate(str(count), (codim, rank), textcoords="offset points", xytext=(6, -10), fontsize=8)
-    ax.set_xlabel("codimension of the branch of Q*")
-    ax.set_ylabel("certified model rank at its point")
-    ax.set_title("C4: rank vs codim (number = branches)", fontsize=10)
-    ax.legend(fontsize=8, loc="upper left")
-    _save(fig, path)
-    return True
+    return _finish(fig, ax, path, "codimension of the branch of Q*", "certified model rank at its point",
+                   "C4: rank vs codim (number = branches)", (8, "upper left"))
 
 
 def separation(results, path):
@@ -88,12 +94,9 @@ def separation(results, path):
         if codim is not None:
             ax.axvline(codim + 0.04 * index, color=line.get_color(), lw=0.6, ls=":")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("sample size n (dotted: codim of the branch)")
-    ax.set_ylabel("certified radius rho_n (rounded down)")
-    ax.set_title("C5: every global minimum within rho_n of the branch point generalizes", fontsize=10)
-    ax.legend(fontsize=6, loc="lower right")
-    _save(fig, path)
-    return True
+    return _finish(fig, ax, path, "sample size n (dotted: codim of the branch)",
+                   "certified radius rho_n (rounded down)",
+                   "C5: every global minimum within rho_n of the branch point generalizes", (6, "lower right"))
 
 
 def flow(results, path):
