@@ -262,29 +262,38 @@ def reverify_zero(act, zero, d, target, inputs, dps) -> bool:
     return True
 
 
+#: the separation sample sizes of [ZBZ] Table 1 (its prose gives them the other way round)
+ZBZ_TABLE = {"Q1": 5, "Q2": 4}
+
+
 def check_zbz(seed: int = 0, dps: int = 50) -> Result:
     """[ZBZ] Example 1: tanh(w x + b) students, target tanh(x + 1); which branch separates at 4 and which at 5."""
     act = activation("tanh")
     target = parse_network("[[1, 1, 1]]")                     # neuron [a, w, b]: the bias is the last weight
     q2 = parse_network('[[1, 1, 1], [0, "-3/4", "1/2"]]')     # one neuron on the target, the other with a = 0
     q1 = parse_network('[["1/2", 1, 1], ["1/2", 1, 1]]')      # both neurons on the target
-    codim = {"Q1": 6 - 1, "Q2": 6 - 2}                          # dim Q1 = 1 (a1 + a2 = 1), dim Q2 = 2 (w2, b2)
+    # with the bias as a second input weight the branches are those of d = 2: Q1 = s=(2), Q2 = s=(1) null=1
+    branches = {b.label: b for b in enumerate_branches(act, 1, 2, 2)}
+    codim = {"Q1": branches["s=(2)"].codim, "Q2": branches["s=(1) null=1"].codim}
     checks = []
     ranks = {}
     for name, point in (("Q1", q1), ("Q2", q2)):
         found, rank = rank_checks(act, point, bias=True, seed=seed, dps=dps, label=f"[ZBZ Table 1] {name}")
         checks.append(found[0])
         ranks[name] = rank.certified
-    checks.append(Check("[ZBZ Table 1] rank at Q2 = codim 4 (separates from n = 4), rank at Q1 < codim 5",
-                        [ranks["Q2"], ranks["Q1"]], [codim["Q2"], "< " + str(codim["Q1"])], 0,
-                        ranks["Q2"] == codim["Q2"] and ranks["Q1"] is not None and ranks["Q1"] < codim["Q1"],
-                        "certificate", "the separation sample size is the codimension (Lemma 4.2(b)): 4 for Q2, 5 "
-                        "for Q1, as in [ZBZ] Table 1; its prose says 4 and 5 for Q1 and Q2"))
-    raw = gaussian_inputs(4, 1, seed + 11)
+    checks.append(Check(f"[ZBZ Table 1] rank at Q2 = codim {codim['Q2']} (separates from n = {codim['Q2']}), "
+                        f"rank at Q1 < codim {codim['Q1']}", [ranks["Q2"], ranks["Q1"]],
+                        [codim["Q2"], f"< {codim['Q1']}"], 0,
+                        codim == ZBZ_TABLE and ranks["Q2"] == codim["Q2"] and ranks["Q1"] is not None
+                        and ranks["Q1"] < codim["Q1"], "certificate",
+                        f"the separation sample size is the codimension (Lemma 4.2(b)): {codim['Q2']} for Q2, "
+                        f"{codim['Q1']} for Q1; [ZBZ] Table 1 says {ZBZ_TABLE}, its prose the reverse"))
+    n = codim["Q2"]
+    raw = gaussian_inputs(n, 1, seed + 11)
     inputs = [(x[0], Fraction(1)) for x in raw]                # the constant input 1 carries the bias
-    checks.append(_radius_check("ZBZ Table 1", act, q2, target, inputs, 4, dps, "Q2"))
+    checks.append(_radius_check("ZBZ Table 1", act, q2, target, inputs, n, dps, "Q2"))
     search = nearest_nongeneralizing(act, q1, target, inputs, starts=12, seed=seed, dps=dps)
-    checks.append(Check("[ZBZ Table 1] Q1 at n = 4: non-generalizing global minima near it (so not separated)",
+    checks.append(Check(f"[ZBZ Table 1] Q1 at n = {n}: non-generalizing global minima near it (so not separated)",
                         search.found, "> 0", "", search.found > 0, "estimate",
                         f"search from 12 starts within 0.5: nearest at {search.nearest and float(search.nearest):.3g}"
                         if search.found else "none found"))

@@ -27,7 +27,7 @@ from flint import arb, arb_mat
 from ..errors import InputError
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
-from .precision import arb_to_mpf, to_arb, to_mpf, working_precision
+from .precision import arb_to_mpf, ball_box, to_mpf, working_precision
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -47,11 +47,7 @@ class ZeroCertificate:
 
     def box(self) -> list:
         """The box as arb balls (each contains [c_i - rho, c_i + rho])."""
-        return [to_arb(v) + arb(0, to_arb(self.radius)) for v in self.center]
-
-
-def _box(center, rho):
-    return [to_arb(v) + arb(0, rho) for v in center]
+        return ball_box(self.center, self.radius)
 
 
 def certify_zero(act: Activation, approx: Network, target: Network, inputs, dps: int = 50,
@@ -79,7 +75,7 @@ def certify_zero(act: Activation, approx: Network, target: Network, inputs, dps:
         exponents = exponents or [int(3.32 * dps) * 2 // 3, int(3.32 * dps) // 2, int(3.32 * dps) // 3, 40, 20, 10]
         for k in exponents:
             rho = arb(2) ** -k
-            box = Network.from_flat(_box(center, rho), approx.d)
+            box = Network.from_flat(ball_box(center, rho), approx.d)
             JX = evaluate(act, box, X, target=target, dps=dps).jacobian
             offset = -(Y * F) + (identity - Y * JX) * arb_mat([[arb(0, rho)] for _ in range(M)])
             widest = max(abs(offset[i, 0]).upper() for i in range(M))

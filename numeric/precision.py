@@ -55,6 +55,12 @@ def to_arb(value):
     return arb(value)
 
 
+def ball_box(center, rho):
+    """Balls containing [c_i - rho, c_i + rho] for each coordinate (the ball sum keeps the rounding of c_i)."""
+    rho = to_arb(rho)
+    return [to_arb(v) + arb(0, rho) for v in center]
+
+
 def to_mpf(value):
     """An mpmath number at the current precision from a Fraction, int, str, arb (its midpoint) or mpf.
 

@@ -43,7 +43,7 @@ from .classify import branch_constraints, require_on_branch
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .population import population_loss
-from .precision import arb_to_mpf, distance, norm, to_arb, to_mpf, working_precision
+from .precision import arb_to_mpf, ball_box, distance, norm, to_arb, to_mpf, working_precision
 from .projection import project
 from .rank import gap_rank, gram_eigen, singular_values
 from .tolerance import gap_thresholds, generalization_verdict
@@ -58,11 +58,6 @@ class RadiusCertificate:
     sigma_min_lower: object   # lower bound of sigma_min(A(theta°)) (exact arb) or None
     delta_upper: object       # upper bound of sup ||A - A(theta°)|| over the box at rho (exact arb) or None
     reason: str = ""
-
-
-def _box(theta, rho):
-    """Balls containing [theta_i - rho, theta_i + rho] (theta exact; the ball sum keeps its rounding)."""
-    return [to_arb(v) + arb(0, rho) for v in theta]
 
 
 def _frobenius_upper(matrix):
@@ -114,7 +109,7 @@ def certified_radius(act: Activation, point: Network, target: Network, inputs, d
         sigma_lower = (1 / inverse_norm).lower()
 
         def delta(rho):
-            box = Network.from_flat(_box(theta, rho), d)
+            box = Network.from_flat(ball_box(theta, rho), d)
             bound = _frobenius_upper(U * evaluate(act, box, X, dps=dps).jacobian * BN - A0)
             return arb("inf") if bound is None else bound
 

@@ -94,10 +94,8 @@ def derive(act: Activation, width: int, dim: int, degree: int = 8) -> Derivation
 def as_text(found: Derivation, printer=sp.sstr) -> str:
     """The derivation as lines of text; ``printer=sp.latex`` gives LaTeX."""
     tex = printer is sp.latex
-    eq = " = " if not tex else r" = "
-
     def line(name, expr):
-        return f"{name}{eq}{printer(expr)}"
+        return f"{name} = {printer(expr)}"
 
     def head(title):
         return f"% {title}" if tex else f"## {title}"

@@ -45,6 +45,11 @@ def _with_activation(sub, name, description):
     return parser
 
 
+def _add_taylor(parser, default, text):
+    parser.add_argument("--taylor", type=int, default=default, metavar="S",
+                        help=f"{text} (default {default}, at most 60)")
+
+
 def _add_width(parser):
     parser.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
 
@@ -61,8 +66,7 @@ def _add_verify(sub):
 def _add_activation(sub):
     act = sub.add_parser("activation", help="symmetry class and exact Taylor coefficients of an activation")
     act.add_argument("name", help="library name (tanh, sigmoid, ...) or an expression in z")
-    act.add_argument("--taylor", type=int, default=12, metavar="S",
-                     help="highest Taylor degree (default 12, at most 60)")
+    _add_taylor(act, 12, "highest Taylor degree")
     return act
 
 
@@ -71,7 +75,7 @@ def _add_derive(sub):
                            "closed-form sigma', sigma'', gradient and Hessian of R_n, for hand-checking")
     _add_width(der)
     der.add_argument("--dim", required=True, type=int, metavar="D", help="input dimension d")
-    der.add_argument("--taylor", type=int, default=8, metavar="S", help="highest Taylor degree shown (default 8)")
+    _add_taylor(der, 8, "highest Taylor degree shown")
     der.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
     return der
 
