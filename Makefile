@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: verify verify-quick test lint bench mutate notebooks book clean
+.PHONY: verify verify-quick test lint bench mutate notebooks book experiments clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ mutate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The full sweeps of claim C7 (gradient descent experiments) on a local Dask cluster of 2 workers, into
+# data/experiments/*.csv (read by notebook 07 and by C7 in make verify). Resumes an interrupted sweep.
+EXPERIMENTS := zbz_example1 oe_width3_d5 oe_width3_d5_bias
+experiments: $(STAMP)
+	mkdir -p data/experiments
+	for s in $(EXPERIMENTS); do \
+		/usr/bin/time -f "$$s: %e s" $(BIN)/twolayer experiment --setup $$s --workers 2 \
+			--out data/experiments/$$s.csv || exit 1; \
+	done
 
 # Re-execute the notebooks in place (stored outputs are what nbval compares).
 notebooks: $(STAMP)

@@ -95,11 +95,12 @@ def _limit_checks(found, run, dps):
 
 
 def check_flow(act: Activation, target: Network, start: Network, inputs, *, weights=None, how="", t_max="1e40",
-               dps: int = 50, expect: str = "recovery", expected_decay=None, config=None) -> Result:
+               dps: int = 50, expect: str = "recovery", expected_decay=None, config=None, bias=False) -> Result:
     """Integrate the flow from ``start`` and judge it: a Result carrying ``.run`` and ``.analysis``.
 
     ``expect`` is "recovery" (the limit generalizes) or "no-recovery" (it does not);
-    ``expected_decay`` ("exponential" / "algebraic" / None: whatever the data show).
+    ``expected_decay`` ("exponential" / "algebraic" / None: whatever the data show); with ``bias`` the
+    last input of every sample is the constant 1 and the population loss averages over the others.
     """
     if expect not in EXPECTATIONS:
         raise InputError(f"expect must be one of {', '.join(EXPECTATIONS)}, got {expect!r}")
@@ -109,7 +110,7 @@ def check_flow(act: Activation, target: Network, start: Network, inputs, *, weig
     if start.m < target.m:
         raise InputError(f"width m = {start.m} of the initial point is below the target width m* = {target.m}")
     run = gradient_flow(act, start, target, inputs, weights=weights, t_max=t_max, dps=dps)
-    found = analyse(act, run, target, inputs, weights, dps)
+    found = analyse(act, run, target, inputs, weights, dps, bias)
     decay = found.decay
     if expected_decay == "undetermined":
         decided = decay == "undetermined"   # a run cut before its tail must not be classified

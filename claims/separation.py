@@ -179,9 +179,10 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
     return checks, " ".join(notes)
 
 
-def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=50, config=None) -> Result:
-    """C5 on one exact point of Q* (``twolayer separation`` goes through here)."""
-    rows = separation_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps)
+def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=50, config=None,
+                      bias=False) -> Result:
+    """C5 on one exact point of Q* (``twolayer separation`` goes through here); ``bias``: inputs end in 1."""
+    rows = separation_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps, bias=bias)
     degenerate = rows[0].model_rank < rows[0].codim
     checks, notes = sweep_checks(act, point, target, inputs, rows, degenerate, dps)
     result = Result("C5", TITLE, dict(config or {}, starts=starts, seed=seed, dps=dps), checks, notes)

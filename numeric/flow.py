@@ -226,11 +226,11 @@ def _relative_residual(points):
 
 
 def analyse(act: Activation, run: GradientFlowResult, target: Network, inputs, weights=None,
-            dps: int = DEFAULT_DPS) -> FlowAnalysis:
+            dps: int = DEFAULT_DPS, bias: bool = False) -> FlowAnalysis:
     """The numbers claim C6 compares: generalization error, 2 lambda, fitted rate and slope, decay type."""
     from .population import population_loss
     with working_precision(dps):
-        generalization = population_loss(act, run.limit, target, dps)[0]
+        generalization = population_loss(act, run.limit, target, dps, bias)[0]
         gen = mpmath.mpf(0) if generalization.is_exact() else arb_to_mpf(abs(generalization).upper())
         loss_target = flow_loss_target(dps)
         # lambda is defined at the limit itself: the end of the run is off it by about sqrt(R), which puts

@@ -3,6 +3,7 @@
 For d <= 2: tensor Gauss–Hermite quadrature (probabilists' weight), nodes and
 weights computed at the working precision by the Golub–Welsch eigenvalue method.
 For d >= 3: a fixed held-out test set of 256 Gaussian points with its own seed.
+With a bias the last input is the constant 1, not Gaussian: the expectation is over the first d - 1.
 
 >>> with working_precision(30):
 ...     nodes, weights = gauss_hermite(3)
@@ -42,8 +43,15 @@ def gauss_hermite(order):
     return _gauss_hermite(order, mpmath.mp.dps)
 
 
-def population_points(d, dps):
-    """(points, weights, description) representing E over N(0, I_d)."""
+def population_points(d, dps, bias=False):
+    """(points, weights, description) representing E over N(0, I_d) (with ``bias``: over x ~ N(0, I_(d-1)), (x, 1)).
+
+    >>> population_points(2, 30, bias=True)[0][0][1]
+    1
+    """
+    if bias:
+        points, weights, description = population_points(d - 1, dps) if d > 1 else ([[]], [mpmath.mpf(1)], "")
+        return [list(p) + [1] for p in points], weights, description + " and the constant input 1 of the bias"
     with working_precision(dps):
         if d <= 2:
             nodes, weights = gauss_hermite(QUADRATURE_ORDER)
@@ -55,9 +63,9 @@ def population_points(d, dps):
             f"held-out test set, {TEST_SET_SIZE} points, seed {TEST_SET_SEED}"
 
 
-def population_loss(act, network, target, dps=50):
+def population_loss(act, network, target, dps=50, bias=False):
     """(R(theta) as an arb ball, description of the quadrature)."""
-    points, weights, description = population_points(network.d, dps)
+    points, weights, description = population_points(network.d, dps, bias)
     with working_precision(dps):
         ev = evaluate(act, network, as_arb_matrix(points), target=target, dps=dps)
         # weights enter as arb balls: an mpf times an arb would go through a float

@@ -149,7 +149,7 @@ class NonSeparation:
     reason: str = ""
 
 
-def non_separation_sequence(act, point, target, inputs, population_inputs, epsilons, dps=50):
+def non_separation_sequence(act, point, target, inputs, population_inputs, epsilons, dps=50, bias=False):
     """§6a: theta° + eps v (v in ker J_n outside ker J) projected onto Q_n, for each eps."""
     out = NonSeparation()
     with working_precision(dps):
@@ -179,7 +179,7 @@ def non_separation_sequence(act, point, target, inputs, population_inputs, epsil
             out.epsilons.append(eps)
             out.converged.append(p.converged)
             out.distances.append(distance(p.network.flat(), base))
-            out.generalization_errors.append(arb_to_mpf(population_loss(act, p.network, target, dps)[0]))
+            out.generalization_errors.append(arb_to_mpf(population_loss(act, p.network, target, dps, bias)[0]))
     return out
 
 
@@ -195,8 +195,10 @@ class Search:
 
 
 def nearest_nongeneralizing(act: Activation, point: Network, target: Network, inputs, starts=20, radius="0.5", seed=0,
-                            dps: int = 50) -> Search:
-    """Seeded search: starts at distance up to ``radius`` from theta°, projected onto Q_n inside 2*radius."""
+                            dps: int = 50, bias: bool = False) -> Search:
+    """Seeded search: starts at distance up to ``radius`` from theta°, projected onto Q_n inside 2*radius.
+
+    With ``bias`` the last input is the constant 1 (the population loss averages over the others)."""
     rng = np.random.default_rng(seed)
     out = Search()
     radius = mpmath.mpf(radius)
@@ -212,7 +214,7 @@ def nearest_nongeneralizing(act: Activation, point: Network, target: Network, in
             if not p.converged:
                 out.failed += 1
                 continue
-            error = arb_to_mpf(abs(population_loss(act, p.network, target, dps)[0]).upper())
+            error = arb_to_mpf(abs(population_loss(act, p.network, target, dps, bias)[0]).upper())
             gap = distance(p.network.flat(), base)
             verdict = generalization_verdict(error, dps)
             if verdict is True:
@@ -249,25 +251,29 @@ EPSILONS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
 
 
 def separation_sweep(act: Activation, point: Network, target: Network, inputs, sizes, starts=20, seed=0,
-                     dps: int = 50, radius="0.5") -> list[SweepRow]:
+                     dps: int = 50, radius="0.5", bias: bool = False) -> list[SweepRow]:
     """For each n in ``sizes``: rank J_n, certified radius, constructive non-separation, nearest search.
 
-    ``inputs`` are nested: the sample set of size n is ``inputs[:n]``.
+    ``inputs`` are nested: the sample set of size n is ``inputs[:n]``. With ``bias`` their last entry is
+    the constant 1 and the last weight of every neuron is its bias.
     """
-    from .model_rank import structural_rank
+    from .model_rank import model_rank, structural_rank
     from .population import population_points
     rows_c = require_on_branch(act, point, target)
-    codim, r = len(rows_c), structural_rank(act, point)
-    population, _, _ = population_points(point.d, dps)
+    codim = len(rows_c)
+    r = structural_rank(act, point) if not bias else model_rank(act, point, bias=True).certified
+    if r is None:
+        raise InputError("the model rank at this point (with a bias) is only bracketed; no sweep without it")
+    population, _, _ = population_points(point.d, dps, bias)
     rows = []
     for n in sizes:
         xs = inputs[:n]
         row = SweepRow(n, jacobian_rank(act, point, xs, dps), codim, r, None,
                        certified_radius(act, point, target, xs, dps),
                        nearest_nongeneralizing(act, point, target, xs, starts=starts, seed=seed, dps=dps,
-                                               radius=radius))
+                                               radius=radius, bias=bias))
         if n < r:
-            row.sequence = non_separation_sequence(act, point, target, xs, population, EPSILONS, dps)
+            row.sequence = non_separation_sequence(act, point, target, xs, population, EPSILONS, dps, bias)
         if row.radius.radius is not None:
             row.separated, row.why = True, "certified radius"
         elif n < codim:

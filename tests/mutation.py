@@ -161,6 +161,7 @@ def applied(mutant):
             if id(value) in fresh and fresh[id(value)][0] is value:
                 setattr(other, attr, fresh[id(value)][1])
                 rebound.append((other, attr, value))
+    _clear_caches()   # a cached object built by the unmutated code (e.g. a compiled model) would hide the fault
     try:
         yield
     finally:
@@ -168,6 +169,33 @@ def applied(mutant):
         module.__dict__.update(saved)
         for other, attr, value in rebound:
             setattr(other, attr, value)
+        _clear_caches()
+
+
+def _clear_caches():
+    for name, module in list(sys.modules.items()):
+        if name.startswith("twolayer"):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
+def c7():
+    return ("C7", {"setup": "zbz_example1", "sizes": [2, 4, 6], "seeds": 8, "max_steps": 25000})
+
+
+C7_MUTANTS = [
+    Mutant("recovery threshold raised 1e19-fold (a fixed loose test-error threshold)", "C7", "twolayer.numeric.training",
+           "if error <= RECOVERED_BELOW:", "if error <= RECOVERED_BELOW * 1e19:", (c7(),)),
+    Mutant("gradient of the output weights uses sigma' instead of sigma", "C7", "twolayer.numeric.training",
+           "grad_a = (e[:, :, None] * S).sum(1)", "grad_a = (e[:, :, None] * S1).sum(1)", (c7(),)),
+    Mutant("optimistic sample size from the largest rank instead of the least", "C7",
+           "twolayer.claims.experiments", '"optimistic": min(ranks)', '"optimistic": max(ranks)', (c7(),)),
+    Mutant("the bias input dropped from the training samples", "C7", "twolayer.numeric.experiment",
+           "return np.hstack([X, np.ones((n, 1))]) if bias else X",
+           "return np.hstack([X, np.zeros((n, 1))]) if bias else X", (c7(),)),
+]
+MUTANTS = MUTANTS + C7_MUTANTS
 
 
 def _verdicts(runs):

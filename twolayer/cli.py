@@ -9,7 +9,9 @@ Subcommands (``twolayer SUBCOMMAND --help`` for the options; ``--json`` for mach
 * ``branches``: the branches of Q* for a target and width, with dimension, codimension and rank;
 * ``rank``: model rank at a parameter point, with certified bounds;
 * ``separation``: certified radius / constructive non-separation over sample sizes at a point of Q*;
-* ``flow``: gradient flow from a point, its limit, rate and verdict.
+* ``flow``: gradient flow from a point, its limit, rate and verdict;
+* ``experiment``: gradient descent from small initialization over sample sizes, scales and seeds (serial or
+  Dask), recovery rates beside the predicted sample sizes, a resumable table of runs.
 """
 import argparse
 import json
@@ -24,6 +26,9 @@ from .numeric.precision import DEFAULT_DPS, check_dps
 MAX_SAMPLES = 5000
 MAX_PARAMETERS = 200
 MAX_STARTS = 200
+MAX_STEPS = 10_000_000
+MAX_RUNS = 100_000
+SETUP_KEYS = ("zbz_example1", "oe_width3_d5", "oe_width3_d5_bias")
 TARGET_HELP = "target network, neurons [a, w_1, ..., w_d] (exact numbers, e.g. '[[1, \"1/2\"]]')"
 
 
@@ -48,6 +53,23 @@ def _with_activation(sub, name, description):
 def _add_taylor(parser, default, text):
     parser.add_argument("--taylor", type=int, default=default, metavar="S",
                         help=f"{text} (default {default}, at most 60)")
+
+
+def _add_bias(parser):
+    parser.add_argument("--bias", action="store_true", help="the last weight of every neuron is a bias: neurons are "
+                        "[a, w_1, ..., w_d, b] and every input gets a constant 1 (not Gaussian)")
+
+
+def _biased_inputs(args, d, count):
+    """The samples of a command: --inputs (the user's, d entries each) or ``count`` seeded Gaussian ones;
+    with --bias, d counts the bias and each input gets the constant 1 appended."""
+    from .numeric.model_rank import augment
+    from .numeric.network import gaussian_inputs, parse_inputs
+    d_in = d - 1 if args.bias else d
+    if args.bias and d_in < 1:
+        raise InputError("with --bias every neuron is [a, w_1, ..., w_d, b], so it needs at least 3 entries")
+    inputs = parse_inputs(args.inputs, d_in) if args.inputs else gaussian_inputs(count, d_in, args.seed)
+    return augment(inputs) if args.bias else inputs
 
 
 def _add_width(parser):
@@ -95,6 +117,7 @@ def _add_branches(sub):
                           "the branches of Q*: pattern, dimension, codimension, rank")
     br.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP)
     _add_width(br)
+    _add_bias(br)
     return br
 
 
@@ -105,7 +128,7 @@ def _add_rank(sub):
     group = rk.add_mutually_exclusive_group()
     group.add_argument("--samples", type=int, metavar="N", help="also the rank of J_n on N Gaussian samples")
     group.add_argument("--inputs", metavar="JSON", help="also the rank of J_n on these input vectors")
-    rk.add_argument("--bias", action="store_true", help="the last input weight of each neuron is a bias")
+    _add_bias(rk)
     return rk
 
 
@@ -117,6 +140,7 @@ def _add_separation(sub):
     se.add_argument("--samples", required=True, metavar="LIST", help="sample sizes, e.g. '1,2,3' or '1-6'")
     se.add_argument("--inputs", metavar="JSON", help="your own nested inputs (prefixes are taken)")
     se.add_argument("--starts", type=int, default=20, metavar="K", help="search starts per n (default 20)")
+    _add_bias(se)
     return se
 
 
@@ -133,7 +157,31 @@ def _add_flow(sub):
     fl.add_argument("--expect", choices=("recovery", "no-recovery"), default="recovery",
                     help="what the verdict checks the limit against: it generalizes (default) or it does not")
     fl.add_argument("--plot", metavar="FILE", help="write a log-scale plot of R(t) to FILE (PNG)")
+    _add_bias(fl)
     return fl
+
+
+def _add_experiment(sub):
+    ex = sub.add_parser("experiment", help="gradient descent from small initialization: recovery over n, scale, seed")
+    ex.add_argument("--setup", help="a built-in setup of claim C7 (" + ", ".join(SETUP_KEYS) + "); or give "
+                    "--activation, --target, --width")
+    ex.add_argument("--activation", help="library name (tanh, sigmoid, ...) or an expression in z")
+    ex.add_argument("--target", metavar="JSON", help=TARGET_HELP + "; with --bias the last entry is b")
+    ex.add_argument("--width", type=int, metavar="M", help="width m of the student")
+    _add_bias(ex)
+    ex.add_argument("--samples", metavar="LIST", help="sample sizes, e.g. '2,4,6' or '2-6'")
+    ex.add_argument("--scales", metavar="LIST", help="initialization scales, e.g. '1e-20,1e-3' (default 1e-20)")
+    ex.add_argument("--seeds", type=int, metavar="K", help="seeds 0..K-1 per (n, scale) (default 8)")
+    ex.add_argument("--lr", type=float, help="learning rate on 1/2 sum (f - y)^2 (default 0.1; halved where "
+                    "unstable at the limit)")
+    ex.add_argument("--steps", type=int, help=f"gradient-descent step budget (default 100000, at most {MAX_STEPS})")
+    ex.add_argument("--quick", action="store_true", help="with --setup: its quick subset (as in twolayer verify)")
+    ex.add_argument("--workers", type=int, default=0, metavar="N", help="run on a local Dask cluster of N processes")
+    ex.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask scheduler (tcp://host:8786)")
+    ex.add_argument("--out", metavar="FILE", help="append the runs to this CSV table (schema in FILE.meta.json); "
+                    "an interrupted sweep resumes from it")
+    ex.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    return ex
 
 
 def _parser():
@@ -146,7 +194,7 @@ def _parser():
         "on the real line; precision 15 .. 10000 digits."))
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_verify, _add_activation, _add_derive, _add_independence, _add_branches, _add_rank,
-                _add_separation, _add_flow):
+                _add_separation, _add_flow, _add_experiment):
         command = add(sub)
         _add_common(command)
         if command.prog.split()[-1] != "verify":  # verify's --json names a file
@@ -239,6 +287,7 @@ def cmd_independence(args):
 
 
 def cmd_branches(args):
+    from .numeric.model_rank import model_rank
     from .numeric.network import parse_network
     from .symbolic.activations import activation
     from .symbolic.branches import check_target, enumerate_branches, optimistic_sample_size
@@ -246,20 +295,35 @@ def cmd_branches(args):
     act = activation(args.activation)
     target = parse_network(args.target, "target")
     check_target(act, target)
+    if args.bias and target.d < 2:
+        raise InputError("with --bias every neuron is [a, w_1, ..., w_d, b], so it needs at least 3 entries")
     branches = enumerate_branches(act, target.m, args.width, target.d)
-    rows = [{"pattern": b.label, "dim": b.dim, "codim": b.codim, "generic_rank": b.generic_rank,
-             "degenerate": b.degenerate, "example_point": b.point(target, args.seed).to_json()} for b in branches]
-    osz = optimistic_sample_size(branches)
+    rows = []
+    for b in branches:
+        point = b.point(target, args.seed)
+        # with a bias the constant input is not Gaussian: the rank is certified at the branch's exact point
+        rank = model_rank(act, point, bias=True).certified if args.bias else b.generic_rank
+        rows.append({"pattern": b.label, "dim": b.dim, "codim": b.codim, "generic_rank": rank,
+                     "degenerate": rank is None or rank < b.codim, "example_point": point.to_json()})
+    ranks = [r["generic_rank"] for r in rows if r["generic_rank"] is not None]
+    osz = (min(ranks) if ranks else None) if args.bias else optimistic_sample_size(branches)
+    # neurons with w = 0 and b != 0 are constants; two or more of them can cancel (sum a sigma(b) = 0), a
+    # component the enumeration (which treats the constant input like a Gaussian one) does not list
+    caveat = ("with a bias and m - m* >= 2, the components where constant neurons (w = 0, b != 0) cancel are not "
+              "listed" if args.bias and args.width - target.m >= 2 else None)
     if args.json:
-        print(json.dumps({"activation": act.name, "symmetry": act.symmetry.kind, "branches": rows,
-                          "optimistic_sample_size": osz}, indent=1))
+        print(json.dumps({"activation": act.name, "symmetry": act.symmetry.kind, "bias": args.bias, "branches": rows,
+                          "optimistic_sample_size": osz, "caveat": caveat}, indent=1))
         return 0
-    print(f"Q* for {act.name} ({act.symmetry.kind}), m* = {target.m}, m = {args.width}, d = {target.d}: "
-          f"{len(rows)} branches, M = {args.width * (target.d + 1)}")
+    print(f"Q* for {act.name} ({act.symmetry.kind}), m* = {target.m}, m = {args.width}, d = {target.d}"
+          f"{' (the last weight is the bias)' if args.bias else ''}: {len(rows)} branches, "
+          f"M = {args.width * (target.d + 1)}")
     print(f"{'pattern':32s} {'dim':>4s} {'codim':>6s} {'rank':>5s}  degenerate")
     for r in rows:
-        print(f"{r['pattern']:32s} {r['dim']:4d} {r['codim']:6d} {r['generic_rank']:5d}  {r['degenerate']}")
-    print(f"optimistic sample size (smallest generic rank): {osz}")
+        print(f"{r['pattern']:32s} {r['dim']:4d} {r['codim']:6d} {str(r['generic_rank']):>5s}  {r['degenerate']}")
+    print(f"optimistic sample size (smallest {'certified' if args.bias else 'generic'} rank): {osz}")
+    if caveat:
+        print(f"note: {caveat}")
     return 0
 
 
@@ -315,7 +379,7 @@ def _sizes(text):
 
 def cmd_separation(args):
     from .claims.separation import check_point_sweep
-    from .numeric.network import gaussian_inputs, parse_inputs, parse_network
+    from .numeric.network import parse_network
     from .numeric.precision import decimal_string, lower_bound_string
     from .symbolic.activations import activation
     from .symbolic.branches import check_target
@@ -333,14 +397,11 @@ def cmd_separation(args):
     _sample_count(sizes[-1], "--samples (largest size)")
     if not 1 <= args.starts <= MAX_STARTS:
         raise InputError(f"--starts must be between 1 and {MAX_STARTS}, got {args.starts}")
-    if args.inputs:
-        inputs = parse_inputs(args.inputs, target.d)
-        if len(inputs) < sizes[-1]:
-            raise InputError(f"--inputs has {len(inputs)} vectors, --samples asks for {sizes[-1]}")
-    else:
-        inputs = gaussian_inputs(sizes[-1], target.d, args.seed)
+    inputs = _biased_inputs(args, target.d, sizes[-1])
+    if len(inputs) < sizes[-1]:
+        raise InputError(f"--inputs has {len(inputs)} vectors, --samples asks for {sizes[-1]}")
     result = check_point_sweep(act, point, target, inputs, sizes, starts=args.starts, seed=args.seed, dps=args.dps,
-                               config={"activation": act.name})
+                               config={"activation": act.name, "bias": args.bias}, bias=args.bias)
     out = [{"n": r.n, "rank": r.rank, "codim": r.codim, "model_rank": r.model_rank, "separated": r.separated,
             "certified_radius": None if r.radius.radius is None else lower_bound_string(r.radius.radius, 6),
             "estimated_distance": None if r.search.nearest is None else decimal_string(r.search.nearest, 6),
@@ -386,7 +447,7 @@ def cmd_flow(args):
     import mpmath
 
     from .claims.flow import check_flow
-    from .numeric.network import gaussian_inputs, parse_inputs, parse_network
+    from .numeric.network import parse_network
     from .numeric.population import population_points
     from .numeric.precision import decimal_string
     from .symbolic.activations import activation
@@ -403,17 +464,15 @@ def cmd_flow(args):
         raise InputError(f"--t-max must be a positive time, got {args.t_max}")
     plot = _writable_path(args.plot, "--plot") if args.plot else None
     weights = None
-    if args.inputs:
-        inputs = parse_inputs(args.inputs, target.d)
+    if args.inputs or args.samples is not None:
+        inputs = _biased_inputs(args, target.d, _sample_count(args.samples))
         _sample_count(len(inputs), "--inputs (number of vectors)")
-        how = f"{len(inputs)} given inputs"
-    elif args.samples is not None:
-        inputs = gaussian_inputs(_sample_count(args.samples), target.d, args.seed)
-        how = f"n = {args.samples} samples, seed {args.seed}"
+        how = f"{len(inputs)} given inputs" if args.inputs else f"n = {args.samples} samples, seed {args.seed}"
     else:
-        inputs, weights, how = population_points(target.d, args.dps)
+        inputs, weights, how = population_points(target.d, args.dps, args.bias)
     result = check_flow(act, target, start, inputs, weights=weights, how=how, t_max=t_max, dps=args.dps,
-                        expect=args.expect, config={"activation": act.name, "samples": how})
+                        expect=args.expect, config={"activation": act.name, "samples": how, "bias": args.bias},
+                        bias=args.bias)
     run, found = result.run, result.analysis
 
     out = {"limit_point": [[decimal_string(v, 25) for v in n] for n in run.limit.neurons],
@@ -473,9 +532,92 @@ def cmd_derive(args):
     return 0
 
 
+def _experiment_spec(args):
+    """(spec, sizes, scales, seeds) from --setup or from the user's own configuration."""
+    from .claims.experiments import SETUPS
+    from .numeric.experiment import ExperimentSpec, validate
+
+    if args.setup:
+        if args.setup not in SETUPS:
+            raise InputError(f"unknown --setup {args.setup!r}; known: {', '.join(SETUPS)}")
+        own = [o for o in ("activation", "target", "width") if getattr(args, o) is not None]
+        if own or args.bias:
+            raise InputError(f"--setup fixes the configuration; drop --{(own or ['bias'])[0]}")
+        setup = SETUPS[args.setup]
+        spec = setup.spec
+        sizes, scales, seeds = ((setup.quick_sizes, setup.quick_scales, setup.quick_seeds) if args.quick else
+                                (setup.sizes, setup.scales, setup.seeds))
+    else:
+        missing = [o for o in ("activation", "target", "width", "samples") if getattr(args, o) is None]
+        if missing:
+            raise InputError(f"give --setup, or --{missing[0]} (with --activation, --target, --width, --samples)")
+        spec = ExperimentSpec(args.activation, args.target, args.width, args.bias)
+        sizes, scales, seeds = (), (1e-20,), 8
+    changes = {k: v for k, v in (("lr", args.lr), ("max_steps", args.steps)) if v is not None}
+    spec = ExperimentSpec(**{**spec.__dict__, **changes}) if changes else spec
+    sizes = _sizes(args.samples) if args.samples else list(sizes)
+    scales = _scales(args.scales) if args.scales else list(scales)
+    seeds = args.seeds if args.seeds is not None else seeds
+    if not 1 <= seeds <= 10_000:
+        raise InputError(f"--seeds must be between 1 and 10000, got {seeds}")
+    if max(sizes) > MAX_SAMPLES:
+        raise InputError(f"--samples: at most {MAX_SAMPLES} samples, got {max(sizes)}")
+    if not 1 <= spec.max_steps <= MAX_STEPS:
+        raise InputError(f"--steps must be between 1 and {MAX_STEPS}, got {spec.max_steps}")
+    if len(sizes) * len(scales) * seeds > MAX_RUNS:
+        raise InputError(f"{len(sizes) * len(scales) * seeds} runs exceed the limit {MAX_RUNS}")
+    target = validate(spec)
+    M = spec.width * (target.d + 1)
+    if M > MAX_PARAMETERS:
+        raise InputError(f"the student has {M} parameters, above the limit {MAX_PARAMETERS} (m (d + 1))")
+    return spec, sizes, scales, seeds
+
+
+def _scales(text):
+    try:
+        scales = sorted({float(v) for v in text.split(",")}, reverse=True)
+    except ValueError:
+        raise InputError(f"--scales: '{text}' is not a list of numbers such as '1e-20,1e-3'") from None
+    if not scales or not all(0 < v < 1e3 for v in scales):
+        raise InputError("--scales: every scale must be positive and below 1000")
+    return scales
+
+
+def cmd_experiment(args):
+    from .claims.experiments import predictions, rates
+    from .numeric.sweep import run_sweep
+
+    spec, sizes, scales, seeds = _experiment_spec(args)
+    if args.workers < 0 or args.workers > 64:
+        raise InputError(f"--workers must be between 0 and 64, got {args.workers}")
+    out = _writable_path(args.out, "--out") if args.out else None
+    pred = predictions(spec, args.seed)
+    rows = run_sweep(spec, sizes, scales, range(seeds), path=out, workers=args.workers, scheduler=args.scheduler,
+                     progress=not args.no_progress and not args.json)
+    by = rates(rows)
+    cells = [{"n": n, "scale": sc, "recovered": by[(n, sc)]["recovered"],
+              "not_recovered": by[(n, sc)]["not recovered"], "undecided": by[(n, sc)]["undecided"]}
+             for n in sizes for sc in scales]
+    if args.json:
+        print(json.dumps({"spec": json.loads(spec.to_json()), "predictions": pred, "rates": cells,
+                          "rows": rows, "table": out}, indent=1, default=str))
+        return 0
+    print(f"{spec.activation}, width {spec.width}{' with bias' if spec.bias else ''}, target {spec.target}")
+    print(f"predicted: optimistic sample size {pred['optimistic']}, least separation sample size "
+          f"{pred['separation']} (branch codims: "
+          + ", ".join(f"{b['label']} {b['codim']}" for b in pred["branches"]) + ")")
+    print(f"{'n':>5s} {'scale':>8s} {'recovered':>10s} {'not':>5s} {'undecided':>10s}")
+    for c in cells:
+        print(f"{c['n']:5d} {c['scale']:8.0e} {c['recovered']:10d} {c['not_recovered']:5d} {c['undecided']:10d}")
+    if out:
+        print(f"runs in {out} (schema {out}.meta.json)")
+    return 0
+
+
 COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "derive": cmd_derive,
             "independence": cmd_independence,
-            "branches": cmd_branches, "rank": cmd_rank, "separation": cmd_separation, "flow": cmd_flow}
+            "branches": cmd_branches, "rank": cmd_rank, "separation": cmd_separation, "flow": cmd_flow,
+            "experiment": cmd_experiment}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,152 @@
+"""Sweeps of experiments (sample sizes x initialization scales x seeds) into a tidy table on disk.
+
+One row per run, appended as soon as its cell (one (n, scale) with a block of seeds) finishes, to a
+CSV file whose schema (columns, types, meanings) and experiment spec are kept beside it in
+``FILE.meta.json``. Running the same sweep again skips the runs already in the table, so a stopped
+sweep resumes where it stopped. Cells run serially, or on Dask (``dask.distributed``): a
+LocalCluster of ``workers`` processes by default, or an existing scheduler by address. The cells
+and their seed blocks are the same either way, so both give the same rows (bit for bit: each run's
+arithmetic does not depend on where it runs).
+
+>>> import tempfile, os
+>>> spec = ExperimentSpec("tanh", '[[1, "3/5", "4/5"]]', width=2, lr=0.2, max_steps=2000)
+>>> path = os.path.join(tempfile.mkdtemp(), "runs.csv")
+>>> len(run_sweep(spec, [2], [1e-3], seeds=range(2), path=path, progress=False))
+2
+>>> len(run_sweep(spec, [2, 3], [1e-3], seeds=range(2), path=path, progress=False))   # only n = 3 is new
+4
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+from .experiment import COLUMNS, ExperimentSpec, run_cell
+
+#: seeds per cell: one cell is one task (and one batched gradient descent)
+SEED_BLOCK = 8
+_PARSE = {"int": int, "float": float, "str": str, "bool": lambda v: v == "True"}
+
+
+def cells(sizes, scales, seeds, done=frozenset()):
+    """The (n, scale, seed block) tasks still to run, in a fixed order."""
+    seeds = sorted(set(seeds))
+    out = []
+    for n in sizes:
+        for scale in scales:
+            todo = [s for s in seeds if (n, scale, s) not in done]
+            out += [(n, scale, tuple(todo[i:i + SEED_BLOCK])) for i in range(0, len(todo), SEED_BLOCK)]
+    return out
+
+
+def read_table(path):
+    """(spec, rows) of a sweep table; rows typed by the schema."""
+    meta = json.loads(Path(f"{path}.meta.json").read_text())
+    types = {c["name"]: c["type"] for c in meta["columns"]}
+    with open(path, newline="") as handle:
+        rows = [{k: _PARSE[types[k]](v) for k, v in row.items()} for row in csv.DictReader(handle)]
+    return ExperimentSpec(**meta["spec"]), rows
+
+
+def _open_table(spec, path):
+    """The keys (n, scale, seed) already in the table at ``path``, creating it (and its schema) if new."""
+    meta_path = Path(f"{path}.meta.json")
+    if not os.path.exists(path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        meta_path.write_text(json.dumps({"spec": json.loads(spec.to_json()), "columns": [
+            {"name": name, "type": kind, "meaning": meaning} for name, kind, meaning in COLUMNS]}, indent=1) + "\n")
+        with open(path, "w", newline="") as handle:
+            csv.writer(handle).writerow([name for name, _, _ in COLUMNS])
+        return set()
+    try:
+        old_spec, rows = read_table(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path} exists but is not a sweep table with its schema ({exc}); "
+                         "choose another --out") from None
+    if old_spec != spec:
+        raise InputError(f"{path} holds a sweep of another experiment ({old_spec.to_json()}); choose another --out")
+    return {(r["n"], r["scale"], r["seed"]) for r in rows}
+
+
+def _append(path, rows):
+    with open(path, "a", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in rows:
+            writer.writerow([repr(row[name]) if kind == "float" else row[name] for name, kind, _ in COLUMNS])
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def run_sweep(spec: ExperimentSpec, sizes, scales, seeds, path=None, workers=0, scheduler=None,
+              progress=True) -> list[dict]:
+    """Every run (n, scale, seed), the new ones computed and appended to ``path``; returns all rows, sorted.
+
+    ``workers=0`` and no scheduler: serial, in this process. Otherwise Dask: ``scheduler`` (an address
+    like ``tcp://host:8786``) or a LocalCluster of ``workers`` single-threaded processes.
+    """
+    done = _open_table(spec, path) if path else set()
+    todo = cells(sizes, scales, seeds, done)
+    fresh = []
+
+    def record(rows):
+        fresh.extend(rows)
+        if path:
+            _append(path, rows)
+
+    bar = _progress(len(todo), progress)
+    if workers or scheduler:
+        _run_on_dask(spec, todo, workers, scheduler, record, bar)
+    else:
+        for n, scale, block in todo:
+            record(run_cell(spec, n, scale, block))
+            bar.update()
+    bar.close()
+    rows = read_table(path)[1] if path else fresh
+    wanted = {(n, s, seed) for n in sizes for s in scales for seed in seeds}
+    return sorted((r for r in rows if (r["n"], r["scale"], r["seed"]) in wanted),
+                  key=lambda r: (r["n"], -r["scale"], r["seed"]))
+
+
+def _run_on_dask(spec, todo, workers, scheduler, record, bar):
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - dask is a dependency
+        raise InputError("Dask is not installed: pip install 'dask[distributed]'") from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=40)
+            client = Client(cluster)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    try:
+        futures = [client.submit(run_cell, spec, n, scale, block, pure=False) for n, scale, block in todo]
+        for future in as_completed(futures):
+            record(future.result())
+            bar.update()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class _NoBar:
+    def update(self, k=1):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress(total, enabled):
+    if not enabled or total == 0:
+        return _NoBar()
+    from tqdm import tqdm
+    return tqdm(total=total, unit="cell", file=sys.stderr, desc="sweep")
