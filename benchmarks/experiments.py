@@ -2,8 +2,8 @@
 
 For each built-in setup: one cell of 8 seeds at its largest sample size and smallest scale (the slowest kind:
 runs that use the whole step budget), serially, hence the cost of one run; the full sweep's cost estimated as
-cells x (cost of that cell) / 2 workers (`make experiments` prints the time it really took). Targets: each full sweep under 30 minutes on 2 cores; C7's quick subset (in
-`make verify`) under 60 s.
+cells x (cost of that cell) / 2 workers (`make experiments` prints the time it really took). Targets: each
+full sweep under 30 minutes on 2 cores; C7's quick subset (in `make verify`) under 60 s.
 """
 import json
 import time

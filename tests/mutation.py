@@ -185,7 +185,8 @@ def c7():
 
 
 C7_MUTANTS = [
-    Mutant("recovery threshold raised 1e19-fold (a fixed loose test-error threshold)", "C7", "twolayer.numeric.training",
+    Mutant("recovery threshold raised 1e19-fold (a fixed loose test-error threshold)", "C7",
+           "twolayer.numeric.training",
            "if error <= RECOVERED_BELOW:", "if error <= RECOVERED_BELOW * 1e19:", (c7(),)),
     Mutant("gradient of the output weights uses sigma' instead of sigma", "C7", "twolayer.numeric.training",
            "grad_a = (e[:, :, None] * S).sum(1)", "grad_a = (e[:, :, None] * S1).sum(1)", (c7(),)),
