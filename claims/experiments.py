@@ -64,14 +64,14 @@ SETUPS = {s.key: s for s in (
                 "initialization; at n = 6 all do (its appendix: except ratios near 0)",
           paper_transition=4),
     Setup("oe_width3_d5", ExperimentSpec("tanh", OE_TARGET, width=4, lr=0.02, max_steps=100_000),
-          sizes=(12, 17, 18, 19, 21, 24, 30), scales=(1e-20, 1e-6, 1e-2), seeds=24,
+          sizes=(12, 17, 18, 19, 20, 21, 24, 30), scales=(1e-20, 1e-6, 1e-2, 0.1, 0.5), seeds=24,
           quick_sizes=(), quick_scales=(), quick_seeds=0,
           paper="[OE] Sec. 5.3 and [LLR] Sec. 6 train width-3N tanh networks with a bias on this target; without "
                 "a bias neither reports a transition; the theory puts it at k(d+1) = 18",
           paper_transition=None),
     Setup("oe_width3_d5_bias", ExperimentSpec("tanh", OE_TARGET_BIAS, width=4, bias=True, lr=0.02,
                                               max_steps=100_000),
-          sizes=(15, 20, 21, 22, 24, 28, 35), scales=(1e-20, 1e-6, 1e-2), seeds=24,
+          sizes=(15, 20, 21, 22, 24, 28, 35), scales=(1e-20, 1e-6, 1e-2, 0.1, 0.5), seeds=24,
           quick_sizes=(), quick_scales=(), quick_seeds=0,
           paper="[OE] Fig. 4(a) and [LLR] Fig. 3(a, d): the model rank is 21 = k(d+2) for every width; at width 3 "
                 "(21 parameters) the test error drops to ~0 near 21; for wider networks the drop comes later "
@@ -184,27 +184,31 @@ def _comparison(setup, by_n, sizes, optimistic, separation):
                  f"{verdict}. Predicted: optimistic {optimistic}, least separation {separation}. {setup.paper}")
 
 
-def local_check(setup: Setup, rows, dps: int = 50) -> list[Check]:
-    """Follow one recovered run (decided at its limit, on a non-degenerate branch) at ``dps`` digits with C6."""
+def local_check(setup: Setup, rows, dps: int = 50, count: int = 1) -> list[Check]:
+    """Follow recovered runs (decided at their limit, which lies on a branch) at ``dps`` digits with C6's machinery:
+    the first such run at each of the ``count`` smallest sample sizes that have one."""
     from ..symbolic.activations import activation
     from .flow import check_flow
     pick = sorted((r for r in rows if r["outcome"] == "recovered" and r["decided_by"] == "limit" and r["branch"]),
                   key=lambda r: (r["n"], r["scale"], r["seed"]))
-    if not pick:
+    chosen = [next(r for r in pick if r["n"] == n) for n in sorted({r["n"] for r in pick})[:count]]
+    if not chosen:
         return [Check("[50 digits] limit of a recovered run", None, "a recovered run", "", None, "estimate",
                       "no run was recovered with its limit on a branch")]
-    row = pick[0]
-    run, _, X, _ = limit_network(setup.spec, row["n"], row["scale"], row["seed"])
     act = activation(setup.spec.activation)
     target = parse_network(setup.spec.target, "target")
-    start = Network(tuple((Fraction(float(a)), *(Fraction(float(v)) for v in w))
-                          for a, w in zip(run.a[0], run.W[0])))
-    inputs = [[Fraction(float(v)) for v in x] for x in X]
-    result = check_flow(act, target, start, inputs, weights=[1] * len(inputs), how=f"n = {row['n']}",
-                        dps=dps, expected_decay="exponential", bias=setup.spec.bias)
-    where = f"run n = {row['n']}, scale {row['scale']:g}, seed {row['seed']} from its gradient-descent end point"
-    return [Check(f"[50 digits] {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind,
-                  f"{where}: {c.detail}") for c in result.evidence]
+    checks = []
+    for row in chosen:
+        run, _, X, _ = limit_network(setup.spec, row["n"], row["scale"], row["seed"], lr=row["lr"])
+        start = Network(tuple((Fraction(float(a)), *(Fraction(float(v)) for v in w))
+                              for a, w in zip(run.a[0], run.W[0])))
+        inputs = [[Fraction(float(v)) for v in x] for x in X]
+        result = check_flow(act, target, start, inputs, weights=[1] * len(inputs), how=f"n = {row['n']}",
+                            dps=dps, expected_decay="exponential", bias=setup.spec.bias)
+        where = f"run n = {row['n']}, scale {row['scale']:g}, seed {row['seed']} from its gradient-descent end point"
+        checks += [Check(f"[50 digits] {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind,
+                         f"{where}: {c.detail}") for c in result.evidence]
+    return checks
 
 
 def check_setup(key: str, stored: bool = False, dps: int = 50, sizes=None, seeds=None, max_steps=None) -> Result:

@@ -180,12 +180,14 @@ def limit_branch(act, a, W, target, tolerance="1e-5"):
     return "" if pattern is None else str(pattern)
 
 
-def limit_network(spec, n, scale, seed):
-    """Re-run one run and return (GD end point, limit, inputs, targets) as float arrays, for a closer look."""
-    _, model, _, _, _ = _setup(spec)
+def limit_network(spec, n, scale, seed, lr=None):
+    """Re-run one run (at learning rate ``lr``: the one its row records) and return (descent, limit, inputs,
+    targets) as float arrays, for a closer look."""
+    _, model, _, _, test_set = _setup(spec)
     X, y = training_data(spec, n, seed)
     a0, W0 = initial_point(spec, scale, seed)
-    run = gradient_descent(model, a0[None], W0[None], X[None], y[None], lr=spec.lr, max_steps=spec.max_steps,
+    lr = spec.lr if lr is None else lr
+    run = gradient_descent(model, a0[None], W0[None], X[None], y[None], lr=lr, max_steps=spec.max_steps,
                            loss_stop=spec.loss_stop)
-    limit = follow_to_limit(model, run.a[0], run.W[0], X, y, _setup(spec)[4], h0=spec.lr)
+    limit = follow_to_limit(model, run.a[0], run.W[0], X, y, test_set, h0=lr)
     return run, limit, X, y

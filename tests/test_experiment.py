@@ -213,3 +213,48 @@ def test_c7_checks_on_synthetic_tables(table, verdict):
 def test_validate_accepts_the_built_in_setups():
     for setup in c7.SETUPS.values():
         assert validate(setup.spec).m == 3 or setup.key == "zbz_example1"
+
+
+def test_branches_with_a_bias_are_zbz_table_1(capsys):
+    """[ZBZ] Example 1: optimistic size 3, Q2 (s=(1) null=1) codim 4 = rank, Q1 (s=(2)) codim 5 > rank 3."""
+    assert main(["branches", "--activation", "tanh", "--target", "[[1, 1, 1]]", "--width", "2", "--bias",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    table = {b["pattern"]: (b["codim"], b["generic_rank"]) for b in out["branches"]}
+    assert table["s=(1) null=1"] == (4, 4) and table["s=(2)"] == (5, 3)
+    assert out["optimistic_sample_size"] == 3 and out["caveat"] is None
+    assert main(["branches", "--activation", "tanh", "--target", "[[1, 1, 1]]", "--width", "3", "--bias",
+                 "--json"]) == 0
+    assert "constant neurons" in json.loads(capsys.readouterr().out)["caveat"]
+
+
+def test_separation_and_flow_with_a_bias(capsys):
+    q2 = '[[1, 1, 1], [0, "-3/4", "1/2"]]'
+    assert main(["separation", "--activation", "tanh", "--target", "[[1, 1, 1]]", "--point", q2, "--samples", "3,4",
+                 "--starts", "3", "--bias", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [r["separated"] for r in rows] == [False, True] and rows[1]["certified_radius"] is not None
+    start = '[["1.02", "0.98", "1.01"], ["0.01", "-0.7", "0.5"]]'
+    assert main(["flow", "--activation", "tanh", "--target", "[[1, 1, 1]]", "--init", start, "--samples", "5",
+                 "--t-max", "1e40", "--bias", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "PASS" and out["decay"] == "exponential"
+    assert float(out["generalization_error"]) < 1e-25
+
+
+def test_a_sweep_runs_on_an_existing_scheduler(tmp_path):
+    from dask.distributed import LocalCluster
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        rows = run_sweep(SMALL, [2], [1e-3], range(2), path=str(tmp_path / "t.csv"),
+                         scheduler=cluster.scheduler_address, progress=False)
+    assert rows == run_sweep(SMALL, [2], [1e-3], range(2), progress=False)
+
+
+def test_a_stored_run_is_reproduced_at_the_learning_rate_its_row_records():
+    """The closer look (C7's 50-digit check, notebook 07) must re-run a halved-step run with its own step."""
+    from twolayer.numeric.experiment import limit_network
+    setup = c7.SETUPS["zbz_example1"]
+    _, rows = read_table(setup.table)
+    row = next(r for r in rows if r["lr"] < setup.spec.lr and r["n"] == 6)
+    _, limit, _, _ = limit_network(setup.spec, row["n"], row["scale"], row["seed"], lr=row["lr"])
+    assert (limit.loss, limit.trace[-1][2]) == (row["limit_loss"], row["limit_test_error"])

@@ -145,7 +145,8 @@ def recovery_map(ax, rows, pred, title=""):
             if decided:
                 rate[i][j] = won / decided
             label = f"{won}/{decided}" + (f"\n+{len(cell) - decided}" if len(cell) > decided else "")
-            ax.text(j, i, label, ha="center", va="center", fontsize=7)
+            dark = decided and won / decided > 0.6
+            ax.text(j, i, label, ha="center", va="center", fontsize=7, color="white" if dark else "black")
     image = ax.imshow(rate, origin="lower", aspect="auto", cmap="Greens", vmin=0, vmax=1)
     ax.set_xticks(range(len(sizes)), [str(n) for n in sizes])
     ax.set_yticks(range(len(scales)), [f"{s:.0e}" for s in scales])
