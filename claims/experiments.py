@@ -227,7 +227,9 @@ def check_setup(key: str, stored: bool = False, dps: int = 50, sizes=None, seeds
     if stored:
         spec, rows = read_table(setup.table)
         if spec != setup.spec:
-            raise ValueError(f"{setup.table} was made with another spec: rerun `make experiments`")
+            return Result("C7", TITLE, dict(config, source="stored sweep"), [Check(
+                "stored sweep made with this setup's spec", spec.to_json(), setup.spec.to_json(), "", None,
+                "estimate", "the table is out of date: `make experiments` (after removing it) recomputes it")])
         source = f"stored sweep {setup.table.name} ({len(rows)} runs)"
     else:
         rows = run_sweep(setup.spec, sizes or setup.quick_sizes, setup.quick_scales, range(seeds or setup.quick_seeds),

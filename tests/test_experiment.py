@@ -258,3 +258,11 @@ def test_a_stored_run_is_reproduced_at_the_learning_rate_its_row_records():
     row = next(r for r in rows if r["lr"] < setup.spec.lr and r["n"] == 6)
     _, limit, _, _ = limit_network(setup.spec, row["n"], row["scale"], row["seed"], lr=row["lr"])
     assert (limit.loss, limit.trace[-1][2]) == (row["limit_loss"], row["limit_test_error"])
+
+
+def test_a_stored_sweep_of_another_spec_is_inconclusive_not_a_crash(monkeypatch, tmp_path):
+    setup = c7.SETUPS["zbz_example1"]
+    other = c7.Setup(**{**setup.__dict__, "spec": ExperimentSpec("tanh", "[[1, 1, 1]]", width=2, bias=True,
+                                                                 lr=0.3, max_steps=100_000)})
+    monkeypatch.setitem(c7.SETUPS, "zbz_example1", other)
+    assert c7.check_setup("zbz_example1", stored=True).verdict == INCONCLUSIVE
