@@ -150,12 +150,13 @@ def recovery_map(ax, rows, pred, title=""):
     image = ax.imshow(rate, origin="lower", aspect="auto", cmap="Greens", vmin=0, vmax=1)
     ax.set_xticks(range(len(sizes)), [str(n) for n in sizes])
     ax.set_yticks(range(len(scales)), [f"{s:.0e}" for s in scales])
-    for value, style, name in ((pred["optimistic"], "--", "optimistic"), (pred["separation"], ":", "separation")):
-        ax.axvline(_column(sizes, value), color="k", ls=style, lw=1.2, label=f"{name} {value}")
+    for value, style in ((pred["optimistic"], "--"), (pred["separation"], ":")):
+        ax.axvline(_column(sizes, value), color="k", ls=style, lw=1.2)
     ax.set_xlabel("sample size n")
     ax.set_ylabel("initialization scale")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="upper left")
+    # the legend would cover cells: the predicted sizes go into the title
+    ax.set_title(f"{title}\n(dashed: optimistic {pred['optimistic']}, dotted: separation {pred['separation']})",
+                 fontsize=8)
     return image
 
 
@@ -172,10 +173,11 @@ def experiments(results, path):
     found = [r for r in results if _claim(r) == "C7" and getattr(r, "rows", None)]
     if not found:
         return False
-    fig, axes = plt.subplots(1, len(found), figsize=(4.6 * len(found), 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(found), figsize=(5.2 * len(found), 3.8), squeeze=False)
     for ax, r in zip(axes[0], found):
         recovery_map(ax, r.rows, r.predictions, f"{_config(r)['setup']} ({_config(r)['source'].split(' (')[0]})")
     fig.suptitle("C7: gradient descent recovers the target (rate per cell)", fontsize=10)
+    fig.tight_layout()
     _save(fig, path)
     return True
 
