@@ -25,7 +25,8 @@ def run():
         M = setup.spec.width * len(json.loads(setup.spec.target)[0])
         print(f"  {setup.key:20s} M = {M:3d}, n = {n:3d}, scale {scale:.0e}: {cell:6.1f} s per cell, "
               f"{cell / len(rows):5.2f} s per run; full sweep {cells} cells, about {cells * cell / 2 / 60:5.1f} min "
-              f"on 2 workers at this cell's cost (an upper estimate: smaller n cost less; target < 30 min)")
+              f"on 2 workers at this cell's cost (an estimate: cells whose runs use the whole step budget cost "
+              "most; target < 30 min)")
     t0 = time.perf_counter()
     result = c7.check_setup("zbz_example1")
     print(f"  C7 quick subset ({len(result.rows)} runs + the 50-digit local check): "
