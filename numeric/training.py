@@ -24,8 +24,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 import sympy as sp
+
+from ..errors import InputError
 
 from ..symbolic.activations import z
 
@@ -44,7 +48,16 @@ class FloatModel:
 
     def __init__(self, act):
         self.act = act
-        self.sigma = [sp.lambdify(z, act.derivative(r) if r else act.expr, "numpy") for r in range(3)]
+        # numpy has no erf: sympy would print math.erf, which takes scalars only
+        modules = [{"erf": np.vectorize(math.erf, otypes=[float])}, "numpy"]
+        self.sigma = [sp.lambdify(z, act.derivative(r) if r else act.expr, modules) for r in range(3)]
+        probe = np.array([[[-1.5, 0.0, 0.75]]])
+        try:
+            values = [self._apply(r, probe) for r in range(3)]
+        except (TypeError, ValueError, NameError, AttributeError) as exc:
+            raise InputError(f"the activation {act.name!r} cannot be evaluated in float64 on arrays ({exc})") from None
+        if not all(np.all(np.isfinite(v)) and v.shape == probe.shape for v in values):
+            raise InputError(f"the activation {act.name!r} is not finite in float64 at -1.5, 0, 0.75")
 
     def _apply(self, order, Z):
         out = self.sigma[order](Z)

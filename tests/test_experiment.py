@@ -24,7 +24,7 @@ from twolayer.symbolic.activations import activation
 SMALL = ExperimentSpec("tanh", '[[1, "3/5", "4/5"]]', width=2, lr=0.2, max_steps=3000)
 
 
-@pytest.mark.parametrize("name", ["tanh", "sigmoid", "exp", "tanh(z + 1/2)"])
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "exp", "tanh(z + 1/2)", "erf", "z/3 + erf(z)"])
 def test_float_model_matches_the_50_digit_evaluator(name):
     """Loss, gradient, Jacobian and Hessian of the float64 model against numeric.evaluate (an independent code)."""
     act = activation(name)
@@ -159,6 +159,10 @@ def test_dask_with_two_workers_gives_the_same_table_as_a_serial_run(tmp_path):
     (["--activation", "tanh", "--target", "[[1, 1]]", "--width", "2", "--samples", "2", "--out", "/nonexistent/x"],
      "does not exist"),
     (["--setup", "zbz_example1", "--bias"], "--setup fixes"),
+    (["--activation", "tanh", "--target", "[[1, 1]]", "--width", "2", "--samples", "1-100", "--seeds", "10000",
+      "--scales", "1e-3,1e-2"], "exceed the limit"),
+    (["--activation", "cosh(z) - (exp(z) + exp(-z))/2 + z**2", "--target", "[[1, 1]]", "--width", "2",
+      "--samples", "2"], "polynomial"),
 ])
 def test_experiment_cli_refuses_bad_input(argv, message, capsys):
     assert main(["experiment", "--no-progress", *argv]) == 2
