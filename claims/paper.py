@@ -15,12 +15,9 @@ resolution, so PASS means the evidence supports it (it is not a failure of the p
 from fractions import Fraction
 
 import mpmath
-from flint import arb
 
-from ..numeric.evaluate import as_arb_matrix, evaluate
-from ..numeric.krawczyk import certify_mismatch, certify_zero
-from ..numeric.network import Network, gaussian_inputs, parse_network
-from ..numeric.precision import arb_to_mpf, to_arb, working_precision
+from ..numeric.krawczyk import certify_mismatch, certify_zero, reverify_zero
+from ..numeric.network import gaussian_inputs, parse_network
 from ..numeric.separation import certified_radius, nearest_nongeneralizing, samples_on_zero_set
 from ..symbolic.activations import activation
 from ..symbolic.branches import Branch, enumerate_branches
@@ -232,34 +229,6 @@ def check_finding_4(seed: int = 1, dps: int = 50) -> Result:
                             "residual at the new sample, so R_7 has no zero there"))
     return Result("C8", TITLE, {"part": "finding 4", "activation": "exp", "target": FINDING_4["target"],
                                 "m": 2, "seed": seed, "dps": dps}, checks)
-
-
-def reverify_zero(act, zero, d, target, inputs, dps) -> bool:
-    """Krawczyk's inclusion recomputed at the certificate's radius, independently of :func:`certify_zero`.
-
-    Y is mpmath's inverse of the midpoint Jacobian (not flint's), and each component of K(X) - c is summed
-    entry by entry; any Y is allowed by the theorem, so agreement is a second, separate proof.
-    """
-    with working_precision(dps):
-        X = as_arb_matrix(inputs)
-        M = len(zero.center)
-        rho = to_arb(zero.radius)
-        at_center = evaluate(act, Network.from_flat(zero.center, d), X, target=target, dps=dps)
-        midpoint = mpmath.matrix([[arb_to_mpf(at_center.jacobian[i, j]) for j in range(M)] for i in range(M)])
-        try:
-            inverse = midpoint ** -1
-        except ZeroDivisionError:
-            return False
-        Y = [[to_arb(inverse[i, j]) for j in range(M)] for i in range(M)]
-        JX = evaluate(act, Network.from_flat(zero.box(), d), X, target=target, dps=dps).jacobian
-        for i in range(M):
-            k = -sum((Y[i][j] * at_center.residuals[j] for j in range(M)), arb(0))
-            for j in range(M):
-                row = int(i == j) - sum((Y[i][l] * JX[l, j] for l in range(M)), arb(0))
-                k += row * arb(0, rho)
-            if not abs(k).upper() < rho:
-                return False
-    return True
 
 
 #: the separation sample sizes of [ZBZ] Table 1 (its prose gives them the other way round)

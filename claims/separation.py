@@ -16,7 +16,7 @@ import mpmath
 
 from ..numeric.evaluate import evaluate
 from ..numeric.network import gaussian_inputs
-from ..numeric.precision import arb_to_mpf, decimal_string, distance, lower_bound_string, to_mpf
+from ..numeric.precision import arb_to_mpf, decimal_string, distance, lower_bound_string, to_mpf, upper_bound_string
 from ..numeric.separation import separation_sweep
 from ..numeric.tolerance import zero_residual
 from .global_minima import find_branch, setup_case
@@ -167,6 +167,16 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
     else:
         notes.append("(c) not exercised: at no n with a certified radius did the search find a non-generalizing "
                      "minimum within its range (see the known-minimum family for a comparison that is exercised).")
+    uppers = [(row.n, row.upper.distance) for row in rows if row.upper is not None]
+    if uppers:
+        # a certified non-generalizing minimum must lie beyond every certified radius at the same n
+        both = [(n, rho, u) for n, u in uppers for row in rows if row.n == n
+                for rho in [row.radius.radius] if rho is not None]
+        checks.append(Check("(e) certified upper bounds delta-bar_n (Krawczyk box of a non-generalizing global "
+                            "minimum, f_theta != f* on it), and rho_n <= delta-bar_n where both exist",
+                            {str(n): upper_bound_string(u, 6) for n, u in uppers}, "rho_n <= delta-bar_n", 0,
+                            all(rho <= u for _, rho, u in both), "certificate",
+                            f"{len(both)} sample sizes with both ends certified"))
     pooled, bad = pooled_distances(act, point, target, inputs, rows, dps)
     if any(dist is not None for _, dist in pooled):
         checks.append(Check("(d) nesting: minima found with m samples are in Q_n \\ Q* for all n <= m",
@@ -209,15 +219,25 @@ KNOWN_MINIMUM_CASE = {"activation": "tanh", "target": '[[1, "1/2", "-3/4"]]',
                       "etas": ["1e-1", "1e-2", "1e-3"], "samples": 6}
 
 
+def _exact_farthest(upper, point):
+    """True when delta-bar^2 >= sum (|c_i - theta°_i| + rho_i)^2 in exact rationals (rho_i = 0 on fixed ones)."""
+    from ..numeric.precision import exact_fraction
+    rho = exact_fraction(upper.zero.radius)
+    total = sum((abs(exact_fraction(c) - exact_fraction(p)) + (rho if i in upper.zero.free else 0)) ** 2
+                for i, (c, p) in enumerate(zip(upper.zero.center, point.flat())))
+    return exact_fraction(upper.distance) ** 2 >= total
+
+
 def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     """C5, exercised: samples on the zero set of f_{theta_eta} - f* put a non-generalizing global minimum at
     distance eta |v| from theta° for every n; the search must find it, rho_n must stay below it, rho_n -> 0."""
     from fractions import Fraction
 
+    from ..numeric.krawczyk import reverify_zero
     from ..numeric.network import parse_network
     from ..numeric.population import population_loss
     from ..numeric.projection import project
-    from ..numeric.separation import certified_radius, known_minimum_family
+    from ..numeric.separation import certified_radius, certified_upper_bound, known_minimum_family
     from ..numeric.tolerance import generalization_verdict
     from ..symbolic.activations import activation
     case = dict(KNOWN_MINIMUM_CASE, **(case or {}))
@@ -226,13 +246,16 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     direction = [Fraction(v) for v in case["direction"]]
     family = known_minimum_family(act, point, target, direction, case["etas"], case["samples"], seed=seed, dps=dps)
     base = [to_mpf(v) for v in point.flat()]
-    radii, found, verified = [], [], []
+    radii, found, verified, uppers = [], [], [], []
     for member in family:
         radii.append(certified_radius(act, point, target, member.inputs, dps).radius)
         p = project(act, member.theta_eta, member.inputs, target=target, dps=dps, step_limit=member.eta)
         gen = arb_to_mpf(abs(population_loss(act, p.network, target, dps)[0]).upper())
         found.append(distance(p.network.flat(), base) if p.converged else None)
         verified.append(bool(p.converged and generalization_verdict(gen, dps) is False))
+        upper = certified_upper_bound(act, point, target, member.inputs, p.network, dps) if p.converged else None
+        again = upper is not None and reverify_zero(act, upper.zero, point.d, target, member.inputs, dps)
+        uppers.append(upper if again else None)
     config = {k: case[k] for k in ("activation", "target", "point", "samples")}
     config.update(etas=case["etas"], seed=seed, dps=dps)
     checks = [Check("a non-generalizing global minimum is found near theta_eta (projection onto Q_n converges, "
@@ -244,6 +267,24 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
                     None if any(r is None or f is None for r, f in zip(radii, found)) else
                     all(r <= f for r, f in zip(radii, found)), "estimate",
                     "a radius above the distance of a known non-generalizing minimum would be a false certificate")]
+    bracket = [(r, u.distance) for r, u in zip(radii, uppers) if r is not None and u is not None]
+    checks.append(Check("delta-bar_n certified for every eta: a box (Krawczyk, re-verified independently) with exactly "
+                        "one zero of the residuals and f_theta != f* at a probe input on all of it",
+                        [None if u is None else upper_bound_string(u.distance, 6) for u in uppers],
+                        "certified for every eta", "", all(u is not None for u in uppers), "certificate",
+                        "delta-bar = max |theta - theta°| over the box, rounded up; box radii "
+                        + ", ".join("-" if u is None else f"{float(u.zero.radius):.1e}" for u in uppers)))
+    exact = [None if u is None else _exact_farthest(u, point) for u in uppers]
+    shown = [None if u is None else upper_bound_string(u.distance, 6) for u in uppers]
+    checks.append(Check("delta-bar_n re-verified in rational arithmetic: delta-bar^2 >= sum (|c_i - theta°_i| + "
+                        "rho_i)^2, the farthest corner of the box", shown, "exact farthest-corner distance",
+                        0, all(e is not None for e in exact) and all(exact), "exact",
+                        "center and radius of each box are exact dyadic numbers; the comparison is over Q"))
+    checks.append(Check("rho_n <= delta_n <= delta-bar_n: the certified bracket is consistent",
+                        [[lower_bound_string(r, 6), upper_bound_string(u, 6)] for r, u in bracket],
+                        "rho <= delta-bar", 0, all(r <= u for r, u in bracket) if bracket else None, "certificate",
+                        "ratio delta-bar / rho: " + ", ".join(f"{float(u / r):.3g}" for r, u in bracket)
+                        + " (the lemma is first order: rho ~ sigma_min(A) / Lipschitz(A))"))
     if all(r is not None for r in radii):
         shrink = [radii[k + 1] / radii[k] for k in range(len(radii) - 1)]
         eta_ratio = [mpmath.mpf(case["etas"][k + 1]) / mpmath.mpf(case["etas"][k]) for k in range(len(radii) - 1)]
@@ -251,5 +292,5 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
                             [decimal_string(q, 3) for q in shrink], [decimal_string(q, 3) for q in eta_ratio], 0,
                             all(q <= 2 * e for q, e in zip(shrink, eta_ratio)), "estimate"))
     result = Result("C5", TITLE + " (known non-generalizing minimum)", config, checks)
-    result.family, result.radii, result.found = family, radii, found
+    result.family, result.radii, result.found, result.uppers = family, radii, found, uppers
     return result

@@ -1,6 +1,7 @@
 """Certified zeros of square residual systems (Krawczyk's test) and certified non-generalization.
 
-For n samples and M = n parameters, ``F(theta) = (f_theta(x_i) - y_i)_i`` maps R^M to R^M. Given an
+For n samples and M = n parameters, ``F(theta) = (f_theta(x_i) - y_i)_i`` maps R^M to R^M (with n < M,
+M - n coordinates are held at exact values and F maps the other n to R^n). Given an
 approximate zero c, a box X = c + [-rho, rho]^M and a fixed matrix Y (the midpoint inverse of J_F(c)),
 Krawczyk's operator is
 
@@ -22,12 +23,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import mpmath
+import numpy as np
 from flint import arb, arb_mat
 
 from ..errors import InputError
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
-from .precision import arb_to_mpf, ball_box, to_mpf, working_precision
+from .precision import arb_to_mpf, ball_box, to_arb, to_mpf, working_precision
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -35,53 +38,119 @@ if TYPE_CHECKING:  # for annotations only: no import cycle at run time
 
 @dataclass
 class ZeroCertificate:
-    """A verified box ``center ± radius`` (max-norm) holding exactly one zero of F, or why none was verified."""
+    """A verified box ``center ± radius`` (max-norm) holding exactly one zero of F, or why none was verified.
+
+    With fewer samples than parameters only the coordinates in ``free`` vary (n of them: the system is
+    square in them); the others are held at their exact center values, and the box is flat there.
+    """
     center: list                 # exact mpf coordinates of c
     radius: object               # exact dyadic mpf, or None when no box was verified
     contraction: object = None   # max_i |K_i - c_i| (upper bound) for the verified box
     reason: str = ""
+    free: tuple = ()             # the coordinates that vary (all when n = M)
 
     @property
     def verified(self) -> bool:
         return self.radius is not None
 
     def box(self) -> list:
-        """The box as arb balls (each contains [c_i - rho, c_i + rho])."""
-        return ball_box(self.center, self.radius)
+        """The box as arb balls (each free one contains [c_i - rho, c_i + rho]; fixed ones are exact)."""
+        return _box(self.center, self.radius, self.free)
+
+
+def _box(center, rho, free):
+    widths = ball_box(center, rho)
+    return [widths[i] if i in free else to_arb(center[i]) for i in range(len(center))]
+
+
+def free_coordinates(jacobian, n):
+    """n columns of the (midpoint) Jacobian chosen greedily by largest remaining norm (pivoted Gram-Schmidt):
+    any choice is rigorous, a well-conditioned one lets Krawczyk's test pass on larger boxes."""
+    J = np.array([[float(arb_to_mpf(jacobian[i, j])) for j in range(jacobian.ncols())]
+                  for i in range(jacobian.nrows())])
+    chosen, basis = [], []
+    for _ in range(n):
+        residual = J.copy()
+        for q in basis:
+            residual -= np.outer(q, q @ residual)
+        norms = np.linalg.norm(residual, axis=0)
+        norms[chosen] = -1
+        best = int(np.argmax(norms))
+        chosen.append(best)
+        basis.append(residual[:, best] / norms[best])
+    return tuple(sorted(chosen))
 
 
 def certify_zero(act: Activation, approx: Network, target: Network, inputs, dps: int = 50,
-                 exponents=None) -> ZeroCertificate:
-    """Krawczyk's test around ``approx`` for the residuals on ``inputs`` (n = M), radii 2^-k for k in ``exponents``.
+                 exponents=None, free=None) -> ZeroCertificate:
+    """Krawczyk's test around ``approx`` for the residuals on ``inputs``, radii 2^-k for k in ``exponents``.
 
-    Tried from the smallest box up: the first box that passes is returned (small boxes pass when the
-    approximate zero is good; larger ones when the Jacobian varies little).
+    n = M: every coordinate varies. n < M: ``free`` (default: :func:`free_coordinates`) names the n that
+    vary, the rest are fixed at ``approx``'s values. Tried from the smallest box up: the first box that
+    passes is returned (small boxes pass when the approximate zero is good; larger ones when the Jacobian
+    varies little).
     """
     M = approx.m * (approx.d + 1)
     with working_precision(dps):
         X = as_arb_matrix(inputs)
-        if X.nrows() != M:
-            raise InputError(f"Krawczyk's test needs a square system: {X.nrows()} samples for {M} parameters")
+        n = X.nrows()
+        if n > M:
+            raise InputError(f"Krawczyk's test needs at most as many samples as parameters: {n} samples for {M} "
+                             "parameters")
         center = [to_mpf(v) for v in approx.flat()]
         at_center = evaluate(act, Network.from_flat(center, approx.d), X, target=target, dps=dps)
-        midpoint = arb_mat([[arb(arb_to_mpf(at_center.jacobian[i, j])) for j in range(M)] for i in range(M)])
+        free = tuple(range(M)) if n == M else tuple(free or free_coordinates(at_center.jacobian, n))
+        if len(free) != n:
+            raise InputError(f"Krawczyk's test needs {n} free coordinates, got {len(free)}")
+        midpoint = arb_mat([[arb(arb_to_mpf(at_center.jacobian[i, j])) for j in free] for i in range(n)])
         try:
             inverse = midpoint.inv()
         except ZeroDivisionError:
-            return ZeroCertificate(center, None, reason="the Jacobian at the approximate zero is singular")
-        Y = arb_mat([[arb(arb_to_mpf(inverse[i, j])) for j in range(M)] for i in range(M)])  # exact points
+            return ZeroCertificate(center, None, reason="the Jacobian at the approximate zero is singular",
+                                   free=free)
+        Y = arb_mat([[arb(arb_to_mpf(inverse[i, j])) for j in range(n)] for i in range(n)])  # exact points
         F = arb_mat([[r] for r in at_center.residuals])
-        identity = arb_mat([[int(i == j) for j in range(M)] for i in range(M)])
+        identity = arb_mat([[int(i == j) for j in range(n)] for i in range(n)])
         exponents = exponents or [int(3.32 * dps) * 2 // 3, int(3.32 * dps) // 2, int(3.32 * dps) // 3, 40, 20, 10]
         for k in exponents:
             rho = arb(2) ** -k
-            box = Network.from_flat(ball_box(center, rho), approx.d)
-            JX = evaluate(act, box, X, target=target, dps=dps).jacobian
-            offset = -(Y * F) + (identity - Y * JX) * arb_mat([[arb(0, rho)] for _ in range(M)])
-            widest = max(abs(offset[i, 0]).upper() for i in range(M))
+            box = Network.from_flat(_box(center, rho, free), approx.d)
+            full = evaluate(act, box, X, target=target, dps=dps).jacobian
+            JX = arb_mat([[full[i, j] for j in free] for i in range(n)])
+            offset = -(Y * F) + (identity - Y * JX) * arb_mat([[arb(0, rho)] for _ in range(n)])
+            widest = max(abs(offset[i, 0]).upper() for i in range(n))
             if widest < rho:   # K(X) - c inside the open box of radius rho: ball comparison, rigorous
-                return ZeroCertificate(center, arb_to_mpf(rho), arb_to_mpf(widest))
-        return ZeroCertificate(center, None, reason="K(X) is not inside X for any radius tried")
+                return ZeroCertificate(center, arb_to_mpf(rho), arb_to_mpf(widest), free=free)
+        return ZeroCertificate(center, None, reason="K(X) is not inside X for any radius tried", free=free)
+
+
+def reverify_zero(act, zero, d, target, inputs, dps) -> bool:
+    """Krawczyk's inclusion recomputed at the certificate's radius, independently of :func:`certify_zero`.
+
+    Y is mpmath's inverse of the midpoint Jacobian (not flint's), and each component of K(X) - c is summed
+    entry by entry; any Y is allowed by the theorem, so agreement is a second, separate proof.
+    """
+    free = zero.free or tuple(range(len(zero.center)))
+    with working_precision(dps):
+        X = as_arb_matrix(inputs)
+        n = len(free)
+        rho = to_arb(zero.radius)
+        at_center = evaluate(act, Network.from_flat(zero.center, d), X, target=target, dps=dps)
+        midpoint = mpmath.matrix([[arb_to_mpf(at_center.jacobian[i, j]) for j in free] for i in range(n)])
+        try:
+            inverse = midpoint ** -1
+        except ZeroDivisionError:
+            return False
+        Y = [[to_arb(inverse[i, j]) for j in range(n)] for i in range(n)]
+        JX = evaluate(act, Network.from_flat(zero.box(), d), X, target=target, dps=dps).jacobian
+        for i in range(n):
+            k = -sum((Y[i][j] * at_center.residuals[j] for j in range(n)), arb(0))
+            for j, column in enumerate(free):
+                row = int(i == j) - sum((Y[i][l] * JX[l, column] for l in range(n)), arb(0))
+                k += row * arb(0, rho)
+            if not abs(k).upper() < rho:
+                return False
+    return True
 
 
 def certify_mismatch(act: Activation, box: list, d: int, target: Network, probes, dps: int = 50):

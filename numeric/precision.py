@@ -93,7 +93,11 @@ def arb_to_mpf(value):
 
 
 def exact_fraction(value):
-    """The exact rational value of an mpf, an exact arb, an int or a Fraction."""
+    """The exact rational value of an mpf, an exact arb, an int or a Fraction.
+
+    >>> exact_fraction(mpmath.mpf(-0.75)), exact_fraction(arb(-0.75)), lower_bound_string(mpmath.mpf("-1.5"), 3)
+    (Fraction(-3, 4), Fraction(-3, 4), '-1.50')
+    """
     if isinstance(value, arb):
         if not value.is_exact():
             raise ValueError("an arb ball with a radius has no single exact value; take .lower() or .upper()")
@@ -102,8 +106,8 @@ def exact_fraction(value):
     elif isinstance(value, mpmath.mpf):
         if not mpmath.isfinite(value):
             raise ValueError(f"{value} is not finite")
-        man, exp = value.man_exp if value else (0, 0)
-        man, exp = int(man), int(exp)
+        sign, man, exp, _ = value._mpf_   # mpf.man_exp drops the sign: -0.75 would come back as 3/4
+        man, exp = (-int(man) if sign else int(man)), int(exp)
     else:
         return Fraction(value)
     return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)

@@ -128,6 +128,42 @@ def certified_radius(act: Activation, point: Network, target: Network, inputs, d
         return RadiusCertificate(arb_to_mpf(low), sigma_lower, delta(low))
 
 
+@dataclass
+class UpperBound:
+    """A certified non-generalizing global minimum near theta°: delta-bar = max |theta - theta°|_2 over a box
+    that holds exactly one zero of the residuals (Krawczyk) and no point of Q* (a probe's enclosure of
+    f_theta - f* excludes 0), rounded up."""
+    distance: object              # exact mpf >= |theta - theta°|_2 for every theta in the box
+    zero: object                  # the krawczyk.ZeroCertificate
+    probe: tuple                  # the input x0 with f_theta(x0) != f*(x0) on the whole box
+
+
+def probe_inputs(d):
+    """A few fixed inputs to separate f_theta from f* on a box: the unit vectors and the all-ones vector."""
+    from fractions import Fraction
+    units = [tuple(Fraction(int(i == j)) for j in range(d)) for i in range(d)]
+    return units + [tuple(Fraction(1) for _ in range(d)), tuple(Fraction(1 if j % 2 else -1, 2) for j in range(d))]
+
+
+def certified_upper_bound(act: Activation, point: Network, target: Network, inputs, candidate: Network,
+                          dps: int = 50) -> UpperBound | None:
+    """delta-bar for a candidate point of Q_n \\ Q* (e.g. found by a search), or None if it is not certified."""
+    from .krawczyk import certify_mismatch, certify_zero
+    zero = certify_zero(act, candidate, target, inputs, dps=dps)
+    if not zero.verified:
+        return None
+    found = certify_mismatch(act, zero.box(), candidate.d, target, probe_inputs(candidate.d), dps=dps)
+    if found is None:
+        return None
+    with working_precision(dps):
+        rho = to_arb(zero.radius)
+        total = arb(0)
+        for i, (c, p) in enumerate(zip(zero.center, point.flat())):
+            gap = abs(to_arb(c) - to_arb(p)) + (rho if i in zero.free else 0)
+            total += gap * gap
+        return UpperBound(arb_to_mpf(total.sqrt().upper()), zero, found[0])
+
+
 def kernel_basis(J, dps):
     """Numerical basis (mpf columns) of ker J: right singular vectors with s/s_1 below the gap rule's lower
     threshold."""
@@ -245,6 +281,7 @@ class SweepRow:
     search: Search
     sequence: object = None      # NonSeparation for n < r(theta°)
     why: str = ""
+    upper: object = None         # UpperBound: a certified non-generalizing minimum (delta-bar), or None
 
 
 EPSILONS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
@@ -274,6 +311,8 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
                                                radius=radius, bias=bias))
         if n < r:
             row.sequence = non_separation_sequence(act, point, target, xs, population, EPSILONS, dps, bias)
+        if not bias:   # the mismatch probes are Gaussian-side inputs; with a bias they would need the constant 1
+            row.upper = _nearest_certified(act, point, target, xs, row.search.points, dps)
         if row.radius.radius is not None:
             row.separated, row.why = True, "certified radius"
         elif n < codim:
@@ -285,6 +324,17 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
                 else row.radius.reason
         rows.append(row)
     return rows
+
+
+def _nearest_certified(act, point, target, inputs, candidates, dps, tries=3):
+    """The certified upper bound of the nearest of the first ``tries`` candidates (by distance) that verifies."""
+    base = [to_mpf(v) for v in point.flat()]
+    ordered = sorted(candidates, key=lambda c: distance(c.flat(), base))[:tries]
+    for candidate in ordered:
+        upper = certified_upper_bound(act, point, target, inputs, candidate, dps)
+        if upper is not None:
+            return upper
+    return None
 
 
 @dataclass

@@ -196,7 +196,13 @@ C7_MUTANTS = [
            "return np.hstack([X, np.ones((n, 1))]) if bias else X",
            "return np.hstack([X, np.zeros((n, 1))]) if bias else X", (c7(),)),
 ]
-MUTANTS = MUTANTS + C7_MUTANTS
+C5_UPPER_MUTANTS = [
+    Mutant("Krawczyk inclusion test inverted (C5's certified upper bound)", "C5", "twolayer.numeric.krawczyk",
+           "            if widest < rho:", "            if not widest < rho:", (C5_KNOWN,)),
+    Mutant("upper bound without the box's half-width (delta-bar from the center only)", "C5",
+           "twolayer.numeric.separation", "+ (rho if i in zero.free else 0)", "+ 0", (C5_KNOWN,)),
+]
+MUTANTS = MUTANTS + C7_MUTANTS + C5_UPPER_MUTANTS
 
 
 def _verdicts(runs):

@@ -1,3 +1,6 @@
+import json
+from fractions import Fraction
+
 import mpmath
 
 from twolayer.claims.separation import check_sweep
@@ -61,3 +64,25 @@ def test_certified_ball_contains_no_nongeneralizing_minimum():
 def test_claim_c5_on_the_smallest_case():
     result = check_sweep("tanh", '[[1, "1/2"]]', 2, "s=(1) null=1", starts=4)
     assert result.verdict == "PASS", [c for c in result.evidence if not c.passed]
+
+
+def test_certified_upper_bound_brackets_the_nearest_non_generalizing_minimum(capsys):
+    """Below the codimension the search finds non-generalizing minima; the nearest is certified (Krawczyk, with
+    M - n coordinates fixed) and its certified distance bounds the one the search measured from above."""
+    from twolayer.cli import main
+    assert main(["separation", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--point",
+                 '[[1, "1/2"], [0, "3/4"]]', "--samples", "1-3", "--starts", "6", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    for row in rows[:2]:
+        assert row["certified_upper"] is not None and len(row["upper_point"]["free"]) == row["n"]
+        assert float(row["certified_upper"]) >= float(row["estimated_distance"])
+    assert rows[2]["certified_radius"] is not None and rows[2]["certified_upper"] is None
+
+
+def test_exact_fraction_keeps_the_sign():
+    import mpmath
+
+    from twolayer.numeric.precision import exact_fraction, lower_bound_string, upper_bound_string
+    assert exact_fraction(mpmath.mpf("-0.75")) == Fraction(-3, 4)
+    assert lower_bound_string(mpmath.mpf(-0.7), 3) == "-7.00e-1"
+    assert upper_bound_string(mpmath.mpf("-1.5"), 3) == "-1.50"

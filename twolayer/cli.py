@@ -380,7 +380,7 @@ def _sizes(text):
 def cmd_separation(args):
     from .claims.separation import check_point_sweep
     from .numeric.network import parse_network
-    from .numeric.precision import decimal_string, lower_bound_string
+    from .numeric.precision import decimal_string, lower_bound_string, upper_bound_string
     from .symbolic.activations import activation
     from .symbolic.branches import check_target
 
@@ -404,18 +404,26 @@ def cmd_separation(args):
                                config={"activation": act.name, "bias": args.bias}, bias=args.bias)
     out = [{"n": r.n, "rank": r.rank, "codim": r.codim, "model_rank": r.model_rank, "separated": r.separated,
             "certified_radius": None if r.radius.radius is None else lower_bound_string(r.radius.radius, 6),
+            "method": "interval lemma, J enclosed on the box" if r.radius.radius is not None else None,
             "estimated_distance": None if r.search.nearest is None else decimal_string(r.search.nearest, 6),
+            "certified_upper": None if r.upper is None else upper_bound_string(r.upper.distance, 6),
+            "upper_point": None if r.upper is None else {
+                "center": [decimal_string(v, 25) for v in r.upper.zero.center],
+                "radius": decimal_string(r.upper.zero.radius, 3), "free": list(r.upper.zero.free),
+                "probe": [str(v) for v in r.upper.probe]},
             "why": r.why} for r in result.rows]
     if args.json:
         print(json.dumps({"rows": out, "verdict": result.verdict, "notes": result.notes,
                           "evidence": result.to_json()["evidence"]}, indent=1))
         return 0
     print(f"{'n':>3s} {'rank':>5s} {'codim':>6s} {'separated':>10s} {'certified radius':>17s} "
-          f"{'nearest found':>14s}  why")
+          f"{'nearest found':>14s} {'certified upper':>16s}  why")
     for r in out:
         print(f"{r['n']:3d} {str(r['rank']):>5s} {r['codim']:6d} {str(r['separated']):>10s} "
-              f"{str(r['certified_radius']):>17s} {str(r['estimated_distance']):>14s}  {r['why']}")
-    print("(certified radii are rounded down)")
+              f"{str(r['certified_radius']):>17s} {str(r['estimated_distance']):>14s} "
+              f"{str(r['certified_upper']):>16s}  {r['why']}")
+    print("(certified radii are rounded down; a certified upper bound is the distance to the farthest point of a "
+          "box holding a non-generalizing global minimum (Krawczyk), rounded up)")
     print(f"verdict: {result.verdict}")
     if result.notes:
         print(result.notes)
