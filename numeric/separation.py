@@ -149,6 +149,8 @@ def certified_upper_bound(act: Activation, point: Network, target: Network, inpu
                           dps: int = 50) -> UpperBound | None:
     """delta-bar for a candidate point of Q_n \\ Q* (e.g. found by a search), or None if it is not certified."""
     from .krawczyk import certify_mismatch, certify_zero
+    if len(inputs) > candidate.m * (candidate.d + 1):
+        return None   # more equations than unknowns: Krawczyk's test has no square subsystem to work on
     zero = certify_zero(act, candidate, target, inputs, dps=dps)
     if not zero.verified:
         return None

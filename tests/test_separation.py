@@ -86,3 +86,10 @@ def test_exact_fraction_keeps_the_sign():
     assert exact_fraction(mpmath.mpf("-0.75")) == Fraction(-3, 4)
     assert lower_bound_string(mpmath.mpf(-0.7), 3) == "-7.00e-1"
     assert upper_bound_string(mpmath.mpf("-1.5"), 3) == "-1.50"
+
+
+def test_no_upper_bound_is_attempted_with_more_samples_than_parameters():
+    from twolayer.numeric.separation import certified_upper_bound
+    act, target = activation("tanh"), parse_network('[[1, "1/2"]]')
+    point = parse_network('[[1, "1/2"], [0, "3/4"]]')
+    assert certified_upper_bound(act, point, target, gaussian_inputs(5, 1, 0), point) is None
