@@ -257,7 +257,7 @@ def smallest_positive_eigenvalue(jacobian, weights, dps):
     upper, lower = gap_thresholds(dps)
     with working_precision(2 * dps + 10):
         weights = weights if weights is not None else [mpmath.mpf(1) / n] * n
-        eigenvalues = sorted(gram_eigen(jacobian, dps, weights=weights)[0])
+        eigenvalues = sorted(gram_eigen(jacobian, dps, weights=weights, vectors=False)[0])
         largest = eigenvalues[-1]
         if largest <= 0:
             return None
