@@ -191,7 +191,8 @@ STATEMENTS = {
     "C5": "Around a point of a non-degenerate branch, every global minimum of R_n within a certified radius "
           "rho_n generalizes once n reaches the codimension ([GLR] result (i)); below the rank the suite "
           "constructs non-generalizing minima arbitrarily close. rho_n comes from an interval lemma in ball "
-          "arithmetic and is rounded down.",
+          "arithmetic and is rounded down; from the other side, a non-generalizing minimum that a search finds "
+          "(or that is placed on purpose) is proven by Krawczyk's test, giving a certified delta-bar_n rounded up.",
     "C6": "Gradient flow started near a non-degenerate branch converges to a global minimum that generalizes, "
           "with R decaying like exp(-2 lambda t), lambda the smallest positive eigenvalue of J^T J / n at the "
           "limit ([GLR] result (ii)); on split branches the decay is algebraic (t^-2); with too few samples the "
