@@ -1,0 +1,39 @@
+"""The refined eigenvalue path of numeric.rank (float64 eigh + Ogita-Aishima refinement + eigsy on clusters)
+against mpmath's eigsy on the whole matrix, on matrices chosen to be hard for it."""
+import mpmath
+import numpy as np
+import pytest
+from flint import arb_mat
+
+from twolayer.numeric.precision import arb_to_mpf, working_precision
+from twolayer.numeric.rank import REFINE_FROM, gap_rank, refined_eigenvalues, singular_values
+
+
+def _cases():
+    rng = np.random.default_rng(7)
+    n = REFINE_FROM + 10
+    integer = rng.integers(-3, 4, (n + 5, n // 2)) @ rng.integers(-3, 4, (n // 2, n))   # exact rank n/2
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    repeated = (Q * np.repeat([1.0, 2.0, 3.0, 4.0], n // 4)) @ Q.T                       # four 10-fold eigenvalues
+    graded = rng.standard_normal((n, n)) * np.logspace(0, -12, n)                        # singular values 1 .. 1e-12
+    return {"exact rank n/2": integer, "repeated eigenvalues": repeated, "graded": graded}
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_refined_eigenvalues_agree_with_eigsy(name):
+    A = _cases()[name]
+    with working_precision(110):
+        M = arb_mat(A.tolist())
+        gram = M.transpose() * M
+        ours = sorted(refined_eigenvalues(gram))
+        G = mpmath.matrix([[arb_to_mpf(gram[i, j]) for j in range(gram.ncols())] for i in range(gram.nrows())])
+        reference = sorted(mpmath.eigsy(G, eigvals_only=True))
+        scale = max(abs(v) for v in reference)
+        assert max(abs(a - b) for a, b in zip(ours, reference)) / scale < mpmath.mpf(10) ** -90
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_the_gap_rank_is_the_true_rank(name):
+    A = _cases()[name]
+    rank = gap_rank(singular_values(arb_mat(A.tolist()), 50), 50).rank
+    assert rank == {"exact rank n/2": A.shape[1] // 2}.get(name, A.shape[1])
