@@ -75,7 +75,10 @@ def refined_eigenvalues(gram, iterations=10):
     from 30 x 30 on.
     """
     n = gram.nrows()
-    w, V = np.linalg.eigh(np.array([[float(gram[i, j].mid()) for j in range(n)] for i in range(n)]))
+    Gf = np.array([[float(gram[i, j].mid()) for j in range(n)] for i in range(n)])
+    if not np.all(np.isfinite(Gf)) or not np.any(Gf):
+        return _eigsy_values(gram)      # outside float64's range (or zero): no float64 start to refine
+    w, V = np.linalg.eigh(Gf)
     scale = max(float(np.abs(w).max()), 1e-300)
     X = arb_mat(V.tolist())
     identity = arb_mat([[int(i == j) for j in range(n)] for i in range(n)])
@@ -98,6 +101,8 @@ def refined_eigenvalues(gram, iterations=10):
         X = (X + X * arb_mat(E)).mid()
         if largest < target:
             break
+    else:
+        return _eigsy_values(gram)      # no convergence: the reference method decides
     values = [float(v) for v in lam]
     order = sorted(range(n), key=lambda i: values[i])
     out, start = [], 0
@@ -115,6 +120,12 @@ def refined_eigenvalues(gram, iterations=10):
                                                     for i in range(len(block))]), eigvals_only=True))
         start = stop
     return out
+
+
+def _eigsy_values(gram):
+    n = gram.nrows()
+    return list(mpmath.eigsy(mpmath.matrix([[arb_to_mpf(gram[i, j]) for j in range(n)] for i in range(n)]),
+                             eigvals_only=True))
 
 
 def singular_values(A, dps):

@@ -37,3 +37,13 @@ def test_the_gap_rank_is_the_true_rank(name):
     A = _cases()[name]
     rank = gap_rank(singular_values(arb_mat(A.tolist()), 50), 50).rank
     assert rank == {"exact rank n/2": A.shape[1] // 2}.get(name, A.shape[1])
+
+
+def test_refined_eigenvalues_fall_back_outside_float64_range():
+    with working_precision(60):
+        huge = arb_mat([[mpmath.mpf(10) ** 400 * (i == j) + (i + j) for j in range(REFINE_FROM)]
+                        for i in range(REFINE_FROM)])
+        values = sorted(refined_eigenvalues(huge))
+        assert abs(values[-1] / mpmath.mpf(10) ** 400 - 1) < mpmath.mpf(10) ** -50
+        zero = arb_mat([[0] * REFINE_FROM for _ in range(REFINE_FROM)])
+        assert refined_eigenvalues(zero) == [0] * REFINE_FROM
