@@ -66,7 +66,31 @@ def run():
         loop = (time.perf_counter() - t0) / 20
     print(f"  one Gauss-Newton iteration (n = 8, M = 6): twolayer {ours * 1e3:.2f} ms, per-scalar mpmath "
           f"{loop * 1e3:.2f} ms ({loop / ours:.1f}x)")
-    return {"sweep_s": sweep, "iteration_ms": ours * 1e3, "loop_ms": loop * 1e3}
+    bracket = known_minimum_bracket()
+    return {"sweep_s": sweep, "iteration_ms": ours * 1e3, "loop_ms": loop * 1e3, **bracket}
+
+
+def known_minimum_bracket():
+    """The cost of both ends of the bracket on the known-minimum family (eta = 0.1, n = M = 6): the certified
+    radius rho_n and the certified upper bound delta-bar_n (Krawczyk box, mismatch probe)."""
+    from fractions import Fraction
+
+    from twolayer.claims.separation import KNOWN_MINIMUM_CASE as case
+    from twolayer.numeric.projection import project
+    from twolayer.numeric.separation import certified_radius, certified_upper_bound, known_minimum_family
+    act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
+    member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], ["1e-1"],
+                                  case["samples"], seed=3, dps=DPS)[0]
+    candidate = project(act, member.theta_eta, member.inputs, target=target, dps=DPS, step_limit=member.eta).network
+    t0 = time.perf_counter()
+    rho = certified_radius(act, point, target, member.inputs, DPS).radius
+    lower = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    upper = certified_upper_bound(act, point, target, member.inputs, candidate, DPS)
+    krawczyk = time.perf_counter() - t0
+    print(f"  known-minimum bracket (eta = 0.1, n = M = 6): rho = {float(rho):.3e} in {lower * 1e3:.0f} ms, "
+          f"delta-bar = {float(upper.distance):.4e} in {krawczyk * 1e3:.0f} ms (Krawczyk + mismatch probe)")
+    return {"radius_ms": lower * 1e3, "krawczyk_ms": krawczyk * 1e3}
 
 
 if __name__ == "__main__":
