@@ -129,9 +129,16 @@ def _eigsy_values(gram):
 
 
 def singular_values(A, dps):
-    """Singular values of the arb matrix ``A`` (midpoints), descending, as mpf at ``dps`` digits."""
+    """Singular values of the arb matrix ``A`` (midpoints), descending, as mpf at ``dps`` digits.
+
+    A wide matrix (n < M, from 30 columns on) is decomposed through its smaller Gram A A^T: the other
+    M - n singular values are exactly 0 and are listed as such.
+    """
+    rows, cols = A.nrows(), A.ncols()
+    wide = rows < cols and cols >= REFINE_FROM
     with working_precision(2 * dps + 10):
-        eigenvalues, _, _ = gram_eigen(A, dps, vectors=False)
+        eigenvalues, _, _ = gram_eigen(A.transpose() if wide else A, dps, vectors=False)
+        eigenvalues = list(eigenvalues) + [mpmath.mpf(0)] * (cols - rows if wide else 0)
         values = sorted((mpmath.sqrt(max(e, 0)) for e in eigenvalues), reverse=True)
     with mpmath.workdps(dps):
         return [+v for v in values]

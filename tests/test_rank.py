@@ -47,3 +47,12 @@ def test_refined_eigenvalues_fall_back_outside_float64_range():
         assert abs(values[-1] / mpmath.mpf(10) ** 400 - 1) < mpmath.mpf(10) ** -50
         zero = arb_mat([[0] * REFINE_FROM for _ in range(REFINE_FROM)])
         assert refined_eigenvalues(zero) == [0] * REFINE_FROM
+
+
+def test_a_wide_matrix_goes_through_its_smaller_gram():
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((12, REFINE_FROM + 8))
+    values = singular_values(arb_mat(A.tolist()), 50)
+    assert len(values) == A.shape[1] and values[12:] == [0] * (A.shape[1] - 12)
+    assert np.allclose([float(v) for v in values[:12]], np.linalg.svd(A, compute_uv=False), rtol=1e-12)
+    assert gap_rank(values, 50).rank == 12
