@@ -9,6 +9,7 @@ Lemma 4.2(b) of [GLR]). What gradient descent does is measured (numeric.experime
 * [measured] some run recovers it at every sample size from the least codimension on;
 * [theory vs measured] every recovered run whose limit lies on a branch lies on one whose
   codimension is at most n (recovery onto a branch that is not yet separated would contradict it);
+* every decided run had a stable step at its limit (lr lambda_max < 2), so its limit is the descent's;
 * the undecided runs are few enough for the rates to mean something (at most a quarter);
 * the measured transition beside the number the paper reports;
 * a 50-digit check at the limit of one recovered run (C6 machinery: the limit is in Q*, the local
@@ -19,9 +20,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
-from ..numeric.experiment import ExperimentSpec, limit_network
+from ..numeric.experiment import LR_HALVINGS, ExperimentSpec, rerun_descent
 from ..numeric.network import Network, parse_network
 from ..numeric.sweep import read_table, run_sweep
 from .result import Check, Result
@@ -80,22 +82,19 @@ SETUPS = {s.key: s for s in (
 )}
 
 
+@lru_cache(maxsize=16)
 def predictions(spec: ExperimentSpec, seed: int = 0) -> dict:
     """Branches of Q* with codim and (certified) model rank; the optimistic and least separation sample sizes.
 
-    With a bias the rank is certified at each branch's exact point (C4 machinery, bias input), without
-    one it is the branch's generic rank (C4 checks it against certified ranks).
+    Cached per spec (the certified ranks with a bias take seconds): treat the result as read-only.
     """
-    from ..numeric.model_rank import model_rank
+    from ..numeric.classify import pattern_of
     from ..symbolic.activations import activation
-    from ..symbolic.branches import enumerate_branches
-    act = activation(spec.activation)
+    from .global_minima import branch_table
     target = parse_network(spec.target, "target")
-    branches = []
-    for b in enumerate_branches(act, target.m, spec.width, target.d):
-        rank = model_rank(act, b.point(target, seed), bias=True).certified if spec.bias else b.generic_rank
-        branches.append({"label": b.label, "pattern": str((b.splits, b.null, b.groups, b.zero)), "dim": b.dim,
-                         "codim": b.codim, "rank": rank, "degenerate": rank is None or rank < b.codim})
+    table = branch_table(activation(spec.activation), target, spec.width, spec.bias, seed)
+    branches = [{"label": row["branch"].label, "pattern": str(pattern_of(row["branch"])), "dim": row["branch"].dim,
+                 "codim": row["branch"].codim, "rank": row["rank"], "degenerate": row["degenerate"]} for row in table]
     ranks = [b["rank"] for b in branches if b["rank"] is not None]
     return {"branches": branches, "optimistic": min(ranks) if ranks else None,
             "separation": min(b["codim"] for b in branches)}
@@ -146,6 +145,16 @@ def check_rows(setup: Setup, rows, pred, local=None) -> list[Check]:
                             f"early ones: {sorted(set(early))[:5]}" if early else
                             "by branch: " + ", ".join(f"{b} (codim {codim.get(b, '?')}) x{k}" for b, k in
                                                       sorted(Counter(b for _, b in landed).items())))))
+    # gradient descent can only settle where lr * lambda_max(H) < 2: a decided run outside that is the flow's
+    # limit, not the descent's, and may not count; an unstable or diverged run must have been retried down to
+    # the smallest step
+    smallest = setup.spec.lr / 2 ** LR_HALVINGS
+    unstable = [r for r in rows if not r["lr_lambda_max"] < 2 and (r["outcome"] != "undecided" or r["lr"] > smallest)]
+    checks.append(Check("every decided run's step is stable at its limit (lr * lambda_max(H) < 2); unstable ones were "
+                        "retried with halved steps", len(unstable), 0, "", not unstable, "estimate",
+                        f"{sum(r['lr'] < setup.spec.lr for r in rows)} runs repeated with a halved step"
+                        + (f"; unstable: {[(r['n'], r['scale'], r['seed']) for r in unstable][:5]}" if unstable
+                           else "")))
     undecided = sum(by_n[n]["undecided"] for n in sizes)
     share = undecided / max(len(rows), 1)
     checks.append(Check("share of undecided runs", f"{share:.3f}", f"<= {UNDECIDED_LIMIT}", "",
@@ -199,7 +208,7 @@ def local_check(setup: Setup, rows, dps: int = 50, count: int = 1) -> list[Check
     target = parse_network(setup.spec.target, "target")
     checks = []
     for row in chosen:
-        run, _, X, _ = limit_network(setup.spec, row["n"], row["scale"], row["seed"], lr=row["lr"])
+        run, X, _ = rerun_descent(setup.spec, row["n"], row["scale"], row["seed"], lr=row["lr"])
         start = Network(tuple((Fraction(float(a)), *(Fraction(float(v)) for v in w))
                               for a, w in zip(run.a[0], run.W[0])))
         inputs = [[Fraction(float(v)) for v in x] for x in X]

@@ -209,6 +209,18 @@ def check_rank(activation_name, target_json, width, seed=0, dps=50, bias=False) 
     return Result("C4", TITLE_C4, config, checks)
 
 
+def branch_table(act, target: Network, width: int, bias: bool = False, seed: int = 0) -> list[dict]:
+    """Every branch of Q* with its exact point and model rank: the generic rank without a bias; with one
+    (the constant input is not Gaussian) the rank certified at the branch's exact point (None if the
+    bounds do not meet). Shared by ``twolayer branches`` and claim C7's predictions."""
+    table = []
+    for b in enumerate_branches(act, target.m, width, target.d):
+        point = b.point(target, seed)
+        rank = model_rank(act, point, bias=True).certified if bias else b.generic_rank
+        table.append({"branch": b, "point": point, "rank": rank, "degenerate": rank is None or rank < b.codim})
+    return table
+
+
 def intersection_points(target, width):
     """Points where branches meet: extra neurons placed on a target direction with a = 0, or at w = 0 with a = 0."""
     if width == target.m:

@@ -67,8 +67,8 @@ class ExperimentSpec:
         return json.dumps(asdict(self), sort_keys=True)
 
 
-def validate(spec: ExperimentSpec) -> Network:
-    """The target network, or InputError naming what is wrong with the spec."""
+def validate(spec: ExperimentSpec):
+    """(activation, target network), or InputError naming what is wrong with the spec."""
     from ..symbolic.activations import activation
     from ..symbolic.branches import check_target
     act = activation(spec.activation)
@@ -83,15 +83,13 @@ def validate(spec: ExperimentSpec) -> Network:
         value = getattr(spec, name)
         if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
             raise InputError(f"{name} must be a positive number, got {value!r}")
-    return target
+    return act, target
 
 
 @lru_cache(maxsize=32)
 def _setup(spec: ExperimentSpec):
     """(activation, FloatModel, target Network, target arrays, test set): parsed once per process."""
-    from ..symbolic.activations import activation
-    target = validate(spec)
-    act = activation(spec.activation)
+    act, target = validate(spec)
     model = FloatModel(act)
     a_star = np.array([float(v) for v in target.output_weights])
     W_star = np.array([[float(v) for v in w] for w in target.input_weights])
@@ -141,8 +139,8 @@ def run_cell(spec: ExperimentSpec, n: int, scale: float, seeds) -> list[dict]:
         run = gradient_descent(model, a0, W0, X, y, lr=lr, max_steps=spec.max_steps, loss_stop=spec.loss_stop)
         retry = []
         for r, seed in enumerate(pending):
-            row = _row(act, model, target, test_set, run, r, X[r], y[r], lr)
-            if halving < LR_HALVINGS and not row["lr_lambda_max"] < 2:
+            row = _row(act, model, target, test_set, run, r, X[r], y[r], lr, retry_allowed=halving < LR_HALVINGS)
+            if row is None:
                 retry.append(seed)
             else:
                 rows[seed] = {"n": n, "scale": scale, "seed": seed, **row}
@@ -152,22 +150,28 @@ def run_cell(spec: ExperimentSpec, n: int, scale: float, seeds) -> list[dict]:
     return [rows[s] for s in seeds]
 
 
-def _row(act, model, target, test_set, run, r, X, y, lr):
+def _row(act, model, target, test_set, run, r, X, y, lr, retry_allowed):
+    """The row of run ``r`` of the batch, or None when its step is unstable at its limit and it may be retried."""
     X_test, y_test = test_set
-    gd_error = test_error(model, run.a[r], run.W[r], X_test, y_test)
-    if not np.isfinite(run.loss[r]):
+    diverged = not np.isfinite(run.loss[r])
+    if diverged and retry_allowed:
+        return None
+    if diverged:
         nan = float("nan")
         return {"lr": lr, "gd_steps": int(run.steps[r]), "gd_loss": float("inf"), "gd_test_error": nan,
                 "limit_loss": float("inf"), "limit_test_error": nan, "moved": nan, "lr_lambda_max": nan,
                 "branch": "", "outcome": "undecided", "decided_by": "limit", "paper_recovered": False}
     limit = follow_to_limit(model, run.a[r], run.W[r], X, y, test_set, h0=lr)
-    outcome, decided_by, _ = decide(limit)
     _, _, H = model.jacobian_and_hessian(limit.a, limit.W, X, y)
-    error = limit.trace[-1][2]
+    lr_lambda_max = lr * float(np.linalg.eigvalsh(H)[-1])
+    if retry_allowed and not lr_lambda_max < 2:
+        return None
+    outcome, decided_by, _ = decide(limit)
+    gd_error = test_error(model, run.a[r], run.W[r], X_test, y_test)
     return {"lr": lr, "gd_steps": int(run.steps[r]), "gd_loss": float(run.loss[r]), "gd_test_error": gd_error,
-            "limit_loss": limit.loss, "limit_test_error": error,
+            "limit_loss": limit.loss, "limit_test_error": limit.error,
             "moved": float(np.sqrt(np.sum((limit.a - run.a[r]) ** 2) + np.sum((limit.W - run.W[r]) ** 2))),
-            "lr_lambda_max": lr * float(np.linalg.eigvalsh(H)[-1]),
+            "lr_lambda_max": lr_lambda_max,
             "branch": limit_branch(act, limit.a, limit.W, target), "outcome": outcome, "decided_by": decided_by,
             "paper_recovered": bool(gd_error < PAPER_THRESHOLD)}
 
@@ -180,14 +184,20 @@ def limit_branch(act, a, W, target, tolerance="1e-5"):
     return "" if pattern is None else str(pattern)
 
 
-def limit_network(spec, n, scale, seed, lr=None):
-    """Re-run one run (at learning rate ``lr``: the one its row records) and return (descent, limit, inputs,
-    targets) as float arrays, for a closer look."""
-    _, model, _, _, test_set = _setup(spec)
+def rerun_descent(spec, n, scale, seed, lr=None):
+    """Gradient descent of one run again (at learning rate ``lr``: the one its row records), for a closer look:
+    (descent, inputs, targets) as float arrays."""
+    _, model, _, _, _ = _setup(spec)
     X, y = training_data(spec, n, seed)
     a0, W0 = initial_point(spec, scale, seed)
-    lr = spec.lr if lr is None else lr
-    run = gradient_descent(model, a0[None], W0[None], X[None], y[None], lr=lr, max_steps=spec.max_steps,
-                           loss_stop=spec.loss_stop)
-    limit = follow_to_limit(model, run.a[0], run.W[0], X, y, test_set, h0=lr)
+    run = gradient_descent(model, a0[None], W0[None], X[None], y[None], lr=spec.lr if lr is None else lr,
+                           max_steps=spec.max_steps, loss_stop=spec.loss_stop)
+    return run, X, y
+
+
+def limit_network(spec, n, scale, seed, lr=None):
+    """One run again, followed to its limit: (descent, limit, inputs, targets)."""
+    _, model, _, _, test_set = _setup(spec)
+    run, X, y = rerun_descent(spec, n, scale, seed, lr)
+    limit = follow_to_limit(model, run.a[0], run.W[0], X, y, test_set, h0=spec.lr if lr is None else lr)
     return run, limit, X, y

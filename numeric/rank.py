@@ -41,15 +41,14 @@ def gram_eigen(A, dps, weights=None, rhs=None, vectors=True):
     VA = mids if weights is None else arb_mat([[to_arb(weights[i]) * mids[i, j] for j in range(cols)]
                                                for i in range(rows)])
     gram = VA.transpose() * mids
-    G = mpmath.matrix([[arb_to_mpf(gram[i, j]) for j in range(cols)] for i in range(cols)])
     if cols == 1:
-        eigenvalues, basis = [G[0, 0]], mpmath.matrix([[1]])
+        eigenvalues, basis = [arb_to_mpf(gram[0, 0])], mpmath.matrix([[1]])
     elif vectors:
-        eigenvalues, basis = mpmath.eigsy(G)
+        eigenvalues, basis = mpmath.eigsy(_mpmath_matrix(gram))
     elif cols >= REFINE_FROM:
         eigenvalues, basis = refined_eigenvalues(gram), None
     else:
-        eigenvalues, basis = mpmath.eigsy(G, eigvals_only=True), None
+        eigenvalues, basis = _eigsy_values(gram), None
     projected = None
     if rhs is not None:
         g = VA.transpose() * arb_mat([[to_arb(v)] for v in rhs])
@@ -115,17 +114,19 @@ def refined_eigenvalues(gram, iterations=10):
             out.append(arb_to_mpf(lam[block[0]]))
         else:
             Xc = arb_mat([[X[i, j] for j in block] for i in range(n)])
-            B = Xc.transpose() * (gram * Xc)
-            out += list(mpmath.eigsy(mpmath.matrix([[arb_to_mpf(B[i, j]) for j in range(len(block))]
-                                                    for i in range(len(block))]), eigvals_only=True))
+            out += _eigsy_values(Xc.transpose() * (gram * Xc))
         start = stop
     return out
 
 
+def _mpmath_matrix(gram):
+    """The midpoints of an arb matrix as an mpmath matrix (exact conversions)."""
+    return mpmath.matrix([[arb_to_mpf(gram[i, j]) for j in range(gram.ncols())] for i in range(gram.nrows())])
+
+
 def _eigsy_values(gram):
-    n = gram.nrows()
-    return list(mpmath.eigsy(mpmath.matrix([[arb_to_mpf(gram[i, j]) for j in range(n)] for i in range(n)]),
-                             eigvals_only=True))
+    """Eigenvalues of a symmetric arb matrix's midpoints by mpmath's eigsy, without vectors."""
+    return list(mpmath.eigsy(_mpmath_matrix(gram), eigvals_only=True))
 
 
 def singular_values(A, dps):

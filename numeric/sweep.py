@@ -137,16 +137,6 @@ def _run_on_dask(spec, todo, workers, scheduler, record, bar):
             cluster.close()
 
 
-class _NoBar:
-    def update(self, k=1):
-        pass
-
-    def close(self):
-        pass
-
-
 def _progress(total, enabled):
-    if not enabled or total == 0:
-        return _NoBar()
     from tqdm import tqdm
-    return tqdm(total=total, unit="cell", file=sys.stderr, desc="sweep")
+    return tqdm(total=total, unit="cell", file=sys.stderr, desc="sweep", disable=not enabled or total == 0)

@@ -45,7 +45,6 @@ class FloatModel:
     """
 
     def __init__(self, act):
-        self.act = act
         # numpy has no erf: sympy would print math.erf, which takes scalars only
         modules = [{"erf": np.vectorize(math.erf, otypes=[float])}, "numpy"]
         self.sigma = [sp.lambdify(z, act.derivative(r) if r else act.expr, modules) for r in range(3)]
@@ -105,10 +104,9 @@ class DescentRun:
     W: np.ndarray
     loss: np.ndarray
     steps: np.ndarray          # iterations until the loss fell below loss_stop (max_steps if it never did)
-    history: list              # (step, losses of every run) on a log-spaced grid of steps
 
 
-def gradient_descent(model, a, W, X, y, *, lr, max_steps, loss_stop, record_every=1.05):
+def gradient_descent(model, a, W, X, y, *, lr, max_steps, loss_stop):
     """Full-batch GD on every run of the batch; a run is frozen once its loss is below ``loss_stop``.
 
     A run whose loss overflows is frozen as well, with loss ``inf`` (the step was too large). The
@@ -118,15 +116,11 @@ def gradient_descent(model, a, W, X, y, *, lr, max_steps, loss_stop, record_ever
     ids = np.arange(len(a))
     steps = np.full(len(a), max_steps)
     loss = np.full(len(a), np.inf)
-    history, next_record = [], 1.0
     act_a, act_W, act_X, act_y = a.copy(), W.copy(), X, y
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(max_steps + 1):
             value, ga, gW = model.loss_and_gradient(act_a, act_W, act_X, act_y)
             loss[ids] = np.where(np.isfinite(value), value, np.inf)
-            if step >= next_record - 1 or step == max_steps:
-                history.append((step, loss.copy()))
-                next_record = max(next_record * record_every, step + 2)
             done = (value < loss_stop) | ~np.isfinite(value)
             if done.any() or step == max_steps:
                 a[ids], W[ids] = act_a, act_W
@@ -140,17 +134,22 @@ def gradient_descent(model, a, W, X, y, *, lr, max_steps, loss_stop, record_ever
                 break
             act_a -= lr * ga
             act_W -= lr * gW
-    return DescentRun(a, W, loss, steps, history)
+    return DescentRun(a, W, loss, steps)
 
 
 @dataclass
 class Limit:
     a: np.ndarray
     W: np.ndarray
-    loss: float
-    steps: int
-    time: float                # the flow time h summed over the accepted steps
-    trace: list                # (time, training loss, test error) after every accepted step
+    trace: list                # (flow time, training loss, test error) at the start and after every accepted step
+
+    @property
+    def loss(self) -> float:
+        return self.trace[-1][1]
+
+    @property
+    def error(self) -> float:
+        return self.trace[-1][2]
 
 
 def follow_to_limit(model, a, W, X, y, test_set, *, h0=1.0, max_steps=2000, loss_floor=1e-32, h_max=1e18,
@@ -191,7 +190,7 @@ def follow_to_limit(model, a, W, X, y, test_set, *, h0=1.0, max_steps=2000, loss
         h *= 2
         trace.append((t, float(loss), test_error(model, *split(theta), *test_set)))
     a, W = split(theta)
-    return Limit(a.copy(), W.copy(), float(loss), steps, t, trace)
+    return Limit(a.copy(), W.copy(), trace)
 
 
 def test_error(model, a, W, X_test, y_test):
@@ -220,7 +219,7 @@ def decide(limit):
     """
     if limit is None or not np.isfinite(limit.loss):
         return "undecided", "limit", "the run diverged"
-    _, loss, error = limit.trace[-1]
+    loss, error = limit.loss, limit.error
     if error <= RECOVERED_BELOW:
         return "recovered", "limit", f"test error {error:.1e} <= {RECOVERED_BELOW:.0e}"
     if error >= NOT_RECOVERED_ABOVE and loss <= GLOBAL_MINIMUM_BELOW:

@@ -52,8 +52,7 @@ def test_float_model_matches_the_50_digit_evaluator(name):
 
 
 def _trace_limit(points):
-    return training.Limit(np.zeros(1), np.zeros((1, 1)), points[-1][0], len(points), 1.0,
-                          [(float(i), L, E) for i, (L, E) in enumerate(points)])
+    return training.Limit(np.zeros(1), np.zeros((1, 1)), [(float(i), L, E) for i, (L, E) in enumerate(points)])
 
 
 @pytest.mark.parametrize("points, outcome, by", [
@@ -194,7 +193,7 @@ def _rows(table):
     rows = []
     for n, counts in table.items():
         for outcome, k in zip(("recovered", "not recovered", "undecided"), counts):
-            rows += [{"n": n, "scale": 1e-20, "seed": i, "outcome": outcome,
+            rows += [{"n": n, "scale": 1e-20, "seed": i, "outcome": outcome, "lr": 0.5, "lr_lambda_max": 1.0,
                       "branch": "((1,), 1, (), 0)" if outcome == "recovered" else ""} for i in range(k)]
     return rows
 
@@ -214,9 +213,19 @@ def test_c7_checks_on_synthetic_tables(table, verdict):
     assert Result("C7", "", {}, c7.check_rows(setup, _rows(table), PRED)).verdict == verdict
 
 
+def test_c7_refuses_a_decided_run_whose_step_is_unstable_at_its_limit():
+    setup = c7.SETUPS["zbz_example1"]
+    rows = _rows({2: (0, 8, 0), 4: (1, 7, 0), 6: (8, 0, 0)})
+    rows[-1]["lr_lambda_max"] = 2.5                              # decided, but descent could not settle there
+    assert Result("C7", "", {}, c7.check_rows(setup, rows, PRED)).verdict == FAIL
+    rows[-1].update(outcome="undecided", lr=setup.spec.lr / 16)  # undecided after every halving: allowed
+    assert Result("C7", "", {}, c7.check_rows(setup, rows, PRED)).verdict == PASS
+
+
 def test_validate_accepts_the_built_in_setups():
     for setup in c7.SETUPS.values():
-        assert validate(setup.spec).m == 3 or setup.key == "zbz_example1"
+        act, target = validate(setup.spec)
+        assert act.name == "tanh" and target.m == (1 if setup.key == "zbz_example1" else 3)
 
 
 def test_branches_with_a_bias_are_zbz_table_1(capsys):
@@ -261,7 +270,7 @@ def test_a_stored_run_is_reproduced_at_the_learning_rate_its_row_records():
     _, rows = read_table(setup.table)
     row = next(r for r in rows if r["lr"] < setup.spec.lr and r["n"] == 6)
     _, limit, _, _ = limit_network(setup.spec, row["n"], row["scale"], row["seed"], lr=row["lr"])
-    assert (limit.loss, limit.trace[-1][2]) == (row["limit_loss"], row["limit_test_error"])
+    assert (limit.loss, limit.error) == (row["limit_loss"], row["limit_test_error"])
 
 
 def test_a_stored_sweep_of_another_spec_is_inconclusive_not_a_crash(monkeypatch, tmp_path):

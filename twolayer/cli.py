@@ -287,26 +287,22 @@ def cmd_independence(args):
 
 
 def cmd_branches(args):
-    from .numeric.model_rank import model_rank
+    from .claims.global_minima import branch_table
     from .numeric.network import parse_network
     from .symbolic.activations import activation
-    from .symbolic.branches import check_target, enumerate_branches, optimistic_sample_size
+    from .symbolic.branches import check_target
 
     act = activation(args.activation)
     target = parse_network(args.target, "target")
     check_target(act, target)
     if args.bias and target.d < 2:
         raise InputError("with --bias every neuron is [a, w_1, ..., w_d, b], so it needs at least 3 entries")
-    branches = enumerate_branches(act, target.m, args.width, target.d)
-    rows = []
-    for b in branches:
-        point = b.point(target, args.seed)
-        # with a bias the constant input is not Gaussian: the rank is certified at the branch's exact point
-        rank = model_rank(act, point, bias=True).certified if args.bias else b.generic_rank
-        rows.append({"pattern": b.label, "dim": b.dim, "codim": b.codim, "generic_rank": rank,
-                     "degenerate": rank is None or rank < b.codim, "example_point": point.to_json()})
+    table = branch_table(act, target, args.width, args.bias, args.seed)
+    rows = [{"pattern": row["branch"].label, "dim": row["branch"].dim, "codim": row["branch"].codim,
+             "generic_rank": row["rank"], "degenerate": row["degenerate"], "example_point": row["point"].to_json()}
+            for row in table]
     ranks = [r["generic_rank"] for r in rows if r["generic_rank"] is not None]
-    osz = (min(ranks) if ranks else None) if args.bias else optimistic_sample_size(branches)
+    osz = min(ranks) if ranks else None
     # neurons with w = 0 and b != 0 are constants; two or more of them can cancel (sum a sigma(b) = 0), a
     # component the enumeration (which treats the constant input like a Gaussian one) does not list
     caveat = ("with a bias and m - m* >= 2, the components where constant neurons (w = 0, b != 0) cancel are not "
@@ -542,6 +538,8 @@ def cmd_derive(args):
 
 def _experiment_spec(args):
     """(spec, sizes, scales, seeds) from --setup or from the user's own configuration."""
+    from dataclasses import replace
+
     from .claims.experiments import SETUPS
     from .numeric.experiment import ExperimentSpec, validate
 
@@ -562,7 +560,7 @@ def _experiment_spec(args):
         spec = ExperimentSpec(args.activation, args.target, args.width, args.bias)
         sizes, scales, seeds = (), (1e-20,), 8
     changes = {k: v for k, v in (("lr", args.lr), ("max_steps", args.steps)) if v is not None}
-    spec = ExperimentSpec(**{**spec.__dict__, **changes}) if changes else spec
+    spec = replace(spec, **changes)
     sizes = _sizes(args.samples) if args.samples else list(sizes)
     scales = _scales(args.scales) if args.scales else list(scales)
     seeds = args.seeds if args.seeds is not None else seeds
@@ -574,7 +572,7 @@ def _experiment_spec(args):
         raise InputError(f"--steps must be between 1 and {MAX_STEPS}, got {spec.max_steps}")
     if len(sizes) * len(scales) * seeds > MAX_RUNS:
         raise InputError(f"{len(sizes) * len(scales) * seeds} runs exceed the limit {MAX_RUNS}")
-    target = validate(spec)
+    _, target = validate(spec)
     M = spec.width * (target.d + 1)
     if M > MAX_PARAMETERS:
         raise InputError(f"the student has {M} parameters, above the limit {MAX_PARAMETERS} (m (d + 1))")
