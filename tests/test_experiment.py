@@ -279,3 +279,12 @@ def test_a_stored_sweep_of_another_spec_is_inconclusive_not_a_crash(monkeypatch,
                                                                  lr=0.3, max_steps=100_000)})
     monkeypatch.setitem(c7.SETUPS, "zbz_example1", other)
     assert c7.check_setup("zbz_example1", stored=True).verdict == INCONCLUSIVE
+
+
+def test_an_experiment_too_wide_to_enumerate_still_runs(capsys):
+    """Width 50 has more than 5000 branches: no predictions, but the runs are still made and reported."""
+    assert main(["experiment", "--activation", "tanh", "--target", '[[1, "3/5", "4/5"]]', "--width", "50",
+                 "--samples", "3", "--seeds", "1", "--steps", "200", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["predictions"] is None and "5000 branches" in out["predictions_unavailable"]
+    assert len(out["rows"]) == 1

@@ -597,7 +597,10 @@ def cmd_experiment(args):
     if args.workers < 0 or args.workers > 64:
         raise InputError(f"--workers must be between 0 and 64, got {args.workers}")
     out = _writable_path(args.out, "--out") if args.out else None
-    pred = predictions(spec, args.seed)
+    try:
+        pred, unavailable = predictions(spec, args.seed), None
+    except InputError as exc:   # e.g. too many branches to enumerate: the runs themselves are still well defined
+        pred, unavailable = None, str(exc)
     rows = run_sweep(spec, sizes, scales, range(seeds), path=out, workers=args.workers, scheduler=args.scheduler,
                      progress=not args.no_progress and not args.json)
     by = rates(rows)
@@ -605,13 +608,17 @@ def cmd_experiment(args):
               "not_recovered": by[(n, sc)]["not recovered"], "undecided": by[(n, sc)]["undecided"]}
              for n in sizes for sc in scales]
     if args.json:
-        print(json.dumps({"spec": json.loads(spec.to_json()), "predictions": pred, "rates": cells,
-                          "rows": rows, "table": out}, indent=1, default=str))
+        print(json.dumps({"spec": json.loads(spec.to_json()), "predictions": pred,
+                          "predictions_unavailable": unavailable, "rates": cells, "rows": rows, "table": out},
+                         indent=1, default=str))
         return 0
     print(f"{spec.activation}, width {spec.width}{' with bias' if spec.bias else ''}, target {spec.target}")
-    print(f"predicted: optimistic sample size {pred['optimistic']}, least separation sample size "
-          f"{pred['separation']} (branch codims: "
-          + ", ".join(f"{b['label']} {b['codim']}" for b in pred["branches"]) + ")")
+    if pred is None:
+        print(f"predicted: not available ({unavailable})")
+    else:
+        print(f"predicted: optimistic sample size {pred['optimistic']}, least separation sample size "
+              f"{pred['separation']} (branch codims: "
+              + ", ".join(f"{b['label']} {b['codim']}" for b in pred["branches"]) + ")")
     print(f"{'n':>5s} {'scale':>8s} {'recovered':>10s} {'not':>5s} {'undecided':>10s}")
     for c in cells:
         print(f"{c['n']:5d} {c['scale']:8.0e} {c['recovered']:10d} {c['not_recovered']:5d} {c['undecided']:10d}")
