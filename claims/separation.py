@@ -35,11 +35,13 @@ def _fmt_lower(x):
 
 def sweep_table(rows):
     """Markdown table of a sweep."""
-    lines = ["| n | rank J_n | codim | separated | certified radius | nearest non-generalizing found | why |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| n | rank J_n | codim | separated | certified radius (lemma) | exclusion radius (branch and bound) "
+             "| nearest non-generalizing found | why |", "|---|---|---|---|---|---|---|---|"]
     for row in rows:
+        excluded = None if row.exclusion is None else row.exclusion.radius
         lines.append(f"| {row.n} | {row.rank} | {row.codim} | {row.separated} | "
-                     f"{_fmt_lower(row.radius.radius)} | {_fmt(row.search.nearest)} | {row.why} |")
+                     f"{_fmt_lower(row.radius.radius)} | {_fmt_lower(excluded)} | {_fmt(row.search.nearest)} | "
+                     f"{row.why} |")
     return "\n".join(lines)
 
 
@@ -181,6 +183,7 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
                                                  for row in uppers}, "re-verified; rho_n <= delta-bar_n", 0,
                             all(again) and all(rho <= u for rho, u in both), "certificate",
                             f"re-verified: {again}; {len(both)} sample sizes with both ends certified"))
+    checks += _exclusion_checks(act, point, target, inputs, rows, notes)
     pooled, bad = pooled_distances(act, point, target, inputs, rows, dps)
     if any(dist is not None for _, dist in pooled):
         checks.append(Check("(d) nesting: minima found with m samples are in Q_n \\ Q* for all n <= m",
@@ -191,6 +194,43 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
     notes.append(f"Observed: no non-generalizing global minimum found within the search range from n = {free_from} "
                  f"onward; codim = {codim}, r = {rows[0].model_rank}.")
     return checks, " ".join(notes)
+
+
+def _exclusion_checks(act, point, target, inputs, rows, notes):
+    """(f) the branch-and-bound exclusion radii: each re-verified, and below every certified or found
+    non-generalizing minimum of as many or more samples (those lie in Q_n \\ Q* too)."""
+    from ..numeric.exclusion import reverify_exclusion
+    done = [row for row in rows if row.exclusion is not None and row.exclusion.radius is not None]
+    for row in rows:
+        if row.exclusion is not None and row.exclusion.radius is None:
+            notes.append(f"(f) n = {row.n}: no exclusion radius ({row.exclusion.reason}).")
+            break
+    if not done:
+        return []
+    again = [reverify_exclusion(act, point, target, inputs[:row.n], row.exclusion) for row in done]
+    checks = [Check("(f) exclusion radius r_n by branch and bound (tube lemma near the branch, residuals and Krawczyk "
+                    "elsewhere), every excluded box re-verified by separate code and the ball's coverage sampled",
+                    {str(row.n): lower_bound_string(row.exclusion.radius, 6) for row in done},
+                    "re-verified", 0, all(ok for ok, _ in again), "certificate",
+                    "; ".join(f"n = {row.n}: {row.exclusion.boxes} boxes in {row.exclusion.seconds:.2f} s, "
+                              f"{why}" for row, (_, why) in zip(done, again)))]
+    gains = [(row.n, row.exclusion.radius / row.radius.radius) for row in done if row.radius.radius is not None]
+    if gains:
+        notes.append("(f) exclusion radius / lemma radius: " + ", ".join(f"n = {n}: {float(g):.3g}" for n, g in gains)
+                     + ".")
+    above = []
+    for row in done:
+        certified = [r.upper.distance for r in rows if r.n >= row.n and r.upper is not None]
+        found = [r.search.nearest for r in rows if r.n >= row.n and r.search.nearest is not None]
+        if certified or found:
+            above.append((row.n, row.exclusion.radius, min(certified + found), bool(found)))
+    if above:
+        checks.append(Check("(f) r_n <= every non-generalizing minimum certified or found with m >= n samples",
+                            [lower_bound_string(r, 6) for _, r, _, _ in above],
+                            [decimal_string(u, 6) for _, _, u, _ in above], 0, all(r <= u for _, r, u, _ in above),
+                            "estimate" if any(f for *_, f in above) else "certificate",
+                            f"n = {[n for n, *_ in above]}: a minimum of Q_m \\ Q* (m >= n) is in Q_n \\ Q*"))
+    return checks
 
 
 def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=50, config=None,
@@ -220,7 +260,8 @@ def check_sweep(activation_name, target_json, width, branch_label, extra=2, star
 # weight and the target neuron's input weight (outside the tangent space of the branch).
 KNOWN_MINIMUM_CASE = {"activation": "tanh", "target": '[[1, "1/2", "-3/4"]]',
                       "point": '[[1, "1/2", "-3/4"], [0, "5/4", "3/8"]]', "direction": [0, "1/2", "1/2", 1, 0, 0],
-                      "etas": ["1e-1", "1e-2", "1e-3"], "samples": 6}
+                      "etas": ["1e-1", "1e-2", "1e-3"], "samples": 6,
+                      "boxes": 1000}
 
 
 def _exact_farthest(upper, point):
@@ -237,6 +278,7 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     distance eta |v| from theta° for every n; the search must find it, rho_n must stay below it, rho_n -> 0."""
     from fractions import Fraction
 
+    from ..numeric.exclusion import exclusion_radius, reverify_exclusion
     from ..numeric.krawczyk import reverify_zero
     from ..numeric.network import parse_network
     from ..numeric.population import population_loss
@@ -250,9 +292,10 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     direction = [Fraction(v) for v in case["direction"]]
     family = known_minimum_family(act, point, target, direction, case["etas"], case["samples"], seed=seed, dps=dps)
     base = [to_mpf(v) for v in point.flat()]
-    radii, found, verified, uppers = [], [], [], []
+    radii, found, verified, uppers, exclusions = [], [], [], [], []
     for member in family:
         radii.append(certified_radius(act, point, target, member.inputs, dps).radius)
+        exclusions.append(exclusion_radius(act, point, target, member.inputs, max_boxes=case["boxes"]))
         p = project(act, member.theta_eta, member.inputs, target=target, dps=dps, step_limit=member.eta)
         gen = arb_to_mpf(abs(population_loss(act, p.network, target, dps)[0]).upper())
         found.append(distance(p.network.flat(), base) if p.converged else None)
@@ -260,7 +303,7 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
         upper = certified_upper_bound(act, point, target, member.inputs, p.network, dps) if p.converged else None
         again = upper is not None and reverify_zero(act, upper.zero, point.d, target, member.inputs, dps)
         uppers.append(upper if again else None)
-    config = {k: case[k] for k in ("activation", "target", "point", "samples")}
+    config = {k: case[k] for k in ("activation", "target", "point", "samples", "boxes")}
     config.update(etas=case["etas"], seed=seed, dps=dps)
     checks = [Check("a non-generalizing global minimum is found near theta_eta (projection onto Q_n converges, "
                     "population loss above the threshold)", verified, [True] * len(family), 0, all(verified),
@@ -289,6 +332,19 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
                         "rho <= delta-bar", 0, all(r <= u for r, u in bracket) if bracket else None, "certificate",
                         "ratio delta-bar / rho: " + ", ".join(f"{float(u / r):.3g}" for r, u in bracket)
                         + " (the lemma is first order: rho ~ sigma_min(A) / Lipschitz(A))"))
+    excluded = [e.radius for e in exclusions]
+    again = [reverify_exclusion(act, point, target, m.inputs, e) for m, e in zip(family, exclusions)]
+    checks.append(Check("exclusion radius r_n (branch and bound), re-verified box by box, and r_n <= delta-bar_n",
+                        [None if r is None else lower_bound_string(r, 6) for r in excluded],
+                        "re-verified; r_n <= delta-bar_n", 0,
+                        all(ok for ok, _ in again) and all(r is not None and (u is None or r <= u.distance)
+                                                           for r, u in zip(excluded, uppers)), "certificate",
+                        "; ".join(f"eta = {m.eta}: {e.boxes} boxes, {e.seconds:.2f} s, r/rho = "
+                                  + ("-" if e.radius is None or rho is None else f"{float(e.radius / rho):.3g}")
+                                  + ", delta-bar/r = " + ("-" if e.radius is None or u is None else
+                                                           f"{float(u.distance / e.radius):.3g}")
+                                  for m, e, rho, u in zip(family, exclusions, radii, uppers))
+                        + f"; re-verification: {[why for _, why in again]}"))
     if all(r is not None for r in radii):
         shrink = [radii[k + 1] / radii[k] for k in range(len(radii) - 1)]
         eta_ratio = [mpmath.mpf(case["etas"][k + 1]) / mpmath.mpf(case["etas"][k]) for k in range(len(radii) - 1)]
@@ -297,4 +353,5 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
                             all(q <= 2 * e for q, e in zip(shrink, eta_ratio)), "estimate"))
     result = Result("C5", TITLE + " (known non-generalizing minimum)", config, checks)
     result.family, result.radii, result.found, result.uppers = family, radii, found, uppers
+    result.exclusions = exclusions
     return result

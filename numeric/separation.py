@@ -284,18 +284,22 @@ class SweepRow:
     sequence: object = None      # NonSeparation for n < r(theta°)
     why: str = ""
     upper: object = None         # UpperBound: a certified non-generalizing minimum (delta-bar), or None
+    exclusion: object = None     # exclusion.Exclusion: the branch-and-bound radius (n >= codim), or None
 
 
 EPSILONS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
 
 
 def separation_sweep(act: Activation, point: Network, target: Network, inputs, sizes, starts=20, seed=0,
-                     dps: int = 50, radius="0.5", bias: bool = False) -> list[SweepRow]:
-    """For each n in ``sizes``: rank J_n, certified radius, constructive non-separation, nearest search.
+                     dps: int = 50, radius="0.5", bias: bool = False, exclusion_boxes: int = 1000) -> list[SweepRow]:
+    """For each n in ``sizes``: rank J_n, certified radius, branch-and-bound exclusion radius (within a budget
+    of ``exclusion_boxes`` boxes; 0 skips it), constructive non-separation, nearest search.
 
-    ``inputs`` are nested: the sample set of size n is ``inputs[:n]``. With ``bias`` their last entry is
-    the constant 1 and the last weight of every neuron is its bias.
+    ``inputs`` are nested: the sample set of size n is ``inputs[:n]``, so an exclusion radius carries over to
+    every larger n (Q_n ⊆ Q_k). With ``bias`` their last entry is the constant 1 and the last weight of every
+    neuron is its bias.
     """
+    from .exclusion import exclusion_radius
     from .model_rank import model_rank, structural_rank
     from .population import population_points
     rows_c = require_on_branch(act, point, target)
@@ -304,8 +308,8 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
     if r is None:
         raise InputError("the model rank at this point (with a bias) is only bracketed; no sweep without it")
     population, _, _ = population_points(point.d, dps, bias)
-    rows = []
-    for n in sizes:
+    rows, inside = [], None
+    for n in sorted(sizes):
         xs = inputs[:n]
         row = SweepRow(n, jacobian_rank(act, point, xs, dps), codim, r, None,
                        certified_radius(act, point, target, xs, dps),
@@ -315,6 +319,10 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
             row.sequence = non_separation_sequence(act, point, target, xs, population, EPSILONS, dps, bias)
         if not bias:   # the mismatch probes are Gaussian-side inputs; with a bias they would need the constant 1
             row.upper = _nearest_certified(act, point, target, xs, row.search.points, dps)
+        if n >= codim and exclusion_boxes:
+            row.exclusion = exclusion_radius(act, point, target, xs, reach=radius, max_boxes=exclusion_boxes,
+                                             inside=inside)
+            inside = row.exclusion.radius if row.exclusion.radius is not None else inside
         if row.radius.radius is not None:
             row.separated, row.why = True, "certified radius"
         elif n < codim:

@@ -206,7 +206,31 @@ C5_UPPER_MUTANTS = [
     Mutant("upper bound without the box's half-width (delta-bar from the center only)", "C5",
            "twolayer.numeric.separation", "+ (rho if i in zero.free else 0)", "+ 0", (C5_KNOWN,)),
 ]
-MUTANTS = MUTANTS + C7_MUTANTS + C5_UPPER_MUTANTS
+# The branch-and-bound exclusion radius (numeric/exclusion.py): each fault makes it claim boxes it has not proven
+# empty of non-generalizing minima; C5's box-by-box re-verification (separate code) or the bracket
+# r_n <= delta-bar_n must notice.
+C5_EXCLUSION_MUTANTS = [
+    Mutant("exclusion box shrunk (parameters enclosed on half the box)", "C5", "twolayer.numeric.exclusion",
+           "        s = arb_mat([[arb(_q(lo)).union(arb(_q(hi)))] for lo, hi in box])",
+           "        s = arb_mat([[arb(_q((3 * lo + hi) / 4)).union(arb(_q((lo + 3 * hi) / 4)))] for lo, hi in box])",
+           (c5(), C5_KNOWN)),
+    Mutant("Jacobian enclosure on the box dropped (J at the box's midpoint only, the lemma's variation lost)", "C5",
+           "twolayer.numeric.exclusion",
+           "        JN = self._evaluate(hull).jacobian * self.QN",
+           "        JN = self._evaluate([((lo + hi) / 2, (lo + hi) / 2) for lo, hi in hull]).jacobian * self.QN",
+           (c5(), C5_KNOWN)),
+    Mutant("Krawczyk exclusion test inverted (a box excluded when K(X) meets it)", "C5", "twolayer.numeric.exclusion",
+           "K[j, 0] < arb(_q(lo)) or K[j, 0] > arb(_q(hi))", "K[j, 0].overlaps(arb(_q(lo)).union(arb(_q(hi))))",
+           (c5(), C5_KNOWN)),
+    Mutant("exclusion heap ordered by the farthest corner (boxes skipped as if beyond the radius)", "C5",
+           "twolayer.numeric.exclusion",
+           "            heapq.heappush(heap, (_distance2(box, lengths2), count, box))",
+           "            heapq.heappush(heap, (_farthest2(box, lengths2), count, box))", (c5(), C5_KNOWN)),
+    Mutant("exclusion radius inherited from a larger sample set (nesting reversed)", "C5",
+           "twolayer.numeric.exclusion", "    known = Fraction(0) if inside is None else exact_fraction(inside) ** 2",
+           "    known = Fraction(0) if inside is None else 4 * exact_fraction(inside) ** 2", (c5(),)),
+]
+MUTANTS = MUTANTS + C7_MUTANTS + C5_UPPER_MUTANTS + C5_EXCLUSION_MUTANTS
 
 
 def _verdicts(runs):

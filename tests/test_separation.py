@@ -77,6 +77,10 @@ def test_certified_upper_bound_brackets_the_nearest_non_generalizing_minimum(cap
         assert row["certified_upper"] is not None and len(row["upper_point"]["free"]) == row["n"]
         assert float(row["certified_upper"]) >= float(row["estimated_distance"])
     assert rows[2]["certified_radius"] is not None and rows[2]["certified_upper"] is None
+    # from n = 3 = codim on, the branch-and-bound exclusion radius exists and exceeds the one-box lemma's radius
+    assert [row["exclusion_radius"] for row in rows[:2]] == [None, None]
+    assert float(rows[2]["exclusion_radius"]) > float(rows[2]["certified_radius"])
+    assert rows[2]["exclusion"]["boxes"] > 0 and rows[2]["exclusion"]["excluded_by"]["lemma"] > 0
 
 
 def test_exact_fraction_keeps_the_sign():

@@ -407,19 +407,27 @@ def cmd_separation(args):
                 "center": [decimal_string(v, 25) for v in r.upper.zero.center],
                 "radius": decimal_string(r.upper.zero.radius, 3), "free": list(r.upper.zero.free),
                 "probe": [str(v) for v in r.upper.probe]},
+            "exclusion_radius": None if r.exclusion is None or r.exclusion.radius is None else
+            lower_bound_string(r.exclusion.radius, 6),
+            "exclusion": None if r.exclusion is None else {
+                "method": "branch and bound: tube lemma near the branch, residuals / Krawczyk elsewhere",
+                "boxes": r.exclusion.boxes, "excluded_by": r.exclusion.counts(),
+                "reach": str(r.exclusion.reach), "seconds": round(r.exclusion.seconds, 3),
+                "stopped": r.exclusion.reason},
             "why": r.why} for r in result.rows]
     if args.json:
         print(json.dumps({"rows": out, "verdict": result.verdict, "notes": result.notes,
                           "evidence": result.to_json()["evidence"]}, indent=1))
         return 0
     print(f"{'n':>3s} {'rank':>5s} {'codim':>6s} {'separated':>10s} {'certified radius':>17s} "
-          f"{'nearest found':>14s} {'certified upper':>16s}  why")
+          f"{'exclusion radius':>17s} {'nearest found':>14s} {'certified upper':>16s}  why")
     for r in out:
         print(f"{r['n']:3d} {str(r['rank']):>5s} {r['codim']:6d} {str(r['separated']):>10s} "
-              f"{str(r['certified_radius']):>17s} {str(r['estimated_distance']):>14s} "
-              f"{str(r['certified_upper']):>16s}  {r['why']}")
-    print("(certified radii are rounded down; a certified upper bound is the distance to the farthest point of a "
-          "box holding a non-generalizing global minimum (Krawczyk), rounded up)")
+              f"{str(r['certified_radius']):>17s} {str(r['exclusion_radius']):>17s} "
+              f"{str(r['estimated_distance']):>14s} {str(r['certified_upper']):>16s}  {r['why']}")
+    print("(certified and exclusion radii are rounded down: the lemma on one box, and branch and bound over many; "
+          "a certified upper bound is the distance to the farthest point of a box holding a non-generalizing "
+          "global minimum (Krawczyk), rounded up)")
     print(f"verdict: {result.verdict}")
     if result.notes:
         print(result.notes)

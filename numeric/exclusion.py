@@ -1,0 +1,391 @@
+"""Exclusion by branch and bound: a certified ball around theta° free of non-generalizing minima (claim C5).
+
+The lemma of :mod:`.separation` certifies one box around theta° with one first-order bound; its radius
+is about sigma_min / Lipschitz, far below the true distance to Q_n \\ Q*. Here the region around theta°
+is covered by many boxes instead, each excluded by whichever argument works on it:
+
+* **lemma on a tube box** (boxes that reach the branch): write theta = theta° + T t + N c with T spanning
+  the direction space of the branch B and N its orthogonal complement. If the box's c-range contains 0,
+  every theta in it has its foot theta_B = theta° + T t on B inside the box too. For theta ∈ Q_n,
+  0 = F_n(theta) - F_n(theta_B) = (mean of J_n N along the segment) c, and that mean lies in the
+  enclosure J_n(box) N. If ||I - Y J_n(box) N||_inf < 1 for a fixed matrix Y, every matrix of the
+  enclosure has full column rank, so c = 0: the box holds no point of Q_n outside B (⊆ Q*).
+* **residuals** (boxes away from the branch): some residual f_theta(x_i) - y_i excludes 0 on the box,
+  or Krawczyk's operator in the normal coordinates c (t ranging over the box) misses the box. Either
+  way the box holds no point of Q_n at all.
+
+Boxes are examined nearest first (a heap on their exact distance to theta°); the first box that is
+neither excluded nor split within the budget ends the search, and its distance is the **certified
+exclusion radius**: Q_n ∩ B(theta°, r) = Q* ∩ B(theta°, r). The region is covered by a central cube
+and dyadic shells around it, so boxes near theta° stay small without splitting the whole region.
+Coordinates are exact rationals (T and N come from rational Gram-Schmidt, rescaled to length about
+1, and their lengths enter the distances exactly); the boxes are mapped to parameter space in ball
+arithmetic, so every exclusion is a certificate. Every excluded box is kept, so
+:func:`reverify_exclusion` can check each one again by a separate computation.
+
+>>> from twolayer.symbolic.activations import activation
+>>> from twolayer.numeric.network import parse_network
+>>> act, target = activation("tanh"), parse_network('[[1, "1/2"]]')
+>>> point = parse_network('[[1, "1/2"], [0, "9/8"]]')
+>>> found = exclusion_radius(act, point, target, [["-3/2"], ["1/2"], ["5/4"]], reach="1/100", max_boxes=200)
+>>> found.radius >= 10 ** -3, found.radius <= 10 ** -2
+(True, True)
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+import numpy as np
+import sympy as sp
+from flint import arb, arb_mat, fmpq
+
+from .classify import branch_constraints
+from .evaluate import as_arb_matrix, evaluate
+from .network import Network
+from .precision import arb_to_mpf, exact_fraction, working_precision
+
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
+
+#: how a box was excluded: the tube lemma, the residuals (or Krawczyk), or inside the exclusion ball of fewer samples
+LEMMA, RESIDUAL, INHERITED = "lemma", "residual", "inherited"
+
+
+@dataclass
+class Exclusion:
+    """The certified exclusion radius (an exact dyadic mpf, rounded down) or None, and how it was reached."""
+    radius: object
+    reach: Fraction                      # the radius aimed at (the search stops there)
+    boxes: int = 0                       # boxes examined
+    seconds: float = 0.0
+    reason: str = ""                     # why the search stopped
+    excluded: list = field(default_factory=list, repr=False)   # (box, LEMMA | RESIDUAL), for re-verification
+    basis: list = field(default_factory=list, repr=False)      # the exact coordinate vectors (tangent, then normal)
+    tangent: int = 0                     # how many of them span the branch's direction space
+    inherited: object = None             # the radius of a prefix of the samples this search started from
+
+    def counts(self):
+        return {kind: sum(1 for _, k in self.excluded if k == kind) for kind in (LEMMA, RESIDUAL, INHERITED)}
+
+
+def _q(value):
+    return fmpq(value.numerator, value.denominator)
+
+
+def coordinate_basis(rows, M):
+    """Exact orthogonal vectors: a basis of the direction space T of the branch (null space of ``rows``), then of
+    its complement N (their span); each rescaled by a rational close to 1/length, so lengths are about 1.
+
+    >>> basis, k = coordinate_basis([[Fraction(1), Fraction(1)]], 2)
+    >>> k, [sum(v * v for v in q) for q in basis]
+    (1, [Fraction(1, 1), Fraction(1, 1)])
+    """
+    matrix = sp.Matrix([[sp.Rational(v.numerator, v.denominator) for v in row] for row in rows]) if rows else \
+        sp.zeros(0, M)
+    tangent = [[Fraction(int(sp.fraction(e)[0]), int(sp.fraction(e)[1])) for e in v] for v in matrix.nullspace()] \
+        if rows else [[Fraction(int(i == j)) for j in range(M)] for i in range(M)]
+
+    def orthogonal(vectors, start=()):
+        out = list(start)
+        for v in vectors:
+            w = list(v)
+            for q in out:
+                c = sum(a * b for a, b in zip(w, q)) / sum(b * b for b in q)
+                w = [a - c * b for a, b in zip(w, q)]
+            if any(w):
+                out.append(w)
+        return out[len(start):]
+
+    tangent = orthogonal(tangent)
+    normal = orthogonal([list(map(Fraction, row)) for row in rows], tangent)
+    scaled = []
+    for v in tangent + normal:
+        length2 = sum(x * x for x in v)
+        scale = Fraction(2 ** 20, max(1, math.isqrt(int(length2 * 2 ** 40))))   # about 1 / |v|
+        scaled.append([x * scale for x in v])
+    return scaled, len(tangent)
+
+
+def _distance2(box, lengths2):
+    """Exact squared Euclidean distance from theta° (coordinates 0) to the box."""
+    return sum((0 if lo <= 0 <= hi else min(abs(lo), abs(hi))) ** 2 * s for (lo, hi), s in zip(box, lengths2))
+
+
+def _farthest2(box, lengths2):
+    """Exact squared Euclidean distance from theta° to the box's farthest corner."""
+    return sum(max(abs(lo), abs(hi)) ** 2 * s for (lo, hi), s in zip(box, lengths2))
+
+
+def _shells(half, reach_half, M):
+    """The central cube [-half, half]^M and dyadic shells {h <= |s_i|, |s|_inf <= 2h} up to reach_half."""
+    boxes, h = [], half
+    while h < reach_half:
+        for i in range(M):
+            for sign in (1, -1):
+                box = [(-2 * h, 2 * h)] * M
+                box[i] = (h, 2 * h) if sign > 0 else (-2 * h, -h)
+                boxes.append(box)
+        h *= 2
+    return boxes
+
+
+class _Region:
+    """The map from box coordinates to parameters and the two exclusion tests (ball arithmetic)."""
+
+    def __init__(self, act, point, inputs, target, basis, tangent, dps):
+        self.act, self.d, self.dps, self.k = act, point.d, dps, tangent
+        self.M, self.r = len(basis), len(basis) - tangent
+        self.X = as_arb_matrix(inputs)
+        self.values = evaluate(act, target, self.X, dps=dps).outputs
+        self.Q = arb_mat([[arb(_q(v[i])) for v in basis] for i in range(self.M)])
+        self.QN = arb_mat([[arb(_q(v[i])) for v in basis[tangent:]] for i in range(self.M)])
+        self.theta0 = [arb(_q(Fraction(v))) for v in point.flat()]
+
+    def enclose(self, box):
+        """A Network of balls containing theta° + sum_i s_i q_i for every s in the box."""
+        s = arb_mat([[arb(_q(lo)).union(arb(_q(hi)))] for lo, hi in box])
+        shift = self.Q * s
+        return Network.from_flat([self.theta0[i] + shift[i, 0] for i in range(self.M)], self.d)
+
+    def _evaluate(self, box):
+        return evaluate(self.act, self.enclose(box), self.X, values=self.values, dps=self.dps)
+
+    @staticmethod
+    def _preconditioner(JN):
+        mid = np.array([[float(JN[i, j].mid()) for j in range(JN.ncols())] for i in range(JN.nrows())])
+        if not np.all(np.isfinite(mid)):
+            return None
+        return arb_mat([[arb(float(v)) for v in row] for row in np.linalg.pinv(mid)])
+
+    def lemma_excludes(self, box):
+        """The tube-box lemma on the box with its c-range widened to contain 0."""
+        hull = box[:self.k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[self.k:]]
+        JN = self._evaluate(hull).jacobian * self.QN
+        if JN.nrows() < self.r:
+            return False
+        Y = self._preconditioner(JN)
+        if Y is None:
+            return False
+        E = _identity(self.r) - Y * JN
+        return _inf_norm_upper(E) < 1
+
+    def residual_excludes(self, box):
+        """No zero of the residuals in the box: one residual excludes 0, or Krawczyk's operator in c misses it."""
+        ev = self._evaluate(box)
+        if any(not e.contains(0) for e in ev.residuals):
+            return True
+        JN = ev.jacobian * self.QN
+        Y = self._preconditioner(JN)
+        if Y is None:
+            return False
+        middle = [(lo + hi) / 2 for lo, hi in box[self.k:]]
+        at_middle = evaluate(self.act, self.enclose(box[:self.k] + [(c, c) for c in middle]), self.X,
+                             values=self.values, dps=self.dps).residuals
+        spread = arb_mat([[arb(0, _q((hi - lo) / 2))] for lo, hi in box[self.k:]])
+        K = arb_mat([[arb(_q(c))] for c in middle]) - Y * arb_mat([[e] for e in at_middle]) \
+            + (_identity(self.r) - Y * JN) * spread
+        return any(K[j, 0] < arb(_q(lo)) or K[j, 0] > arb(_q(hi)) for j, (lo, hi) in enumerate(box[self.k:]))
+
+
+def _identity(r):
+    return arb_mat(r, r, [arb(int(i == j)) for i in range(r) for j in range(r)])
+
+
+def _inf_norm_upper(E):
+    """An upper bound of the max-row-sum norm of every matrix in the enclosure E (inf when it blew up)."""
+    rows = [[abs(E[i, j]).upper() for j in range(E.ncols())] for i in range(E.nrows())]
+    if not all(v.is_finite() for row in rows for v in row):
+        return arb("inf")
+    return max((sum(row, arb(0)).upper() for row in rows), key=lambda b: b.upper())
+
+
+def _dyadic_sqrt_lower(value: Fraction):
+    """An exact mpf <= sqrt(value)."""
+    return arb_to_mpf(arb(_q(value)).sqrt().lower())
+
+
+def exclusion_radius(act: Activation, point: Network, target: Network, inputs, reach="1/2", dps: int = 30,
+                     max_boxes: int = 1500, inside=None) -> Exclusion:
+    """Branch and bound around an exact point of a branch of Q* on the samples ``inputs`` (see the module doc).
+
+    ``reach`` is the radius aimed at, ``max_boxes`` the budget of boxes examined; the result's radius is
+    the distance of the nearest box that could not be excluded within them (or ``reach``). ``inside``: the
+    certified radius of a prefix of ``inputs``; Q_n ⊆ Q_k for k <= n, so boxes within it are excluded
+    already, and the search spends its budget beyond it.
+    """
+    start = time.perf_counter()
+    reach = Fraction(reach)
+    rows = branch_constraints(act, point, target)
+    if rows is None:
+        return Exclusion(None, reach, reason="the point is on no branch of Q*")
+    basis, tangent = coordinate_basis([list(map(Fraction, row)) for row in rows], len(point.flat()))
+    lengths2 = [sum(v * v for v in q) for q in basis]
+    result = Exclusion(None, reach, basis=basis, tangent=tangent, inherited=inside)
+    known = Fraction(0) if inside is None else exact_fraction(inside) ** 2
+    if len(inputs) < len(rows):
+        result.reason = f"n = {len(inputs)} < codim = {len(rows)}: the branch is not separated"
+        return result
+    with working_precision(dps):
+        region = _Region(act, point, inputs, target, basis, tangent, dps)
+        # the box coordinates s_i have |q_i| >= 1/2, so |s_i| <= 2 reach covers the ball of radius reach
+        reach_half = 2 * reach
+        half = reach_half
+        while True:   # the central cube: halve until it is inherited or the lemma excludes it (it contains theta°)
+            cube = [(-half, half)] * len(basis)
+            if _farthest2(cube, lengths2) <= known:
+                result.excluded.append((cube, INHERITED))
+                break
+            result.boxes += 1
+            if region.lemma_excludes(cube):
+                result.excluded.append((cube, LEMMA))
+                break
+            half /= 2
+            if half < Fraction(1, 2 ** 60):
+                result.radius, result.reason = None, ("no cube around theta° is excluded by the lemma (rank J_n N "
+                                                      "< codim there: a degenerate point)")
+                result.seconds = time.perf_counter() - start
+                return result
+        heap = []
+        for count, box in enumerate(_shells(half, reach_half, len(basis))):
+            heapq.heappush(heap, (_distance2(box, lengths2), count, box))
+        count = len(heap)
+        stop = reach * reach
+        result.reason = f"every box within {float(reach):.3g} excluded"
+        while heap:
+            dist2, _, box = heapq.heappop(heap)
+            if dist2 >= stop:
+                break
+            if _farthest2(box, lengths2) <= known:
+                result.excluded.append((box, INHERITED))
+                continue
+            result.boxes += 1
+            contains_branch = all(lo <= 0 <= hi for lo, hi in box[tangent:])
+            if not contains_branch and region.residual_excludes(box):
+                result.excluded.append((box, RESIDUAL))
+                continue
+            if region.lemma_excludes(box):
+                result.excluded.append((box, LEMMA))
+                continue
+            if result.boxes >= max_boxes:
+                stop, result.reason = dist2, f"budget of {max_boxes} boxes reached"
+                break
+            j = max(range(len(box)), key=lambda i: (box[i][1] - box[i][0]) ** 2 * lengths2[i])
+            lo, hi = box[j]
+            for part in ((lo, (lo + hi) / 2), ((lo + hi) / 2, hi)):
+                piece = list(box)
+                piece[j] = part
+                count += 1
+                heapq.heappush(heap, (_distance2(piece, lengths2), count, piece))
+        # covered: every box nearer than stop, and the inherited ball
+        result.radius = _dyadic_sqrt_lower(max(min(stop, reach * reach), known))
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def reverify_exclusion(act: Activation, point: Network, target: Network, inputs, found: Exclusion, dps: int = 30,
+                       probes: int = 400, seed: int = 0) -> tuple[bool, str]:
+    """Check an exclusion again by separate code: (ok, what failed).
+
+    * the coordinate vectors, exactly: tangent ones solve the branch's equations, normal ones are orthogonal
+      to them, all are pairwise orthogonal, and there are M of them;
+    * every excluded box once more, parameters enclosed by exact rational interval arithmetic from the box's
+      corners (not the ball product of the search): a lemma box by the smallest of three matrix norms of
+      I - Y J_n N (each bounds the spectral radius), a residual box by a residual excluding 0 or a Krawczyk
+      operator of its own, an inherited box by its farthest corner against the inherited radius (exactly);
+    * coverage, sampled: ``probes`` random points of the certified ball each lie in some excluded box.
+    """
+    if found.radius is None:
+        return True, "nothing certified"
+    rows = branch_constraints(act, point, target)
+    if rows is None:
+        return False, "the point is on no branch of Q*"
+    basis, k = found.basis, found.tangent
+    M = len(point.flat())
+    if len(basis) != M or len(rows) != M - k:
+        return False, "the coordinate vectors do not number M, or the normal ones not codim"
+    if any(sum(Fraction(c) * v for c, v in zip(row, q)) != 0 for row in rows for q in basis[:k]):
+        return False, "a tangent vector is not in the branch's direction space"
+    if any(sum(u * v for u, v in zip(p, q)) != 0 for i, p in enumerate(basis) for q in basis[i + 1:]):
+        return False, "the coordinate vectors are not orthogonal"
+    lengths2 = [sum(v * v for v in q) for q in basis]
+    if min(lengths2) < Fraction(1, 4):
+        return False, "a coordinate vector is shorter than 1/2 (the covering assumes |q_i| >= 1/2)"
+    theta0 = [Fraction(v) for v in point.flat()]
+    with working_precision(dps):
+        X = as_arb_matrix(inputs)
+        values = evaluate(act, target, X, dps=dps).outputs
+        N = arb_mat([[arb(_q(q[i])) for q in basis[k:]] for i in range(M)])
+
+        def network(box):
+            coordinates = []
+            for i in range(M):
+                lo = hi = theta0[i]
+                for q, (s_lo, s_hi) in zip(basis, box):
+                    ends = (q[i] * s_lo, q[i] * s_hi)
+                    lo, hi = lo + min(ends), hi + max(ends)
+                coordinates.append(arb(_q(lo)).union(arb(_q(hi))))
+            return Network.from_flat(coordinates, point.d)
+
+        def pinv(matrix):
+            mid = np.array([[float(matrix[i, j].mid()) for j in range(matrix.ncols())] for i in range(matrix.nrows())])
+            return arb_mat([[arb(float(v)) for v in row] for row in np.linalg.pinv(mid)]) \
+                if np.all(np.isfinite(mid)) else None
+
+        def norms_below_one(E):
+            entries = [[abs(E[i, j]).upper() for j in range(E.ncols())] for i in range(E.nrows())]
+            if not all(v.is_finite() for row in entries for v in row):
+                return False
+            inf = max(sum(row, arb(0)).upper() for row in entries)
+            one = max(sum((row[j] for row in entries), arb(0)).upper() for j in range(E.ncols()))
+            frobenius = sum((v * v for row in entries for v in row), arb(0)).sqrt().upper()
+            return inf < 1 or one < 1 or frobenius < 1
+
+        def eye(r):
+            return arb_mat(r, r, [arb(int(i == j)) for i in range(r) for j in range(r)])
+
+        inherited = Fraction(0) if found.inherited is None else exact_fraction(found.inherited) ** 2
+        for box, kind in found.excluded:
+            if kind == INHERITED:
+                ok = sum(max(abs(lo), abs(hi)) ** 2 * s for (lo, hi), s in zip(box, lengths2)) <= inherited
+            elif kind == LEMMA:
+                hull = box[:k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[k:]]
+                JN = evaluate(act, network(hull), X, values=values, dps=dps).jacobian * N
+                Y = pinv(JN)
+                ok = Y is not None and JN.nrows() >= JN.ncols() and norms_below_one(eye(JN.ncols()) - Y * JN)
+            else:
+                ev = evaluate(act, network(box), X, values=values, dps=dps)
+                ok = any(not e.contains(0) for e in ev.residuals)
+                if not ok:
+                    JN = ev.jacobian * N
+                    Y = pinv(JN)
+                    centre = [(lo + hi) / 2 for lo, hi in box[k:]]
+                    F = evaluate(act, network(box[:k] + [(c, c) for c in centre]), X, values=values,
+                                 dps=dps).residuals
+                    image = arb_mat([[arb(_q(c))] for c in centre]) - Y * arb_mat([[f] for f in F]) + \
+                        (eye(JN.ncols()) - Y * JN) * arb_mat([[arb(_q(lo)).union(arb(_q(hi))) - arb(_q(c))]
+                                                              for (lo, hi), c in zip(box[k:], centre)])
+                    ok = Y is not None and any(not image[j, 0].overlaps(arb(_q(lo)).union(arb(_q(hi))))
+                                               for j, (lo, hi) in enumerate(box[k:]))
+            if not ok:
+                return False, f"a {kind} box did not re-verify: {[(float(lo), float(hi)) for lo, hi in box]}"
+    # coverage, sampled: points of the ball (in the coordinates, |q_i| s_i) must fall in excluded boxes
+    rng = np.random.default_rng(seed)
+    radius = float(found.radius)
+    lows = np.array([[float(lo) for lo, _ in box] for box, _ in found.excluded])
+    highs = np.array([[float(hi) for _, hi in box] for box, _ in found.excluded])
+    scale = np.sqrt(np.array([float(s) for s in lengths2]))
+    direction = rng.standard_normal((probes, M))
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    points = direction * (radius * rng.uniform(0, 1, (probes, 1)) ** (1 / M)) / scale
+    slack = 1e-12 * radius
+    covered = ((points[:, None, :] >= lows[None] - slack) & (points[:, None, :] <= highs[None] + slack)).all(2).any(1)
+    if found.inherited is not None:   # the inherited ball is covered by the certificate of fewer samples
+        covered |= np.linalg.norm(points * scale, axis=1) <= float(found.inherited) * (1 - 1e-12)
+    if not covered.all():
+        return False, f"{int((~covered).sum())} of {probes} sampled points of the ball are in no excluded box"
+    return True, f"{len(found.excluded)} boxes re-verified; {probes} sampled points of the ball covered"

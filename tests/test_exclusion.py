@@ -1,0 +1,90 @@
+"""The branch-and-bound exclusion radius (numeric/exclusion.py): sound on adversarial inputs, and its
+re-verification rejects tampered certificates."""
+import copy
+from fractions import Fraction
+
+import pytest
+
+from twolayer.claims.separation import KNOWN_MINIMUM_CASE
+from twolayer.numeric.exclusion import LEMMA, coordinate_basis, exclusion_radius, reverify_exclusion
+from twolayer.numeric.network import gaussian_inputs, parse_network
+from twolayer.numeric.precision import exact_fraction
+from twolayer.numeric.separation import certified_radius, known_minimum_family
+from twolayer.symbolic.activations import activation
+
+TANH = activation("tanh")
+TARGET = parse_network('[[1, "1/2"]]')
+NULL_POINT = parse_network('[[1, "1/2"], [0, "9/8"]]')
+INPUTS = gaussian_inputs(5, 1, 11)
+
+
+@pytest.fixture(scope="module")
+def null_row():
+    return exclusion_radius(TANH, NULL_POINT, TARGET, INPUTS[:3], max_boxes=300)
+
+
+def test_basis_is_exact_and_orthogonal():
+    rows = [[Fraction(1), Fraction(0), Fraction(1), Fraction(0)], [Fraction(0), Fraction(1), Fraction(0), Fraction(0)]]
+    basis, k = coordinate_basis(rows, 4)
+    assert k == 2 and len(basis) == 4
+    assert all(sum(r * v for r, v in zip(row, q)) == 0 for row in rows for q in basis[:2])
+    assert all(sum(u * v for u, v in zip(p, q)) == 0 for i, p in enumerate(basis) for q in basis[i + 1:])
+    assert all(abs(sum(v * v for v in q) - 1) < Fraction(1, 10 ** 5) for q in basis)
+
+
+def test_exclusion_beats_the_lemma_and_reverifies(null_row):
+    rho = certified_radius(TANH, NULL_POINT, TARGET, INPUTS[:3]).radius
+    assert null_row.radius > 5 * rho
+    ok, why = reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], null_row)
+    assert ok, why
+
+
+def test_no_exclusion_below_the_codimension_or_at_a_degenerate_point():
+    below = exclusion_radius(TANH, NULL_POINT, TARGET, INPUTS[:2])
+    assert below.radius is None and "codim" in below.reason
+    split = parse_network('[["1/2", "1/2"], ["1/2", "1/2"]]')   # the target neuron split in two: degenerate
+    degenerate = exclusion_radius(TANH, split, TARGET, INPUTS[:4])
+    assert degenerate.radius is None and "degenerate" in degenerate.reason
+
+
+def test_off_branch_point_is_refused():
+    off = parse_network('[["11/10", "1/2"], [0, "9/8"]]')
+    assert exclusion_radius(TANH, off, TARGET, INPUTS[:3]).radius is None
+
+
+def test_radius_stays_below_a_certified_non_generalizing_minimum():
+    """The known-minimum family puts a non-generalizing global minimum at distance 1.22 eta: any exclusion
+    radius beyond it would be a false certificate, whatever the budget."""
+    case = KNOWN_MINIMUM_CASE
+    act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
+    member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], ["1e-3"],
+                                  case["samples"], seed=3)[0]
+    found = exclusion_radius(act, point, target, member.inputs, reach="1/100", max_boxes=400)
+    assert found.radius is not None and exact_fraction(found.radius) < Fraction(122, 100) * Fraction(1, 1000)
+
+
+def test_nesting_carries_the_radius_over(null_row):
+    larger = exclusion_radius(TANH, NULL_POINT, TARGET, INPUTS[:4], max_boxes=50, inside=null_row.radius)
+    assert larger.radius >= null_row.radius
+    assert reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:4], larger)[0]
+
+
+def test_reverification_rejects_tampering(null_row):
+    grown = copy.copy(null_row)
+    grown.radius = null_row.radius * 4          # a radius its boxes do not cover
+    assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], grown)[0]
+    forged = copy.copy(null_row)               # a box that is not empty, claimed by the lemma
+    forged.excluded = null_row.excluded + [([(Fraction(-1, 2), Fraction(1, 2))] * 4, LEMMA)]
+    assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], forged)[0]
+    bent = copy.copy(null_row)                 # coordinates that are not orthogonal
+    bent.basis = [list(q) for q in null_row.basis]
+    bent.basis[0][0] += Fraction(1, 3)
+    assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], bent)[0]
+
+
+def test_bias_point_is_supported():
+    target = parse_network('[[1, "1/2", "1/4"]]')
+    point = parse_network('[[1, "1/2", "1/4"], [0, "9/8", "-1/3"]]')
+    inputs = [list(x) + [1] for x in gaussian_inputs(4, 1, 5)]
+    found = exclusion_radius(TANH, point, target, inputs, max_boxes=200)
+    assert found.radius is not None and reverify_exclusion(TANH, point, target, inputs, found)[0]
