@@ -82,8 +82,10 @@ def coordinate_basis(rows, M):
     its complement N (their span); each rescaled by a rational close to 1/length, so lengths are about 1.
 
     >>> basis, k = coordinate_basis([[Fraction(1), Fraction(1)]], 2)
-    >>> k, [sum(v * v for v in q) for q in basis]
-    (1, [Fraction(1, 1), Fraction(1, 1)])
+    >>> k, [float(sum(v * v for v in q)) for q in basis]     # exact rationals within 1e-6 of 1
+    (1, [1.00000053999..., 1.00000053999...])
+    >>> sum(u * v for u, v in zip(*basis))
+    Fraction(0, 1)
     """
     matrix = sp.Matrix([[sp.Rational(v.numerator, v.denominator) for v in row] for row in rows]) if rows else \
         sp.zeros(0, M)
