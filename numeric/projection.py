@@ -44,7 +44,7 @@ class Projection:
 def _min_norm_step(J, r, dps, limit, drop=0):
     """Minimum-norm Gauss-Newton step -J^+ r, truncated two ways.
 
-    Uses the eigenvectors of J^T J formed at twice the working precision.
+    Uses the eigenvectors of J^T J formed at twice the working precision (float64 eigh refined in arb).
     Directions with singular value below 10^(-4 dps/5) s_1 (exactly flat ones,
     such as a null neuron's input weight) get no step; nor does any direction
     whose component would exceed ``limit`` (a trust radius): near a degenerate
@@ -55,19 +55,21 @@ def _min_norm_step(J, r, dps, limit, drop=0):
     M = J.ncols()
     with working_precision(2 * dps + 10):
         eigenvalues, vectors, gm = gram_eigen(J, dps, rhs=r)
+        coefficients = vectors.transpose() * gm     # V^T J^T r, one product in C
         largest = max(abs(e) for e in eigenvalues)
         cutoff = largest * zero_residual(dps) ** 2
         kept = []
         for k in range(M):
             if eigenvalues[k] > cutoff:
-                coefficient = mpmath.fsum(vectors[i, k] * gm[i] for i in range(M)) / eigenvalues[k]
+                coefficient = arb_to_mpf(coefficients[k, 0]) / eigenvalues[k]
                 if abs(coefficient) <= limit:
                     kept.append((eigenvalues[k], k, coefficient))
         kept.sort(reverse=True)
-        step = [mpmath.mpf(0)] * M
+        weights = [0] * M
         for _, k, coefficient in kept[:max(len(kept) - drop, 0)]:
-            for i in range(M):
-                step[i] -= coefficient * vectors[i, k]
+            weights[k] = coefficient
+        step = vectors * arb_mat([[to_arb(w)] for w in weights])
+        step = [-arb_to_mpf(step[i, 0]) for i in range(M)]
     with mpmath.workdps(dps):
         return [+v for v in step]
 

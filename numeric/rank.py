@@ -19,7 +19,8 @@ from fractions import Fraction
 
 import mpmath
 import numpy as np
-from flint import arb_mat, fmpq, fmpq_mat
+import flint
+from flint import arb, arb_mat, fmpq, fmpq_mat
 
 from .precision import arb_to_mpf, to_arb, working_precision
 from .tolerance import exponent_label, gap_thresholds
@@ -28,31 +29,27 @@ from .tolerance import exponent_label, gap_thresholds
 def gram_eigen(A, dps, weights=None, rhs=None, vectors=True):
     """Eigen-decomposition of ``A^T V A`` formed from the midpoints of ``A`` at 2 dps + 10 digits.
 
-    ``V`` is diag(``weights``) (identity by default). Returns (eigenvalues, eigenvectors as
-    columns of an mpmath matrix, ``A^T V rhs`` or None), all at the doubled precision: the
+    ``V`` is diag(``weights``) (identity by default). Returns (eigenvalues ascending, eigenvectors as
+    columns of an arb_mat of exact midpoints, ``A^T V rhs`` as an arb_mat column or None), all at the
+    doubled precision: the
     Gram matrix squares the condition number, so doubling keeps about ``dps`` correct digits
     relative to the largest singular value, as a direct SVD would, in a fraction of mpmath's
     pure-Python SVD time. Call it inside ``working_precision(2 * dps + 10)`` to use the results.
-    With ``vectors=False`` the eigenvectors are not accumulated (None is returned for them): the
-    eigenvalues are the same numbers, about 5 times faster at 40 x 40.
+    Eigenvectors come from float64 ``eigh`` refined in arb (:func:`refined_eigen`); with ``vectors=False``
+    they are not formed (None is returned for them), and below 30 x 30 mpmath's eigsy gives the values.
     """
     rows, cols = A.nrows(), A.ncols()
-    mids = arb_mat([[arb_to_mpf(A[i, j]) for j in range(cols)] for i in range(rows)])
+    mids = A.mid()
     VA = mids if weights is None else arb_mat([[to_arb(weights[i]) * mids[i, j] for j in range(cols)]
                                                for i in range(rows)])
     gram = VA.transpose() * mids
     if cols == 1:
-        eigenvalues, basis = [arb_to_mpf(gram[0, 0])], mpmath.matrix([[1]])
-    elif vectors:
-        eigenvalues, basis = mpmath.eigsy(_mpmath_matrix(gram))
-    elif cols >= REFINE_FROM:
-        eigenvalues, basis = refined_eigenvalues(gram), None
+        eigenvalues, basis = [arb_to_mpf(gram[0, 0])], arb_mat([[1]]) if vectors else None
+    elif vectors or cols >= REFINE_FROM:
+        eigenvalues, basis = refined_eigen(gram, vectors=vectors)
     else:
-        eigenvalues, basis = _eigsy_values(gram), None
-    projected = None
-    if rhs is not None:
-        g = VA.transpose() * arb_mat([[to_arb(v)] for v in rhs])
-        projected = [arb_to_mpf(g[i, 0]) for i in range(cols)]
+        eigenvalues, basis = _eigsy(gram)
+    projected = None if rhs is None else VA.transpose() * arb_mat([[to_arb(v)] for v in rhs])
     return list(eigenvalues), basis, projected
 
 
@@ -63,20 +60,27 @@ CLUSTER = 1e-8
 
 
 def refined_eigenvalues(gram, iterations=10):
-    """Eigenvalues of the symmetric arb matrix ``gram`` (exact entries) at the current precision.
+    """Eigenvalues of the symmetric arb matrix ``gram`` (exact entries) at the current precision (see
+    :func:`refined_eigen`)."""
+    return refined_eigen(gram, iterations)[0]
+
+
+def refined_eigen(gram, iterations=10, vectors=False):
+    """Eigenvalues (ascending) of the symmetric arb matrix ``gram`` (exact entries) at the current precision,
+    and with ``vectors`` an arb_mat of matching eigenvectors (columns, exact midpoints).
 
     float64 ``eigh`` gives approximate eigenvectors X; Ogita and Aishima's refinement (2018) then
     improves them with matrix products in arb (R = I - X^T X, S = X^T G X, lambda_i = S_ii / (1 - R_ii),
     X += X E with E_ij = (S_ij + lambda_j R_ij) / (lambda_j - lambda_i)), doubling the correct digits per
     step. Within a cluster (eigenvalues closer than CLUSTER x the largest) the vectors only span the
-    right subspace, so each cluster's eigenvalues come from mpmath's eigsy on its small block X_c^T G X_c.
-    The result agrees with eigsy on the whole matrix (tests/test_rank.py), at a fraction of the cost
-    from 30 x 30 on.
+    right subspace, so each cluster is resolved by mpmath's eigsy on its small block X_c^T G X_c (its
+    vectors mapped back through X_c). The result agrees with eigsy on the whole matrix (tests/test_rank.py)
+    at a fraction of its cost; no convergence, or a matrix outside float64's range, falls back to eigsy.
     """
     n = gram.nrows()
     Gf = np.array([[float(gram[i, j].mid()) for j in range(n)] for i in range(n)])
     if not np.all(np.isfinite(Gf)) or not np.any(Gf):
-        return _eigsy_values(gram)      # outside float64's range (or zero): no float64 start to refine
+        return _eigsy(gram, vectors)      # outside float64's range (or zero): no float64 start to refine
     w, V = np.linalg.eigh(Gf)
     scale = max(float(np.abs(w).max()), 1e-300)
     X = arb_mat(V.tolist())
@@ -101,10 +105,10 @@ def refined_eigenvalues(gram, iterations=10):
         if largest < target:
             break
     else:
-        return _eigsy_values(gram)      # no convergence: the reference method decides
+        return _eigsy(gram, vectors)      # no convergence: the reference method decides
     values = [float(v) for v in lam]
     order = sorted(range(n), key=lambda i: values[i])
-    out, start = [], 0
+    out, columns, start = [], [], 0
     while start < n:
         stop = start + 1
         while stop < n and values[order[stop]] - values[order[stop - 1]] <= CLUSTER * scale:
@@ -112,11 +116,37 @@ def refined_eigenvalues(gram, iterations=10):
         block = order[start:stop]
         if len(block) == 1:
             out.append(arb_to_mpf(lam[block[0]]))
+            columns.append([X[i, block[0]] for i in range(n)])
         else:
             Xc = arb_mat([[X[i, j] for j in block] for i in range(n)])
-            out += _eigsy_values(Xc.transpose() * (gram * Xc))
+            inner = Xc.transpose() * (gram * Xc)
+            if _scalar_block(inner, scale):
+                # a multiple of the identity at this precision (e.g. exactly flat directions): every
+                # orthonormal basis of the cluster is an eigenbasis, X_c is one
+                pairs = sorted(((arb_to_mpf(inner[k, k]), j) for k, j in enumerate(block)), key=lambda p: p[0])
+                out += [value for value, _ in pairs]
+                columns += [[X[i, j] for i in range(n)] for _, j in pairs]
+                start = stop
+                continue
+            block_values, block_vectors = _eigsy(inner, vectors)
+            out += block_values
+            if vectors:
+                mapped = (Xc * block_vectors).mid()
+                columns += [[mapped[i, j] for i in range(n)] for j in range(len(block))]
         start = stop
-    return out
+    if not vectors:
+        return out, None
+    return out, arb_mat([[columns[k][i] for k in range(n)] for i in range(n)])
+
+
+def _scalar_block(block, scale):
+    """True when the symmetric block equals a multiple of the identity to the working precision (relative to
+    ``scale``): its off-diagonal entries and the spread of its diagonal are below 2^-(prec - 8) scale."""
+    k = block.nrows()
+    tiny = arb(2) ** -(flint.ctx.prec - 8) * arb(scale)
+    diagonal = [block[i, i] for i in range(k)]
+    return all(abs(block[i, j]) < tiny for i in range(k) for j in range(k) if i != j) and \
+        all(abs(v - diagonal[0]) < tiny for v in diagonal)
 
 
 def _mpmath_matrix(gram):
@@ -124,9 +154,14 @@ def _mpmath_matrix(gram):
     return mpmath.matrix([[arb_to_mpf(gram[i, j]) for j in range(gram.ncols())] for i in range(gram.nrows())])
 
 
-def _eigsy_values(gram):
-    """Eigenvalues of a symmetric arb matrix's midpoints by mpmath's eigsy, without vectors."""
-    return list(mpmath.eigsy(_mpmath_matrix(gram), eigvals_only=True))
+def _eigsy(gram, vectors=False):
+    """Eigenvalues (ascending, mpf) of a symmetric arb matrix's midpoints by mpmath's eigsy, and with ``vectors``
+    its eigenvectors as an arb_mat (columns)."""
+    if not vectors:
+        return sorted(mpmath.eigsy(_mpmath_matrix(gram), eigvals_only=True)), None
+    values, basis = mpmath.eigsy(_mpmath_matrix(gram))
+    order = sorted(range(len(values)), key=lambda k: values[k])
+    return [values[k] for k in order], arb_mat([[basis[i, k] for k in order] for i in range(basis.rows)])
 
 
 def singular_values(A, dps):

@@ -174,7 +174,7 @@ def kernel_basis(J, dps):
     with working_precision(2 * dps + 10):
         E, V, _ = gram_eigen(J, dps)
         top = max(abs(e) for e in E)
-        basis = [[V[i, k] for i in range(M)] for k in range(M) if E[k] < lower ** 2 * top]
+        basis = [[arb_to_mpf(V[i, k]) for i in range(M)] for k in range(M) if E[k] < lower ** 2 * top]
     return basis
 
 
