@@ -98,12 +98,7 @@ def run_sweep(spec: ExperimentSpec, sizes, scales, seeds, path=None, workers=0, 
             _append(path, rows)
 
     bar = _progress(len(todo), progress)
-    if workers or scheduler:
-        _run_on_dask(spec, todo, workers, scheduler, record, bar)
-    else:
-        for n, scale, block in todo:
-            record(run_cell(spec, n, scale, block))
-            bar.update()
+    run_tasks(run_cell, [(spec, n, scale, block) for n, scale, block in todo], workers, scheduler, record, bar)
     bar.close()
     rows = read_table(path)[1] if path else fresh
     wanted = {(n, s, seed) for n in sizes for s in scales for seed in seeds}
@@ -111,7 +106,18 @@ def run_sweep(spec: ExperimentSpec, sizes, scales, seeds, path=None, workers=0, 
                   key=lambda r: (r["n"], -r["scale"], r["seed"]))
 
 
-def _run_on_dask(spec, todo, workers, scheduler, record, bar):
+def run_tasks(function, tasks, workers=0, scheduler=None, record=print, bar=None):
+    """``record(function(*args))`` for every ``args`` in ``tasks``, as they finish: in this process (``workers=0``
+    and no scheduler), or on Dask — an existing scheduler by address, else a LocalCluster of ``workers``
+    single-threaded processes. ``bar`` (a tqdm bar) advances once per task. Shared by the experiment sweeps
+    and ``twolayer study``.
+    """
+    if not workers and not scheduler:
+        for args in tasks:
+            record(function(*args))
+            if bar is not None:
+                bar.update()
+        return
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - dask is a dependency
@@ -127,16 +133,17 @@ def _run_on_dask(spec, todo, workers, scheduler, record, bar):
     except (OSError, TimeoutError) as exc:
         raise InputError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
     try:
-        futures = [client.submit(run_cell, spec, n, scale, block, pure=False) for n, scale, block in todo]
+        futures = [client.submit(function, *args, pure=False) for args in tasks]
         for future in as_completed(futures):
             record(future.result())
-            bar.update()
+            if bar is not None:
+                bar.update()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def _progress(total, enabled):
+def _progress(total, enabled, unit="cell", desc="sweep"):
     from tqdm import tqdm
-    return tqdm(total=total, unit="cell", file=sys.stderr, desc="sweep", disable=not enabled or total == 0)
+    return tqdm(total=total, unit=unit, file=sys.stderr, desc=desc, disable=not enabled or total == 0)

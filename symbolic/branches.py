@@ -203,6 +203,67 @@ def enumerate_branches(act, target_width, width, d):
     return sorted(branches, key=lambda b: (-b.dim, b.splits[::-1], b.label))
 
 
+@dataclass(frozen=True)
+class BranchType:
+    """Branches that differ only in how ``split_extra`` extra neurons are shared among the target classes.
+
+    Dimension, codimension and generic rank depend on the pattern only through sum_j (s_j - 1), so one
+    representative (all extra neurons on the last target neuron) stands for ``count`` branches.
+    """
+    representative: Branch
+    split_extra: int
+    count: int
+
+    @property
+    def label(self):
+        rep = self.representative
+        parts = [f"split+{self.split_extra}" if self.split_extra else "no split"]
+        if rep.null:
+            parts.append(f"null={rep.null}")
+        if rep.groups:
+            parts.append("groups=(" + ",".join(map(str, rep.groups)) + ")")
+        if rep.zero:
+            parts.append(f"zero={rep.zero}")
+        return " ".join(parts)
+
+
+#: Type tables with more rows are refused (each type is O(1); the limit keeps the listing readable and fast).
+MAX_TYPES = 20000
+
+
+def branch_types(act, target_width, width, d):
+    """The branch types of Q* (see :class:`BranchType`), counted without listing every branch.
+
+    >>> from twolayer.symbolic.activations import activation
+    >>> types = branch_types(activation("tanh"), 3, 6, 4)
+    >>> len(types), sum(t.count for t in types) == len(enumerate_branches(activation("tanh"), 3, 6, 4))
+    (14, True)
+    >>> sum(t.count for t in branch_types(activation("tanh"), 3, 20, 4))
+    53122
+    """
+    from math import comb
+    if act.symmetry.kind not in SUPPORTED_KINDS:
+        check_target(act, None)
+    if width < target_width:
+        raise InputError(f"width m = {width} is below the target width m* = {target_width}")
+    c = act.taylor(1)
+    zero_at_zero, slope = c[0] == 0, c[1] != 0
+    extra, types = width - target_width, []
+    for split_extra in range(extra + 1):
+        splits = (1,) * (target_width - 1) + (1 + split_extra,)
+        count = comb(target_width + split_extra - 1, target_width - 1)
+        rest = extra - split_extra
+        for zero in range(rest + 1 if zero_at_zero else 1):
+            for grouped in range(rest - zero + 1):
+                for groups in _partitions(grouped):
+                    if len(types) >= MAX_TYPES:
+                        raise InputError(f"more than {MAX_TYPES} branch types for m* = {target_width}, m = {width}: "
+                                         "choose a smaller width")
+                    types.append(BranchType(Branch(splits, rest - zero - grouped, groups, zero, d, slope),
+                                            split_extra, count))
+    return sorted(types, key=lambda t: (-t.representative.dim, t.split_extra, t.label))
+
+
 def optimistic_sample_size(branches):
     """The smallest generic model rank over the branches: m*(d+1) ([OE], [LLR] Thm. 4)."""
     return min(b.generic_rank for b in branches)
