@@ -17,9 +17,9 @@ anything in between makes the rank undecided (``None``).
 from dataclasses import dataclass
 from fractions import Fraction
 
+import flint
 import mpmath
 import numpy as np
-import flint
 from flint import arb, arb_mat, fmpq, fmpq_mat
 
 from .precision import arb_to_mpf, to_arb, working_precision
@@ -31,10 +31,9 @@ def gram_eigen(A, dps, weights=None, rhs=None, vectors=True):
 
     ``V`` is diag(``weights``) (identity by default). Returns (eigenvalues ascending, eigenvectors as
     columns of an arb_mat of exact midpoints, ``A^T V rhs`` as an arb_mat column or None), all at the
-    doubled precision: the
-    Gram matrix squares the condition number, so doubling keeps about ``dps`` correct digits
-    relative to the largest singular value, as a direct SVD would, in a fraction of mpmath's
-    pure-Python SVD time. Call it inside ``working_precision(2 * dps + 10)`` to use the results.
+    doubled precision: the Gram matrix squares the condition number, so doubling keeps about ``dps``
+    correct digits relative to the largest singular value, as a direct SVD would, in a fraction of
+    mpmath's pure-Python SVD time. Call it inside ``working_precision(2 * dps + 10)`` to use the results.
     Eigenvectors come from float64 ``eigh`` refined in arb (:func:`refined_eigen`); with ``vectors=False``
     they are not formed (None is returned for them), and below 30 x 30 mpmath's eigsy gives the values.
     """
