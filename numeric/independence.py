@@ -32,7 +32,7 @@ from ..symbolic.independence import degree_block, family_expression, feature_nam
 from .evaluate import activation_function, as_arb_matrix
 from .network import gaussian_inputs
 from .precision import working_precision
-from .rank import exact_null_space, exact_rank, gap_rank, singular_values
+from .rank import _fmpq, exact_null_space, gap_rank, singular_values
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -116,24 +116,28 @@ def _exact_rows(act, block, size, max_degree):
     """Stack the rational degree blocks (degrees with c_s != 0) until they reach full column rank ``size``.
 
     Taylor coefficients are computed only as far as the certificate needs them: the degree limit starts at
-    ``size + 8`` and doubles up to ``max_degree``. Returns (rows, exact rank, last degree used).
+    ``size + 8`` and doubles up to ``max_degree``. The stack is kept reduced (the non-zero rows of its
+    reduced row echelon form, which span the same row space and have the same null space), so each new
+    block costs a small rref instead of converting every earlier row again. Returns (reduced rows,
+    exact rank, last degree used, number of rows stacked).
     """
-    rows, rank, degree, done = [], 0, 0, -1
+    basis, rank, degree, done, total = [], 0, 0, -1, 0
     limit = min(max_degree, size + 8)
     while rank < size:
         for s in nonzero_degrees(act.taylor(limit)):
             if s <= done:
                 continue
-            rows += block(s)
+            new = block(s)
+            total += len(new)
             degree = s
-            if len(rows) >= size:
-                rank = exact_rank(rows)
-                if rank == size:
-                    break
+            reduced, rank = _fmpq(basis + new).rref()
+            basis = [[Fraction(int(reduced[i, j].p), int(reduced[i, j].q)) for j in range(size)] for i in range(rank)]
+            if rank == size:
+                break
         if limit == max_degree:
             break
         done, limit = limit, min(max_degree, 2 * limit)
-    return rows, rank, degree
+    return basis, rank, degree, total
 
 
 def _cross_check_singular_values(act, weights, derivatives, columns, total, dps, seed):
@@ -171,12 +175,12 @@ def certify_independence(act: Activation, weights, derivatives: bool = False, ma
         for c, v in zip(columns, vector):
             out[c] = v
         return out
-    rows, rank, degree = _exact_rows(act, block, size, max_degree)
+    rows, rank, degree, stacked = _exact_rows(act, block, size, max_degree)
     values, numerical = [], None
     if cross_check:
         values = _cross_check_singular_values(act, weights, derivatives, columns, len(all_names), dps, seed)
         numerical = gap_rank(values, dps).rank
-    result = IndependenceResult(None, None, size, None, degree, len(rows), numerical_rank=numerical,
+    result = IndependenceResult(None, None, size, None, degree, stacked, numerical_rank=numerical,
                                 singular_values=values, names=names,
                                 prediction=lemma_prediction(act.symmetry.kind, weights))
     if rows and rank == size:

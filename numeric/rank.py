@@ -54,8 +54,10 @@ def gram_eigen(A, dps, weights=None, rhs=None, vectors=True):
 
 #: from this size on, eigenvalues (without vectors) come from float64 eigh refined at high precision
 REFINE_FROM = 30
-#: eigenvalues closer than this fraction of the largest are one cluster, resolved by eigsy on its block
+#: eigenvalues closer than this fraction of the largest are one cluster, resolved on its own block
 CLUSTER = 1e-8
+#: from this size on the refinement's corrections are formed in float64 (numpy) until they are small
+FLOAT_STEPS_FROM = 12
 
 
 def refined_eigenvalues(gram, iterations=10):
@@ -64,17 +66,23 @@ def refined_eigenvalues(gram, iterations=10):
     return refined_eigen(gram, iterations)[0]
 
 
-def refined_eigen(gram, iterations=10, vectors=False):
+def refined_eigen(gram, iterations=12, vectors=False, top=None, depth=0):
     """Eigenvalues (ascending) of the symmetric arb matrix ``gram`` (exact entries) at the current precision,
     and with ``vectors`` an arb_mat of matching eigenvectors (columns, exact midpoints).
 
     float64 ``eigh`` gives approximate eigenvectors X; Ogita and Aishima's refinement (2018) then
-    improves them with matrix products in arb (R = I - X^T X, S = X^T G X, lambda_i = S_ii / (1 - R_ii),
-    X += X E with E_ij = (S_ij + lambda_j R_ij) / (lambda_j - lambda_i)), doubling the correct digits per
-    step. Within a cluster (eigenvalues closer than CLUSTER x the largest) the vectors only span the
-    right subspace, so each cluster is resolved by mpmath's eigsy on its small block X_c^T G X_c (its
-    vectors mapped back through X_c). The result agrees with eigsy on the whole matrix (tests/test_rank.py)
-    at a fraction of its cost; no convergence, or a matrix outside float64's range, falls back to eigsy.
+    improves them with matrix products in arb: R = I - X^T X, S = X^T G X, lambda_i = S_ii / (1 - R_ii),
+    X += X E with E_ij = (S_ij + lambda_j R_ij) / (lambda_j - lambda_i). E is as small as the current error
+    of X, so from 12 x 12 on it is formed in float64 from R, S and lambda (16 correct digits of a small
+    correction): each step gains at least 16 digits, and R, S, lambda and the update stay in arb; once E is
+    below half the working precision, one step with E in arb squares the error (small matrices take only
+    such steps). Within a cluster
+    (eigenvalues closer than CLUSTER x the largest) the vectors only span the right subspace; each
+    cluster's block X_c^T G X_c is resolved in turn — left as it is when it is a multiple of the identity
+    at this precision (e.g. exactly flat directions), by this same method on the block when it has 3 or
+    more rows (its own scale separates what the whole matrix's could not), else by mpmath's eigsy. The
+    result agrees with eigsy on the whole matrix (tests/test_rank.py); no convergence, or a matrix outside
+    float64's range, falls back to eigsy.
     """
     n = gram.nrows()
     Gf = np.array([[float(gram[i, j].mid()) for j in range(n)] for i in range(n)])
@@ -82,27 +90,34 @@ def refined_eigen(gram, iterations=10, vectors=False):
         return _eigsy(gram, vectors)      # outside float64's range (or zero): no float64 start to refine
     w, V = np.linalg.eigh(Gf)
     scale = max(float(np.abs(w).max()), 1e-300)
+    top = scale if top is None else top
     X = arb_mat(V.tolist())
     identity = arb_mat([[int(i == j) for j in range(n)] for i in range(n)])
     target = 10.0 ** -(mpmath.mp.dps / 2 + 2)
+    apart = ~np.eye(n, dtype=bool)
+    small, done = n < FLOAT_STEPS_FROM, False
     for _ in range(iterations):
         R = identity - X.transpose() * X
         S = X.transpose() * (gram * X)
         lam = [(S[i, i] / (1 - R[i, i])).mid() for i in range(n)]
-        E, largest = [], 0.0
-        for i in range(n):
-            row = []
-            for j in range(n):
-                gap = lam[j] - lam[i]
-                if i != j and abs(float(gap)) > CLUSTER * scale:
-                    row.append(((S[i, j] + lam[j] * R[i, j]) / gap).mid())
-                else:
-                    row.append((R[i, j] / 2).mid())
-                largest = max(largest, abs(float(row[-1])))
-            E.append(row)
-        X = (X + X * arb_mat(E)).mid()
-        if largest < target:
+        if done:
             break
+        if small:
+            # E in full precision: the error of X goes from e to about e^2 (float64 steps stop at e * 1e-16)
+            E = [[(((S[i, j] + lam[j] * R[i, j]) / (lam[j] - lam[i])) if i != j and
+                   abs(float(lam[j] - lam[i])) > CLUSTER * scale else R[i, j] / 2).mid() for j in range(n)]
+                 for i in range(n)]
+            X = (X + X * arb_mat(E)).mid()
+            done = max(abs(float(v)) for row in E for v in row) < target
+            continue
+        Rf = np.array([[float(v) for v in row] for row in R.mid().tolist()])
+        Sf = np.array([[float(v) for v in row] for row in S.mid().tolist()])
+        lf = np.array([float(v) for v in lam])
+        gap = lf[None, :] - lf[:, None]
+        separated = apart & (np.abs(gap) > CLUSTER * scale)
+        Ef = np.where(separated, (Sf + lf[None, :] * Rf) / np.where(separated, gap, 1.0), Rf / 2)
+        X = (X + X * arb_mat(Ef.tolist())).mid()
+        small = np.abs(Ef).max() < target
     else:
         return _eigsy(gram, vectors)      # no convergence: the reference method decides
     values = [float(v) for v in lam]
@@ -113,26 +128,28 @@ def refined_eigen(gram, iterations=10, vectors=False):
         while stop < n and values[order[stop]] - values[order[stop - 1]] <= CLUSTER * scale:
             stop += 1
         block = order[start:stop]
+        start = stop
         if len(block) == 1:
             out.append(arb_to_mpf(lam[block[0]]))
             columns.append([X[i, block[0]] for i in range(n)])
+            continue
+        Xc = arb_mat([[X[i, j] for j in block] for i in range(n)])
+        inner = Xc.transpose() * (gram * Xc)
+        if _scalar_block(inner, top):
+            # a multiple of the identity at this precision: every orthonormal basis of the cluster is an
+            # eigenbasis, X_c is one
+            pairs = sorted(((arb_to_mpf(inner[k, k]), j) for k, j in enumerate(block)), key=lambda p: p[0])
+            out += [value for value, _ in pairs]
+            columns += [[X[i, j] for i in range(n)] for _, j in pairs]
+            continue
+        if len(block) >= 3 and depth < 8:
+            block_values, block_vectors = refined_eigen(inner, iterations, vectors, top, depth + 1)
         else:
-            Xc = arb_mat([[X[i, j] for j in block] for i in range(n)])
-            inner = Xc.transpose() * (gram * Xc)
-            if _scalar_block(inner, scale):
-                # a multiple of the identity at this precision (e.g. exactly flat directions): every
-                # orthonormal basis of the cluster is an eigenbasis, X_c is one
-                pairs = sorted(((arb_to_mpf(inner[k, k]), j) for k, j in enumerate(block)), key=lambda p: p[0])
-                out += [value for value, _ in pairs]
-                columns += [[X[i, j] for i in range(n)] for _, j in pairs]
-                start = stop
-                continue
             block_values, block_vectors = _eigsy(inner, vectors)
-            out += block_values
-            if vectors:
-                mapped = (Xc * block_vectors).mid()
-                columns += [[mapped[i, j] for i in range(n)] for j in range(len(block))]
-        start = stop
+        out += block_values
+        if vectors:
+            mapped = (Xc * block_vectors).mid()
+            columns += [[mapped[i, j] for i in range(n)] for j in range(len(block))]
     if not vectors:
         return out, None
     return out, arb_mat([[columns[k][i] for k in range(n)] for i in range(n)])
