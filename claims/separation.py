@@ -234,9 +234,11 @@ def _exclusion_checks(act, point, target, inputs, rows, notes):
 
 
 def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=50, config=None,
-                      bias=False) -> Result:
-    """C5 on one exact point of Q* (``twolayer separation`` goes through here); ``bias``: inputs end in 1."""
-    rows = separation_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps, bias=bias)
+                      bias=False, exclusion_boxes=1000) -> Result:
+    """C5 on one exact point of Q* (``twolayer separation`` and ``twolayer study`` go through here); ``bias``:
+    inputs end in 1; ``exclusion_boxes``: the branch-and-bound budget per sample size."""
+    rows = separation_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps, bias=bias,
+                            exclusion_boxes=exclusion_boxes)
     degenerate = rows[0].model_rank < rows[0].codim
     checks, notes = sweep_checks(act, point, target, inputs, rows, degenerate, dps)
     result = Result("C5", TITLE, dict(config or {}, starts=starts, seed=seed, dps=dps), checks, notes)

@@ -41,7 +41,6 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 from flint import arb, arb_mat, fmpq
 
 from .classify import branch_constraints
@@ -87,35 +86,39 @@ def coordinate_basis(rows, M):
     >>> sum(u * v for u, v in zip(*basis))
     Fraction(0, 1)
     """
-    matrix = sp.Matrix([[sp.Rational(v.numerator, v.denominator) for v in row] for row in rows]) if rows else \
-        sp.zeros(0, M)
-    tangent = [[Fraction(int(sp.fraction(e)[0]), int(sp.fraction(e)[1])) for e in v] for v in matrix.nullspace()] \
-        if rows else [[Fraction(int(i == j)) for j in range(M)] for i in range(M)]
+    from .rank import exact_null_space
+    tangent = exact_null_space(rows) if rows else [[Fraction(int(i == j)) for j in range(M)] for i in range(M)]
 
-    def orthogonal(vectors, start=()):
-        out = list(start)
+    def orthogonal(vectors):
+        # Gram-Schmidt on sparse vectors ({index: value}): branch equations touch few coordinates each
+        out = []
         for v in vectors:
-            w = list(v)
-            for q in out:
-                c = sum(a * b for a, b in zip(w, q)) / sum(b * b for b in q)
-                w = [a - c * b for a, b in zip(w, q)]
-            if any(w):
-                out.append(w)
-        return out[len(start):]
+            w = {i: Fraction(x) for i, x in enumerate(v) if x}
+            for q, qq in out:
+                c = sum(x * q[i] for i, x in w.items() if i in q)
+                if c:
+                    c /= qq
+                    for i, x in q.items():
+                        w[i] = w.get(i, 0) - c * x
+                    w = {i: x for i, x in w.items() if x}
+            if w:
+                out.append((w, sum(x * x for x in w.values())))
+        return out
 
-    tangent = orthogonal(tangent)
-    normal = orthogonal([list(map(Fraction, row)) for row in rows], tangent)
+    # T = ker(rows) and N = span(rows) are orthogonal complements: each is orthogonalised on its own
+    along, across = orthogonal(tangent), orthogonal(rows)
     scaled = []
-    for v in tangent + normal:
-        length2 = sum(x * x for x in v)
+    for w, length2 in along + across:
         scale = Fraction(2 ** 20, max(1, math.isqrt(int(length2 * 2 ** 40))))   # about 1 / |v|
-        scaled.append([x * scale for x in v])
-    return scaled, len(tangent)
+        scaled.append([w.get(i, 0) * scale for i in range(M)])
+    return scaled, len(along)
 
 
 def _distance2(box, lengths2):
     """Exact squared Euclidean distance from theta° (coordinates 0) to the box."""
-    return sum((0 if lo <= 0 <= hi else min(abs(lo), abs(hi))) ** 2 * s for (lo, hi), s in zip(box, lengths2))
+    # a Fraction's sign is its numerator's: integer tests skip the coordinates whose range holds 0
+    return sum(min(abs(lo), abs(hi)) ** 2 * s for (lo, hi), s in zip(box, lengths2)
+               if lo.numerator > 0 or hi.numerator < 0)
 
 
 def _farthest2(box, lengths2):
@@ -310,9 +313,13 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
     M = len(point.flat())
     if len(basis) != M or len(rows) != M - k:
         return False, "the coordinate vectors do not number M, or the normal ones not codim"
-    if any(sum(Fraction(c) * v for c, v in zip(row, q)) != 0 for row in rows for q in basis[:k]):
+    sparse = [{i: x for i, x in enumerate(q) if x} for q in basis]
+
+    def dot(u, v):
+        return sum(x * v[i] for i, x in u.items() if i in v)
+    if any(dot({i: Fraction(c) for i, c in enumerate(row) if c}, q) != 0 for row in rows for q in sparse[:k]):
         return False, "a tangent vector is not in the branch's direction space"
-    if any(sum(u * v for u, v in zip(p, q)) != 0 for i, p in enumerate(basis) for q in basis[i + 1:]):
+    if any(dot(p, q) != 0 for i, p in enumerate(sparse) for q in sparse[i + 1:]):
         return False, "the coordinate vectors are not orthogonal"
     lengths2 = [sum(v * v for v in q) for q in basis]
     if min(lengths2) < Fraction(1, 4):
@@ -323,12 +330,14 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
         values = evaluate(act, target, X, dps=dps).outputs
         N = arb_mat([[arb(_q(q[i])) for q in basis[k:]] for i in range(M)])
 
+        touching = [[(j, q[i]) for j, q in enumerate(basis) if q[i]] for i in range(M)]
+
         def network(box):
             coordinates = []
             for i in range(M):
                 lo = hi = theta0[i]
-                for q, (s_lo, s_hi) in zip(basis, box):
-                    ends = (q[i] * s_lo, q[i] * s_hi)
+                for j, q in touching[i]:
+                    ends = (q * box[j][0], q * box[j][1])
                     lo, hi = lo + min(ends), hi + max(ends)
                 coordinates.append(arb(_q(lo)).union(arb(_q(hi))))
             return Network.from_flat(coordinates, point.d)

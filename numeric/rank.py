@@ -14,6 +14,7 @@ anything in between makes the rank undecided (``None``).
 >>> exact_rank([[1, 2], [2, 4], [0, 1]])
 2
 """
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -96,10 +97,15 @@ def refined_eigen(gram, iterations=12, vectors=False, top=None, depth=0):
     target = 10.0 ** -(mpmath.mp.dps / 2 + 2)
     apart = ~np.eye(n, dtype=bool)
     small, done = n < FLOAT_STEPS_FROM, False
+    full, error = mpmath.mp.dps, 1e-16       # float64 eigh: vectors good to about 1e-16
     for _ in range(iterations):
-        R = identity - X.transpose() * X
-        S = X.transpose() * (gram * X)
-        lam = [(S[i, i] / (1 - R[i, i])).mid() for i in range(n)]
+        # a float64 step only needs R and S to about 16 digits beyond the current error of X: products at
+        # that precision (rising each step) cost a fraction of full-precision ones on large matrices
+        digits = full if small or done else min(full, int(-math.log10(max(error, 1e-300))) + 26)
+        with flint.ctx.workdps(digits):
+            R = identity - X.transpose() * X
+            S = X.transpose() * (gram * X)
+            lam = [(S[i, i] / (1 - R[i, i])).mid() for i in range(n)]
         if done:
             break
         if small:
@@ -116,8 +122,11 @@ def refined_eigen(gram, iterations=12, vectors=False, top=None, depth=0):
         gap = lf[None, :] - lf[:, None]
         separated = apart & (np.abs(gap) > CLUSTER * scale)
         Ef = np.where(separated, (Sf + lf[None, :] * Rf) / np.where(separated, gap, 1.0), Rf / 2)
-        X = (X + X * arb_mat(Ef.tolist())).mid()
-        small = np.abs(Ef).max() < target
+        with flint.ctx.workdps(digits):
+            X = (X + X * arb_mat(Ef.tolist())).mid()
+        largest = float(np.abs(Ef).max())
+        error = max(largest * 1e-15, largest * largest, 10.0 ** -digits)
+        small = largest < target
     else:
         return _eigsy(gram, vectors)      # no convergence: the reference method decides
     values = [float(v) for v in lam]
