@@ -90,8 +90,9 @@ def _ros2_step(problem, theta, grad, H, h, rtol, atol, dps):
     """
     M = len(theta)
     rejected = 0
+    identity = arb_mat(M, M, [arb(int(i == j)) for i in range(M) for j in range(M)])
     while True:
-        W = arb_mat([[(1 if i == j else 0) + GAMMA * h * H[i, j] for j in range(M)] for i in range(M)])
+        W = identity + H * arb(GAMMA * h)      # I + gamma h H as one arb_mat expression (in C)
         try:
             k1 = _solve(W, [-g for g in grad])
             mid = [x + h * k for x, k in zip(theta, k1)]

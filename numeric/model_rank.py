@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -160,7 +161,16 @@ def _pivots(A, r):
 
 
 def _exact_bounds(act, network, dps):
-    """(lower, upper) from the coefficient matrix of the Jacobian's function family (no bias)."""
+    """(lower, upper) from the coefficient matrix of the Jacobian's function family (no bias).
+
+    Exact and deterministic, so computed once per (activation, point): a study asks for it twice per branch
+    (the model rank, then the separation sweep's structural rank)."""
+    return _exact_bounds_cached(act, tuple(tuple(Fraction(v) for v in nrn) for nrn in network.neurons), dps)
+
+
+@lru_cache(maxsize=128)
+def _exact_bounds_cached(act, neurons, dps):
+    network = Network(neurons)
     d = network.d
     weights = [tuple(Fraction(v) for v in nrn[1:]) for nrn in network.neurons]
     m = len(weights)

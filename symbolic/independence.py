@@ -18,7 +18,7 @@ every degree, so full column rank of any set of these rows proves independence.
 """
 import itertools
 from fractions import Fraction
-from math import factorial, prod
+from math import factorial
 
 import sympy as sp
 
@@ -39,10 +39,21 @@ def monomials(d, s):
 
 
 def _power_coefficient(w, alpha):
-    """Coefficient of x^alpha in (w.x)^|alpha| (multinomial theorem)."""
-    s = sum(alpha)
-    return Fraction(factorial(s), prod(factorial(a) for a in alpha)) * prod(
-        (Fraction(wl) ** a for wl, a in zip(w, alpha)), start=Fraction(1))
+    """Coefficient of x^alpha in (w.x)^|alpha| (multinomial theorem).
+
+    Numerator and denominator are built as integers and reduced once (Fraction arithmetic per factor was the
+    cost of large certificates).
+
+    >>> _power_coefficient([Fraction(1, 2), 3], (2, 1))
+    Fraction(9, 4)
+    """
+    numerator, denominator = factorial(sum(alpha)), 1
+    for wl, a in zip(w, alpha):
+        if a:
+            wl = Fraction(wl)
+            numerator *= wl.numerator ** a
+            denominator *= factorial(a) * wl.denominator ** a
+    return Fraction(numerator, denominator)
 
 
 def degree_block(weights, s, derivatives, max_rows=None):

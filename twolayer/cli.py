@@ -184,6 +184,29 @@ def _add_experiment(sub):
     return ex
 
 
+def _add_study(sub):
+    st = sub.add_parser("study", help="the local picture of one configuration: branches (or branch types), "
+                        "certified ranks, separation around n = codim, predicted flow rates; report and JSON")
+    st.add_argument("--activation", required=True, help="library name (tanh, sigmoid, ...) or an expression in z")
+    st.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP + "; with --bias the last entry is b")
+    st.add_argument("--width", required=True, type=int, metavar="M", help="width m of the student")
+    _add_bias(st)
+    st.add_argument("--branch", action="append", metavar="LABEL", help="study this branch (or branch type) "
+                    "(repeatable; default: every branch up to 60 of them, else three types)")
+    st.add_argument("--samples", metavar="LIST", help="sample sizes of each separation sweep (default: codim - 1, "
+                    "codim, codim + 1 of each branch)")
+    st.add_argument("--starts", type=int, default=0, help="search starts per sample size for the nearest "
+                    "non-generalizing minimum (default 0: none; the sweep still constructs them below n = r)")
+    st.add_argument("--boxes", type=int, default=200, help="branch-and-bound budget per sample size (default 200; "
+                    "0: no exclusion radius)")
+    st.add_argument("--report", metavar="DIR", help="write DIR/study.md (with figures) and DIR/study.json")
+    st.add_argument("--workers", type=int, default=0, metavar="N", help="study the branches on a local Dask cluster "
+                    "of N processes")
+    st.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask scheduler (tcp://host:8786)")
+    st.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    return st
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="twolayer", description=(
         "Verify the geometry and local recovery of global minima of two-layer networks "
@@ -194,7 +217,7 @@ def _parser():
         "on the real line; precision 15 .. 10000 digits."))
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_verify, _add_activation, _add_derive, _add_independence, _add_branches, _add_rank,
-                _add_separation, _add_flow, _add_experiment):
+                _add_separation, _add_flow, _add_experiment, _add_study):
         command = add(sub)
         _add_common(command)
         if command.prog.split()[-1] != "verify":  # verify's --json names a file
@@ -635,10 +658,57 @@ def cmd_experiment(args):
     return 0
 
 
+def cmd_study(args):
+    from .claims.study import run_study
+    from .numeric.network import parse_network
+    from .symbolic.activations import activation
+    from .symbolic.branches import check_target
+
+    act = activation(args.activation)
+    target = parse_network(args.target, "target")
+    check_target(act, target)
+    if args.bias and target.d < 2:
+        raise InputError("with --bias every neuron is [a, w_1, ..., w_d, b], so it needs at least 3 entries")
+    if args.width < target.m:
+        raise InputError(f"--width {args.width} is below the target width m* = {target.m}")
+    M = args.width * (target.d + 1)
+    if M > MAX_PARAMETERS:
+        raise InputError(f"the student has {M} parameters, above the limit {MAX_PARAMETERS} (m (d + 1))")
+    if not 0 <= args.starts <= MAX_STARTS:
+        raise InputError(f"--starts must be between 0 and {MAX_STARTS}, got {args.starts}")
+    if not 0 <= args.boxes <= 100_000:
+        raise InputError(f"--boxes must be between 0 and 100000, got {args.boxes}")
+    if args.workers < 0 or args.workers > 64:
+        raise InputError(f"--workers must be between 0 and 64, got {args.workers}")
+    sizes = _sizes(args.samples) if args.samples else None
+    if sizes:
+        _sample_count(sizes[-1], "--samples (largest size)")
+    if args.report:
+        import os
+        try:
+            os.makedirs(args.report, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"--report: cannot create the folder {args.report} ({exc.strerror})") from None
+        _writable_path(os.path.join(args.report, "study.md"), "--report")
+    study = run_study(args.activation, args.target, args.width,
+                      labels=args.branch, bias=args.bias, sizes=sizes, starts=args.starts, boxes=args.boxes,
+                      seed=args.seed, dps=args.dps, workers=args.workers, scheduler=args.scheduler,
+                      progress=not args.no_progress and not args.json)
+    if args.report:
+        from .report import write_study
+        write_study(study, args.report)
+    if args.json:
+        print(json.dumps(study, indent=1, default=str))
+        return 0
+    from .report import study_markdown
+    print(study_markdown(study, figures=None))
+    return 0
+
+
 COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "derive": cmd_derive,
             "independence": cmd_independence,
             "branches": cmd_branches, "rank": cmd_rank, "separation": cmd_separation, "flow": cmd_flow,
-            "experiment": cmd_experiment}
+            "experiment": cmd_experiment, "study": cmd_study}
 
 
 def main(argv: list[str] | None = None) -> int:

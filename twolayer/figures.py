@@ -199,3 +199,39 @@ FIGURES = {
             "(recovered/decided, +undecided); dashed: the optimistic sample size, dotted: the least separation "
             "sample size (both predicted exactly).")],
 }
+
+
+def study_figures(study, folder):
+    """``twolayer study``: codim and generic rank of every listed branch (or type), and the certified radii
+    against n around each studied branch's codimension. Returns [(file name, caption)]."""
+    import os
+    drawn = []
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    rows = study["table"]
+    for degenerate, marker, label in ((False, "o", "non-degenerate"), (True, "x", "degenerate (rank < codim)")):
+        chosen = [r for r in rows if r["degenerate"] == degenerate]
+        if chosen:
+            ax.scatter([r["codim"] for r in chosen], [r["rank"] for r in chosen], marker=marker, label=label)
+    top = max(r["codim"] for r in rows)
+    ax.plot([0, top], [0, top], color="grey", lw=0.8, label="rank = codim")
+    _finish(fig, ax, os.path.join(folder, "study_rank_codim.png"), "codimension of the branch", "generic model rank",
+            f"{len(rows)} {study['listed']}", (8, "upper left"))
+    drawn.append(("study_rank_codim.png", "Generic model rank against codimension for every listed branch (or "
+                  "type); below the diagonal the branch is degenerate."))
+    studied = [b for b in study["studied"] if any(r["certified_radius"] or r["exclusion_radius"]
+                                                  for r in b["separation"])]
+    if studied:
+        fig, ax = plt.subplots(figsize=(6, 3.6))
+        for b in studied:
+            ns = [r["n"] - b["codim"] for r in b["separation"]]
+            radius = [float(r["certified_radius"]) if r["certified_radius"] else math.nan for r in b["separation"]]
+            excluded = [float(r["exclusion_radius"]) if r["exclusion_radius"] else math.nan for r in b["separation"]]
+            line, = ax.semilogy(ns, radius, "o-", label=f"{b['label']}: lemma")
+            ax.semilogy(ns, excluded, "^--", color=line.get_color(), label=f"{b['label']}: branch and bound")
+        ax.axvline(-0.5, color="grey", lw=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _finish(fig, ax, os.path.join(folder, "study_separation.png"), "n - codim", "certified radius",
+                "separation around n = codim", (7, "lower right"))
+        drawn.append(("study_separation.png", "Certified radii against n - codim for the studied branches: none "
+                      "exists below the codimension (left of the line)."))
+    return drawn

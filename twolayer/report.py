@@ -129,3 +129,58 @@ class Progress:
         if self.active:
             self.stream.write("\r" + " " * 80 + "\r")
             self.stream.flush()
+
+
+def study_markdown(study, figures=None):
+    """The study of one configuration as markdown (``twolayer study``; the report's study.md)."""
+    lines = [f"# Study: {study['activation']}, target {study['target']}, width {study['width']}"
+             + (" (with bias)" if study["bias"] else ""), "",
+             f"{study['parameters']} parameters; Q* has {study['branches']} branches in {study['types']} types "
+             f"(listed below: {study['listed']}). Optimistic sample size (smallest generic rank): "
+             f"{show(study['optimistic_sample_size'])}.", ""]
+    if study["listed"] == "types":
+        lines += ["Per codimension (a type stands for the branches that differ only in how the extra split neurons "
+                  "are shared among the target neurons):", "",
+                  "| codim | branches | types | non-degenerate branches | generic ranks | example |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {r['codim']} | {r['branches']} | {r['types']} | {r['non_degenerate']} | "
+                  f"{', '.join(map(str, r['ranks']))} | {r['example']} |" for r in study["by_codimension"]]
+    else:
+        lines += ["| branch | dim | codim | generic rank | degenerate |", "|---|---|---|---|---|"]
+        lines += [f"| {r['label']} | {r['dim']} | {r['codim']} | {r['rank']} | {r['degenerate']} |"
+                  for r in study["table"]]
+    for name, caption in (figures or []):
+        lines += ["", f"![{caption}]({name})", "", f"*{caption}*"]
+    lines += ["", "## Studied branches", "",
+              "Certified rank: C4's bounds at the branch's exact point. Separation: C5's sweep at sample sizes around "
+              "n = codim (certified radius by the one-box lemma, exclusion radius by branch and bound, both rounded "
+              "down; nearest non-generalizing minimum found by the search). Rate: the local rate 2 lambda of "
+              "gradient flow predicted at n = codim (C6), lambda the smallest positive eigenvalue of J^T J / n.", ""]
+    for b in study["studied"]:
+        rank = b["certified_rank"]
+        lines += [f"### {b['label']}" + (f" ({b['count']} branches of this type)" if b["kind"] == "type" else ""), "",
+                  f"dim {b['dim']}, codim {b['codim']}, generic rank {b['generic_rank']}, "
+                  f"{'degenerate' if b['degenerate'] else 'non-degenerate'}; certified model rank at the point: "
+                  + (str(rank["certified"]) if rank["certified"] is not None else
+                     f"{rank['lower']} .. {rank['upper']}") + "; predicted rate 2 lambda at n = codim: "
+                  + ("none (degenerate: the flow is not predicted to converge exponentially)" if b["degenerate"] else
+                     show(b["rate_at_codim"])) + f"; C5 on this sweep: {b['separation_verdict']}; {b['seconds']} s.",
+                  "",
+                  "| n | rank J_n | separated | certified radius | exclusion radius | nearest found | certified upper "
+                  "| why |", "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['n']} | {show(r['rank'])} | {show(r['separated'])} | {show(r['certified_radius'])} | "
+                  f"{show(r['exclusion_radius'])} | {show(r['nearest_found'])} | {show(r['certified_upper'])} | "
+                  f"{r['why']} |" for r in b["separation"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_study(study, directory):
+    """DIR/study.md with its figures in DIR/figures/, and DIR/study.json."""
+    from twolayer.figures import study_figures
+    os.makedirs(os.path.join(directory, "figures"), exist_ok=True)
+    drawn = study_figures(study, os.path.join(directory, "figures"))
+    with open(os.path.join(directory, "study.md"), "w") as fh:
+        fh.write(study_markdown(study, [(f"figures/{name}", caption) for name, caption in drawn]))
+    with open(os.path.join(directory, "study.json"), "w") as fh:
+        json.dump(study, fh, indent=1, default=str)
