@@ -32,7 +32,7 @@ from ..symbolic.independence import degree_block, family_expression, feature_nam
 from .evaluate import activation_function, as_arb_matrix
 from .network import gaussian_inputs
 from .precision import working_precision
-from .rank import _fmpq, exact_null_space, gap_rank, singular_values
+from .rank import _fmpq, exact_null_space, exact_rank, gap_rank, singular_values
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -116,10 +116,10 @@ def _exact_rows(act, block, size, max_degree):
     """Stack the rational degree blocks (degrees with c_s != 0) until they reach full column rank ``size``.
 
     Taylor coefficients are computed only as far as the certificate needs them: the degree limit starts at
-    ``size + 8`` and doubles up to ``max_degree``. The stack is kept reduced (the non-zero rows of its
-    reduced row echelon form, which span the same row space and have the same null space), so each new
-    block costs a small rref instead of converting every earlier row again. Returns (reduced rows,
-    exact rank, last degree used, number of rows stacked).
+    ``size + 8`` and doubles up to ``max_degree``. While the rank falls short, the stack is replaced by
+    the non-zero rows of its reduced row echelon form (same row space, same null space), so later blocks
+    do not convert every earlier row again. Returns (rows, exact rank, last degree used, number of rows
+    stacked).
     """
     basis, rank, degree, done, total = [], 0, 0, -1, 0
     limit = min(max_degree, size + 8)
@@ -130,10 +130,15 @@ def _exact_rows(act, block, size, max_degree):
             new = block(s)
             total += len(new)
             degree = s
-            reduced, rank = _fmpq(basis + new).rref()
-            basis = [[Fraction(int(reduced[i, j].p), int(reduced[i, j].q)) for j in range(size)] for i in range(rank)]
+            basis += new
+            if len(basis) < size:
+                continue
+            rank = exact_rank(basis)
             if rank == size:
                 break
+            # rank deficient so far: keep only the reduced rows, so later blocks do not re-convert this stack
+            reduced, rank = _fmpq(basis).rref()
+            basis = [[Fraction(int(reduced[i, j].p), int(reduced[i, j].q)) for j in range(size)] for i in range(rank)]
         if limit == max_degree:
             break
         done, limit = limit, min(max_degree, 2 * limit)

@@ -127,6 +127,12 @@ def refined_eigen(gram, iterations=12, vectors=False, top=None, depth=0):
         largest = float(np.abs(Ef).max())
         error = max(largest * 1e-15, largest * largest, 10.0 ** -digits)
         small = largest < target
+        # values only: an error e of X moves a separated lambda by about e^2, already below the working
+        # precision; a cluster's block inherits e times its own size, so clusters of eigenvalues above
+        # 1e-16 x the largest take the last full-precision step
+        clustered = apart & ~separated
+        done = small and not vectors and not (clustered.any() and
+                                              np.abs(lf)[clustered.any(axis=1)].max() > 1e-16 * scale)
     else:
         return _eigsy(gram, vectors)      # no convergence: the reference method decides
     values = [float(v) for v in lam]
