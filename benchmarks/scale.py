@@ -13,9 +13,9 @@ log-log plot to build/bench/scaling.png.
 """
 import math
 import os
-import time
 
 import numpy as np
+from jacobian import best_of  # the benchmarks run with their folder on sys.path (benchmarks/run.py)
 
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
 from twolayer.numeric.flow import _Problem, _ros2_step
@@ -33,13 +33,6 @@ SIZES = (6, 12, 20, 40, 100)        # M; M = 6 and 12 use d = 1 students of widt
 DPS = 50
 
 
-def best_of(fn, repeat=2):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _case(M):
@@ -68,7 +61,7 @@ def measure(M):
             from twolayer.numeric.network import Network
             ev = evaluate(act, Network.from_flat(moved, point.d), X, values=values)
             _min_norm_step(ev.jacobian, [arb_to_mpf(e) for e in ev.residuals], DPS, 1)
-        out["projection step"] = best_of(projection_step)
+        out["projection step"] = best_of(projection_step, 2)
         out["certified radius"] = best_of(lambda: certified_radius(act, point, target, inputs, DPS), 1)
         problem = _Problem(act, target, inputs, None, point.d, DPS)
 
@@ -76,7 +69,7 @@ def measure(M):
             ev = problem(moved, hessian=True)
             _ros2_step(problem, moved, [arb_to_mpf(g) for g in ev.gradient.entries()], ev.hessian,
                        to_mpf("1e-3"), to_mpf("0.02"), to_mpf(0), DPS)
-        out["flow step"] = best_of(flow_step)
+        out["flow step"] = best_of(flow_step, 2)
     return out
 
 

@@ -76,14 +76,7 @@ class Branch:
 
     @property
     def label(self):
-        parts = ["s=(" + ",".join(map(str, self.splits)) + ")"]
-        if self.null:
-            parts.append(f"null={self.null}")
-        if self.groups:
-            parts.append("groups=(" + ",".join(map(str, self.groups)) + ")")
-        if self.zero:
-            parts.append(f"zero={self.zero}")
-        return " ".join(parts)
+        return _label("s=(" + ",".join(map(str, self.splits)) + ")", self)
 
     @property
     def dim(self):
@@ -216,15 +209,19 @@ class BranchType:
 
     @property
     def label(self):
-        rep = self.representative
-        parts = [f"split+{self.split_extra}" if self.split_extra else "no split"]
-        if rep.null:
-            parts.append(f"null={rep.null}")
-        if rep.groups:
-            parts.append("groups=(" + ",".join(map(str, rep.groups)) + ")")
-        if rep.zero:
-            parts.append(f"zero={rep.zero}")
-        return " ".join(parts)
+        return _label(f"split+{self.split_extra}" if self.split_extra else "no split", self.representative)
+
+
+def _label(head, branch):
+    """``head`` followed by the branch's null, free-group and zero roles, e.g. 's=(1) null=1 zero=1'."""
+    parts = [head]
+    if branch.null:
+        parts.append(f"null={branch.null}")
+    if branch.groups:
+        parts.append("groups=(" + ",".join(map(str, branch.groups)) + ")")
+    if branch.zero:
+        parts.append(f"zero={branch.zero}")
+    return " ".join(parts)
 
 
 #: Type tables with more rows are refused (each type is O(1); the limit keeps the listing readable and fast).

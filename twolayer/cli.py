@@ -309,17 +309,23 @@ def cmd_independence(args):
     return 0
 
 
-def cmd_branches(args):
-    from .claims.global_minima import branch_table
+def _activation_and_target(args):
+    """--activation and an irreducible --target (with --bias, neurons of at least 3 entries)."""
     from .numeric.network import parse_network
     from .symbolic.activations import activation
     from .symbolic.branches import check_target
-
     act = activation(args.activation)
     target = parse_network(args.target, "target")
     check_target(act, target)
     if args.bias and target.d < 2:
         raise InputError("with --bias every neuron is [a, w_1, ..., w_d, b], so it needs at least 3 entries")
+    return act, target
+
+
+def cmd_branches(args):
+    from .claims.global_minima import branch_table
+
+    act, target = _activation_and_target(args)
     table = branch_table(act, target, args.width, args.bias, args.seed)
     rows = [{"pattern": row["branch"].label, "dim": row["branch"].dim, "codim": row["branch"].codim,
              "generic_rank": row["rank"], "degenerate": row["degenerate"], "example_point": row["point"].to_json()}
@@ -660,15 +666,8 @@ def cmd_experiment(args):
 
 def cmd_study(args):
     from .claims.study import run_study
-    from .numeric.network import parse_network
-    from .symbolic.activations import activation
-    from .symbolic.branches import check_target
 
-    act = activation(args.activation)
-    target = parse_network(args.target, "target")
-    check_target(act, target)
-    if args.bias and target.d < 2:
-        raise InputError("with --bias every neuron is [a, w_1, ..., w_d, b], so it needs at least 3 entries")
+    act, target = _activation_and_target(args)
     if args.width < target.m:
         raise InputError(f"--width {args.width} is below the target width m* = {target.m}")
     M = args.width * (target.d + 1)
