@@ -169,30 +169,33 @@ def check_target(act, target):
         seen.append(w)
 
 
-def enumerate_branches(act, target_width, width, d):
-    """Every branch of Q* for a target of ``target_width`` neurons and a network of ``width`` neurons."""
+def _roles(act, target_width, width):
+    """(split_extra, null, groups, zero, slope) for every way to give the m - m* extra neurons their roles
+    (``split_extra`` of them join target classes); InputError for an unsupported activation or a narrow width."""
     if act.symmetry.kind not in SUPPORTED_KINDS:
         check_target(act, None)
     if width < target_width:
         raise InputError(f"width m = {width} is below the target width m* = {target_width}")
     c = act.taylor(1)
     zero_at_zero, slope = c[0] == 0, c[1] != 0
-    branches = []
-
-    def add(branch):
-        if len(branches) >= MAX_BRANCHES:
-            raise InputError(f"more than {MAX_BRANCHES} branches for m* = {target_width}, m = {width}: the "
-                             "enumeration is refused (choose a smaller width)")
-        branches.append(branch)
     extra = width - target_width
     for split_extra in range(extra + 1):
+        rest = extra - split_extra
+        for zero in range(rest + 1 if zero_at_zero else 1):
+            for grouped in range(rest - zero + 1):
+                for groups in _partitions(grouped):
+                    yield split_extra, rest - zero - grouped, groups, zero, slope
+
+
+def enumerate_branches(act, target_width, width, d):
+    """Every branch of Q* for a target of ``target_width`` neurons and a network of ``width`` neurons."""
+    branches = []
+    for split_extra, null, groups, zero, slope in _roles(act, target_width, width):
         for splits in _compositions(target_width + split_extra, target_width):
-            rest = extra - split_extra
-            for zero in range(rest + 1 if zero_at_zero else 1):
-                for grouped in range(rest - zero + 1):
-                    null = rest - zero - grouped
-                    for groups in _partitions(grouped):
-                        add(Branch(splits, null, groups, zero, d, slope))
+            if len(branches) >= MAX_BRANCHES:
+                raise InputError(f"more than {MAX_BRANCHES} branches for m* = {target_width}, m = {width}: the "
+                                 "enumeration is refused (choose a smaller width)")
+            branches.append(Branch(splits, null, groups, zero, d, slope))
     return sorted(branches, key=lambda b: (-b.dim, b.splits[::-1], b.label))
 
 
@@ -239,25 +242,14 @@ def branch_types(act, target_width, width, d):
     53122
     """
     from math import comb
-    if act.symmetry.kind not in SUPPORTED_KINDS:
-        check_target(act, None)
-    if width < target_width:
-        raise InputError(f"width m = {width} is below the target width m* = {target_width}")
-    c = act.taylor(1)
-    zero_at_zero, slope = c[0] == 0, c[1] != 0
-    extra, types = width - target_width, []
-    for split_extra in range(extra + 1):
+    types = []
+    for split_extra, null, groups, zero, slope in _roles(act, target_width, width):
+        if len(types) >= MAX_TYPES:
+            raise InputError(f"more than {MAX_TYPES} branch types for m* = {target_width}, m = {width}: "
+                             "choose a smaller width")
         splits = (1,) * (target_width - 1) + (1 + split_extra,)
-        count = comb(target_width + split_extra - 1, target_width - 1)
-        rest = extra - split_extra
-        for zero in range(rest + 1 if zero_at_zero else 1):
-            for grouped in range(rest - zero + 1):
-                for groups in _partitions(grouped):
-                    if len(types) >= MAX_TYPES:
-                        raise InputError(f"more than {MAX_TYPES} branch types for m* = {target_width}, m = {width}: "
-                                         "choose a smaller width")
-                    types.append(BranchType(Branch(splits, rest - zero - grouped, groups, zero, d, slope),
-                                            split_extra, count))
+        types.append(BranchType(Branch(splits, null, groups, zero, d, slope), split_extra,
+                                comb(target_width + split_extra - 1, target_width - 1)))
     return sorted(types, key=lambda t: (-t.representative.dim, t.split_extra, t.label))
 
 
