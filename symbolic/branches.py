@@ -38,15 +38,20 @@ SUPPORTED_KINDS = ("odd", "even", "generic")
 MAX_BRANCHES = 5000
 
 
-def _partitions(total, smallest=2):
-    """Partitions of ``total`` into parts >= ``smallest``, parts in non-increasing order."""
+def _partitions(total, smallest=2, largest=None):
+    """Partitions of ``total`` into parts >= ``smallest`` (and <= ``largest``), parts in non-increasing order.
+
+    >>> list(_partitions(6))
+    [(6,), (4, 2), (3, 3), (2, 2, 2)]
+    """
     if total == 0:
         yield ()
         return
-    for first in range(total, smallest - 1, -1):
-        for rest in _partitions(total - first, smallest):
-            if not rest or rest[0] <= first:
-                yield (first,) + rest
+    # bounding the later parts by the first generates only valid partitions (filtering afterwards would
+    # generate exponentially many to discard: 70 s before the type limit of m = 40 was reached)
+    for first in range(min(total, total if largest is None else largest), smallest - 1, -1):
+        for rest in _partitions(total - first, smallest, first):
+            yield (first,) + rest
 
 
 def _compositions(total, parts):

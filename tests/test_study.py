@@ -73,6 +73,7 @@ def test_cli_json_and_report(tmp_path, capsys):
     (["--width", "2", "--starts", "-1"], "--starts"),
     (["--width", "2", "--samples", "0"], "--samples"),
     (["--width", "60", "--target", '[[1, "1/2"]]'], "branch types"),
+    (["--width", "40", "--target", TARGET_3], "20000 branch types"),     # M = 200: at the limit, refused by types
     (["--width", "2", "--activation", "z**3 + z"], "polynomial"),
 ])
 def test_bad_input_gets_one_line_and_exit_2(args, message, capsys):
