@@ -82,3 +82,22 @@ def test_small_matrices_get_vectors_too():
         values, X, projected = gram_eigen(arb_mat([[1, 2], [2, 4], [0, 1]]), 50, rhs=[1, 0, 0])
     assert len(values) == 2 and X.nrows() == X.ncols() == 2
     assert [float(p.mid()) for p in projected.entries()] == [1.0, 2.0]
+
+
+def test_the_wide_gauss_newton_step_is_the_step():
+    """n < M: the step through J J^T (n x n) equals the one through J^T J (M x M), with and without the trust
+    limit cutting directions, on a matrix with a tiny singular value."""
+    from twolayer.numeric import projection
+    rng = np.random.default_rng(5)
+    A = rng.standard_normal((6, 15))
+    A[5] = A[4] + 1e-20 * rng.standard_normal(15)          # a singular value near 1e-20
+    r = [mpmath.mpf(float(v)) for v in rng.standard_normal(6)]
+    with working_precision(50):
+        J = arb_mat(A.tolist())
+        for limit, drop in ((mpmath.mpf(10) ** 30, 0), (1, 0), (1, 2)):
+            wide = projection._min_norm_step_wide(J, r, 50, limit, drop)
+            with working_precision(110):
+                tall = projection._min_norm_step(arb_mat(A.tolist() + [[0.0] * 15] * 10), r + [0] * 10, 50, limit,
+                                                 drop)
+            scale = max(abs(v) for v in tall)
+            assert max(abs(a - b) for a, b in zip(wide, tall)) <= mpmath.mpf(10) ** -40 * scale
