@@ -46,7 +46,7 @@ from flint import arb, arb_mat, fmpq
 from .classify import branch_constraints
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
-from .precision import arb_to_mpf, exact_fraction, working_precision
+from .precision import arb_to_mpf, exact_fraction, identity, working_precision
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -176,7 +176,7 @@ class _Region:
         Y = self._preconditioner(JN)
         if Y is None:
             return False
-        E = _identity(self.r) - Y * JN
+        E = identity(self.r) - Y * JN
         return _inf_norm_upper(E) < 1
 
     def residual_excludes(self, box):
@@ -193,12 +193,8 @@ class _Region:
                              values=self.values, dps=self.dps).residuals
         spread = arb_mat([[arb(0, _q((hi - lo) / 2))] for lo, hi in box[self.k:]])
         K = arb_mat([[arb(_q(c))] for c in middle]) - Y * arb_mat([[e] for e in at_middle]) \
-            + (_identity(self.r) - Y * JN) * spread
+            + (identity(self.r) - Y * JN) * spread
         return any(K[j, 0] < arb(_q(lo)) or K[j, 0] > arb(_q(hi)) for j, (lo, hi) in enumerate(box[self.k:]))
-
-
-def _identity(r):
-    return arb_mat(r, r, [arb(int(i == j)) for i in range(r) for j in range(r)])
 
 
 def _inf_norm_upper(E):
@@ -356,9 +352,6 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
             frobenius = sum((v * v for row in entries for v in row), arb(0)).sqrt().upper()
             return inf < 1 or one < 1 or frobenius < 1
 
-        def eye(r):
-            return arb_mat(r, r, [arb(int(i == j)) for i in range(r) for j in range(r)])
-
         inherited = Fraction(0) if found.inherited is None else exact_fraction(found.inherited) ** 2
         for box, kind in found.excluded:
             if kind == INHERITED:
@@ -367,7 +360,7 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
                 hull = box[:k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[k:]]
                 JN = evaluate(act, network(hull), X, values=values, dps=dps).jacobian * N
                 Y = pinv(JN)
-                ok = Y is not None and JN.nrows() >= JN.ncols() and norms_below_one(eye(JN.ncols()) - Y * JN)
+                ok = Y is not None and JN.nrows() >= JN.ncols() and norms_below_one(identity(JN.ncols()) - Y * JN)
             else:
                 ev = evaluate(act, network(box), X, values=values, dps=dps)
                 ok = any(not e.contains(0) for e in ev.residuals)
@@ -378,7 +371,7 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
                     F = evaluate(act, network(box[:k] + [(c, c) for c in centre]), X, values=values,
                                  dps=dps).residuals
                     image = arb_mat([[arb(_q(c))] for c in centre]) - Y * arb_mat([[f] for f in F]) + \
-                        (eye(JN.ncols()) - Y * JN) * arb_mat([[arb(_q(lo)).union(arb(_q(hi))) - arb(_q(c))]
+                        (identity(JN.ncols()) - Y * JN) * arb_mat([[arb(_q(lo)).union(arb(_q(hi))) - arb(_q(c))]
                                                               for (lo, hi), c in zip(box[k:], centre)])
                     ok = Y is not None and any(not image[j, 0].overlaps(arb(_q(lo)).union(arb(_q(hi))))
                                                for j, (lo, hi) in enumerate(box[k:]))

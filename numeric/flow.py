@@ -29,7 +29,7 @@ from flint import arb, arb_mat
 from ..errors import InputError
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
-from .precision import DEFAULT_DPS, arb_to_mpf, distance, norm, to_mpf, working_precision
+from .precision import DEFAULT_DPS, arb_to_mpf, distance, identity, norm, to_mpf, working_precision
 from .projection import project
 from .rank import gram_eigen
 from .tolerance import flow_loss_target, gap_thresholds
@@ -90,9 +90,9 @@ def _ros2_step(problem, theta, grad, H, h, rtol, atol, dps):
     """
     M = len(theta)
     rejected = 0
-    identity = arb_mat(M, M, [arb(int(i == j)) for i in range(M) for j in range(M)])
+    eye = identity(M)
     while True:
-        W = identity + H * arb(GAMMA * h)      # I + gamma h H as one arb_mat expression (in C)
+        W = eye + H * arb(GAMMA * h)      # I + gamma h H as one arb_mat expression (in C)
         try:
             k1 = _solve(W, [-g for g in grad])
             mid = [x + h * k for x, k in zip(theta, k1)]

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import flint
 import mpmath
-from flint import arb, fmpq
+from flint import arb, arb_mat, fmpq
 
 from ..errors import InputError
 
@@ -53,6 +53,11 @@ def to_arb(value):
         value = Fraction(value)
         return arb(fmpq(value.numerator, value.denominator))
     return arb(value)
+
+
+def identity(n):
+    """The n x n identity as an arb_mat (exact)."""
+    return arb_mat(n, n, [arb(int(i == j)) for i in range(n) for j in range(n)])
 
 
 def ball_box(center, rho):

@@ -51,56 +51,37 @@ def _min_norm_step(J, r, dps, limit, drop=0):
     branch J has singular values like 1e-26 whose Gauss-Newton component would
     throw the iterate far from where it started. ``drop`` leaves out that many of
     the remaining directions with the smallest eigenvalues (after a rejected step).
+
+    With fewer samples than parameters the smaller Gram J J^T = U diag(lambda) U^T (n x n) gives the same
+    step: with J = U S V^T the component along v_k is (u_k^T r) / s_k, so with w_k = (u_k^T r) / lambda_k the
+    step is -J^T sum_k w_k u_k and the trust test reads w_k^2 lambda_k <= limit^2 (tests/test_rank.py compares
+    the two ways).
     """
-    M = J.ncols()
-    if J.nrows() < M:
-        return _min_norm_step_wide(J, r, dps, limit, drop)
-    with working_precision(2 * dps + 10):
-        eigenvalues, vectors, gm = gram_eigen(J, dps, rhs=r)
-        coefficients = vectors.transpose() * gm     # V^T J^T r, one product in C
-        largest = max(abs(e) for e in eigenvalues)
-        cutoff = largest * zero_residual(dps) ** 2
-        kept = []
-        for k in range(M):
-            if eigenvalues[k] > cutoff:
-                coefficient = arb_to_mpf(coefficients[k, 0]) / eigenvalues[k]
-                if abs(coefficient) <= limit:
-                    kept.append((eigenvalues[k], k, coefficient))
-        kept.sort(reverse=True)
-        weights = [0] * M
-        for _, k, coefficient in kept[:max(len(kept) - drop, 0)]:
-            weights[k] = coefficient
-        step = vectors * arb_mat([[to_arb(w)] for w in weights])
-        step = [-arb_to_mpf(step[i, 0]) for i in range(M)]
-    with mpmath.workdps(dps):
-        return [+v for v in step]
-
-
-def _min_norm_step_wide(J, r, dps, limit, drop=0):
-    """The same step for n < M through the smaller Gram J J^T = U diag(lambda) U^T (n x n instead of M x M).
-
-    With J = U S V^T the component of the step along v_k is (u_k^T r) / s_k, so with w_k = (u_k^T r) / lambda_k
-    the step is -J^T sum_k w_k u_k over the kept directions, and the trust test reads w_k^2 lambda_k <= limit^2:
-    the same directions, cut-offs and step as :func:`_min_norm_step` (tests/test_rank.py compares them).
-    """
-    n = J.nrows()
+    wide = J.nrows() < J.ncols()
     with working_precision(2 * dps + 10):
         mids = J.mid()
-        eigenvalues, vectors, ur = gram_eigen(mids.transpose(), dps)
-        ur = vectors.transpose() * arb_mat([[to_arb(v)] for v in r])
+        if wide:
+            eigenvalues, vectors, _ = gram_eigen(mids.transpose(), dps)
+            projected = vectors.transpose() * arb_mat([[to_arb(v)] for v in r])     # U^T r
+        else:
+            eigenvalues, vectors, gm = gram_eigen(mids, dps, rhs=r)
+            projected = vectors.transpose() * gm                                    # V^T J^T r
         largest = max(abs(e) for e in eigenvalues)
         cutoff = largest * zero_residual(dps) ** 2
         kept = []
-        for k in range(n):
-            if eigenvalues[k] > cutoff:
-                weight = arb_to_mpf(ur[k, 0]) / eigenvalues[k]
-                if weight * weight * eigenvalues[k] <= limit * limit:
-                    kept.append((eigenvalues[k], k, weight))
+        for k, e in enumerate(eigenvalues):
+            if e > cutoff:
+                weight = arb_to_mpf(projected[k, 0]) / e
+                # the step's component along the k-th direction: |w_k| s_k (wide) or |w_k|
+                if weight * weight * (e if wide else 1) <= limit * limit:
+                    kept.append((e, k, weight))
         kept.sort(reverse=True)
-        weights = [0] * n
+        weights = [0] * len(eigenvalues)
         for _, k, weight in kept[:max(len(kept) - drop, 0)]:
             weights[k] = weight
-        step = mids.transpose() * (vectors * arb_mat([[to_arb(w)] for w in weights]))
+        step = vectors * arb_mat([[to_arb(w)] for w in weights])
+        if wide:
+            step = mids.transpose() * step
         step = [-arb_to_mpf(step[i, 0]) for i in range(J.ncols())]
     with mpmath.workdps(dps):
         return [+v for v in step]

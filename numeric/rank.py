@@ -23,7 +23,7 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat, fmpq, fmpq_mat
 
-from .precision import arb_to_mpf, to_arb, working_precision
+from .precision import arb_to_mpf, identity, to_arb, working_precision
 from .tolerance import exponent_label, gap_thresholds
 
 
@@ -93,7 +93,7 @@ def refined_eigen(gram, iterations=12, vectors=False, top=None, depth=0):
     scale = max(float(np.abs(w).max()), 1e-300)
     top = scale if top is None else top
     X = arb_mat(V.tolist())
-    identity = arb_mat([[int(i == j) for j in range(n)] for i in range(n)])
+    eye = identity(n)
     target = 10.0 ** -(mpmath.mp.dps / 2 + 2)
     apart = ~np.eye(n, dtype=bool)
     small, done = n < FLOAT_STEPS_FROM, False
@@ -103,7 +103,7 @@ def refined_eigen(gram, iterations=12, vectors=False, top=None, depth=0):
         # that precision (rising each step) cost a fraction of full-precision ones on large matrices
         digits = full if small or done else min(full, int(-math.log10(max(error, 1e-300))) + 26)
         with flint.ctx.workdps(digits):
-            R = identity - X.transpose() * X
+            R = eye - X.transpose() * X
             S = X.transpose() * (gram * X)
             lam = [(S[i, i] / (1 - R[i, i])).mid() for i in range(n)]
         if done:

@@ -85,17 +85,20 @@ def test_small_matrices_get_vectors_too():
 
 
 def test_the_wide_gauss_newton_step_is_the_step():
-    """n < M: the step through J J^T (n x n) equals the one through J^T J (M x M), with and without the trust
-    limit cutting directions, on a matrix with a tiny singular value."""
+    """n < M: the step through J J^T (n x n) equals the one through J^T J (M x M, the wide matrix padded with
+    zero rows), with and without the trust limit cutting directions, on a matrix with a tiny singular value."""
     from twolayer.numeric import projection
     rng = np.random.default_rng(5)
     A = rng.standard_normal((6, 15))
     A[5] = A[4] + 1e-20 * rng.standard_normal(15)          # a singular value near 1e-20
     r = [mpmath.mpf(float(v)) for v in rng.standard_normal(6)]
+    U, S, _ = np.linalg.svd(A, full_matrices=False)
+    components = np.abs(U.T @ np.array([float(v) for v in r]))[:5] / S[:5]   # each direction's step length
+    middle = mpmath.mpf(float(np.median(components)))        # a trust limit that cuts some directions, not all
     with working_precision(50):
         J = arb_mat(A.tolist())
-        for limit, drop in ((mpmath.mpf(10) ** 30, 0), (1, 0), (1, 2)):
-            wide = projection._min_norm_step_wide(J, r, 50, limit, drop)
+        for limit, drop in ((mpmath.mpf(10) ** 30, 0), (1, 0), (1, 2), (middle, 0)):
+            wide = projection._min_norm_step(J, r, 50, limit, drop)
             with working_precision(110):
                 tall = projection._min_norm_step(arb_mat(A.tolist() + [[0.0] * 15] * 10), r + [0] * 10, 50, limit,
                                                  drop)
