@@ -10,6 +10,14 @@ is covered by many boxes instead, each excluded by whichever argument works on i
   0 = F_n(theta) - F_n(theta_B) = (mean of J_n N along the segment) c, and that mean lies in the
   enclosure J_n(box) N. If ||I - Y J_n(box) N||_inf < 1 for a fixed matrix Y, every matrix of the
   enclosure has full column rank, so c = 0: the box holds no point of Q_n outside B (⊆ Q*).
+* **the same lemma, second order** (derived here): the mean of J_n N along the segment is enclosed by a
+  centred form around the box's foot p0 = theta° + T t_mid on the branch,
+  J_n(p0) N + sum_k D_k delta_k, where D_k encloses the derivative of J_n N along the k-th coordinate on
+  the box (closed-form second derivatives of the network), delta_k = t_k - t_mid,k along the branch and
+  c_k / 2 across it (the segment's mean of s c_k). Then P = Y (that enclosure) must be regular, and it is
+  certified by a positive vector d with |I - P| d < d (so the spectral radius of |I - P| is below 1),
+  which weighs the rows unequally: a weak direction of J_n N no longer needs the same small box as the
+  strong ones.
 * **residuals** (boxes away from the branch): some residual f_theta(x_i) - y_i excludes 0 on the box,
   or Krawczyk's operator in the normal coordinates c (t ranging over the box) misses the box. Either
   way the box holds no point of Q_n at all.
@@ -44,15 +52,16 @@ import numpy as np
 from flint import arb, arb_mat, fmpq
 
 from .classify import branch_constraints
-from .evaluate import as_arb_matrix, evaluate
+from .evaluate import activation_function, as_arb_matrix, evaluate
 from .network import Network
-from .precision import arb_to_mpf, exact_fraction, identity, working_precision
+from .precision import arb_to_mpf, exact_fraction, identity, to_arb, working_precision
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
 
-#: how a box was excluded: the tube lemma, the residuals (or Krawczyk), or inside the exclusion ball of fewer samples
-LEMMA, RESIDUAL, INHERITED = "lemma", "residual", "inherited"
+#: how a box was excluded: the tube lemma (on the Jacobian's enclosure, or its second-order form), the residuals
+#: (or Krawczyk), or inside the exclusion ball of fewer samples
+LEMMA, SECOND_ORDER, RESIDUAL, INHERITED = "lemma", "second order", "residual", "inherited"
 
 
 @dataclass
@@ -69,7 +78,8 @@ class Exclusion:
     inherited: object = None             # the radius of a prefix of the samples this search started from
 
     def counts(self):
-        return {kind: sum(1 for _, k in self.excluded if k == kind) for kind in (LEMMA, RESIDUAL, INHERITED)}
+        return {kind: sum(1 for _, k in self.excluded if k == kind)
+                for kind in (LEMMA, SECOND_ORDER, RESIDUAL, INHERITED)}
 
 
 def _q(value):
@@ -179,6 +189,65 @@ class _Region:
         E = identity(self.r) - Y * JN
         return _inf_norm_upper(E) < 1
 
+    def tube_lemma(self, box):
+        """LEMMA or SECOND_ORDER when that form of the tube-box lemma excludes the box, else None (the first
+        form is cheaper and is tried first)."""
+        if self.lemma_excludes(box):
+            return LEMMA
+        return SECOND_ORDER if self.second_order_excludes(box) else None
+
+    def curvature(self, network):
+        """[D_1, ..., D_M]: D_k (n x r) encloses d(J_n N)/ds_k on ``network`` (a box of parameters).
+
+        Row i of D_k is (Hess f(x_i) q_k)^T N. Per neuron, the Hessian of a sigma(w.x) has the blocks
+        d2/da dw = sigma'(w.x) x and d2/dw2 = a sigma''(w.x) x x^T (docs/theory.md §2).
+        """
+        X, d, M = self.X, self.d, self.M
+        W = as_arb_matrix(network.input_weights)
+        a = [to_arb(v) for v in network.output_weights]
+        Z = (X * W.transpose()).tolist()
+        sig = activation_function(self.act, (1, 2))
+        first, second = [], []                    # sigma'(z_ik) and a_k sigma''(z_ik)
+        for row in Z:
+            values = [sig(z) for z in row]
+            first.append([v[0] for v in values])
+            second.append([ak * v[1] for ak, v in zip(a, values)])
+        xs = X.tolist()
+        # x_i . q_w(k) for every sample i, neuron k and coordinate vector q_j: one product per neuron
+        moves = [(X * arb_mat([[self.Q[k * (d + 1) + 1 + l, j] for j in range(M)] for l in range(d)])).tolist()
+                 for k in range(len(a))]
+        blocks = []
+        for j in range(M):
+            rows = []
+            for i, x in enumerate(xs):
+                row = []
+                for k in range(len(a)):
+                    z = moves[k][i][j]
+                    row.append(first[i][k] * z)
+                    c = first[i][k] * self.Q[k * (d + 1), j] + second[i][k] * z
+                    row += [c * xl for xl in x]
+                rows.append(row)
+            blocks.append(arb_mat(rows) * self.QN)
+        return blocks
+
+    def second_order_excludes(self, box):
+        """The tube-box lemma with the segment mean of J_n N enclosed to second order (module doc)."""
+        hull = box[:self.k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[self.k:]]
+        middle = [(lo + hi) / 2 for lo, hi in hull[:self.k]]
+        foot = self._evaluate([(c, c) for c in middle] + [(Fraction(0), Fraction(0))] * self.r).jacobian * self.QN
+        if foot.nrows() < self.r:
+            return False
+        Y = self._preconditioner(foot)
+        if Y is None:
+            return False
+        # t - t_mid along the branch; the segment's mean of s c_k, s in [0, 1], across it
+        deltas = [arb(_q(lo - c)).union(arb(_q(hi - c))) for (lo, hi), c in zip(hull[:self.k], middle)] + \
+                 [arb(_q(Fraction(lo, 2))).union(arb(_q(Fraction(hi, 2)))) for lo, hi in hull[self.k:]]
+        P = Y * foot
+        for D, delta in zip(self.curvature(self.enclose(hull)), deltas):
+            P += (Y * D) * delta   # Y D first: the cancellations in Y D are what the second order keeps
+        return _weighted_below_one(identity(self.r) - P)
+
     def residual_excludes(self, box):
         """No zero of the residuals in the box: one residual excludes 0, or Krawczyk's operator in c misses it."""
         ev = self._evaluate(box)
@@ -203,6 +272,26 @@ def _inf_norm_upper(E):
     if not all(v.is_finite() for row in rows for v in row):
         return arb("inf")
     return max((sum(row, arb(0)).upper() for row in rows), key=lambda b: b.upper())
+
+
+def _weighted_below_one(E):
+    """True when a positive vector d with |E| d < d is found and checked in ball arithmetic: then every matrix
+    in the enclosure E has spectral radius below 1 (Collatz-Wielandt), so I - E is regular. d is the Perron
+    vector of the upper magnitudes |E| (float64), lifted slightly so that no entry is 0."""
+    upper = [[abs(E[i, j]).upper() for j in range(E.ncols())] for i in range(E.nrows())]
+    A = np.array([[float(v) for v in row] for row in upper])
+    if not np.all(np.isfinite(A)):
+        return False
+    values, vectors = np.linalg.eig(A)
+    top = int(np.argmax(values.real))
+    if not values.real[top] < 1:
+        return False
+    d = np.abs(vectors[:, top].real)
+    d = d + 1e-6 * d.max()
+    if not np.all(np.isfinite(d)) or d.max() <= 0:
+        return False
+    weights = [arb(float(v)) for v in d]
+    return all(sum((u * w for u, w in zip(row, weights)), arb(0)) < weights[i] for i, row in enumerate(upper))
 
 
 def _dyadic_sqrt_lower(value: Fraction):
@@ -242,8 +331,9 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
                 result.excluded.append((cube, INHERITED))
                 break
             result.boxes += 1
-            if region.lemma_excludes(cube):
-                result.excluded.append((cube, LEMMA))
+            kind = region.tube_lemma(cube)
+            if kind:
+                result.excluded.append((cube, kind))
                 break
             half /= 2
             if half < Fraction(1, 2 ** 60):
@@ -269,8 +359,9 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
             if not contains_branch and region.residual_excludes(box):
                 result.excluded.append((box, RESIDUAL))
                 continue
-            if region.lemma_excludes(box):
-                result.excluded.append((box, LEMMA))
+            kind = region.tube_lemma(box)
+            if kind:
+                result.excluded.append((box, kind))
                 continue
             if result.boxes >= max_boxes:
                 stop, result.reason = dist2, f"budget of {max_boxes} boxes reached"
@@ -283,7 +374,9 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
                 count += 1
                 heapq.heappush(heap, (_distance2(piece, lengths2), count, piece))
         # covered: every box nearer than stop, and the inherited ball
-        result.radius = _dyadic_sqrt_lower(max(min(stop, reach * reach), known))
+        covered = max(min(stop, reach * reach), known)
+        # the inherited radius itself when nothing beyond it was covered (its square's root could round below it)
+        result.radius = inside if inside is not None and covered == known else _dyadic_sqrt_lower(covered)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -296,8 +389,10 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
       to them, all are pairwise orthogonal, and there are M of them;
     * every excluded box once more, parameters enclosed by exact rational interval arithmetic from the box's
       corners (not the ball product of the search): a lemma box by the smallest of three matrix norms of
-      I - Y J_n N (each bounds the spectral radius), a residual box by a residual excluding 0 or a Krawczyk
-      operator of its own, an inherited box by its farthest corner against the inherited radius (exactly);
+      I - Y J_n N (each bounds the spectral radius), a second-order box by its own centred form (the curvature
+      entry by entry from each neuron's bilinear form, another weight vector d), a residual box by a residual
+      excluding 0 or a Krawczyk operator of its own, an inherited box by its farthest corner against the
+      inherited radius (exactly);
     * coverage, sampled: ``probes`` random points of the certified ball each lie in some excluded box.
     """
     if found.radius is None:
@@ -352,10 +447,64 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
             frobenius = sum((v * v for row in entries for v in row), arb(0)).sqrt().upper()
             return inf < 1 or one < 1 or frobenius < 1
 
+        def weighted_below_one(E):
+            # a positive d with |E| d < d, here from (I - |E|) d = 1 (the search uses the Perron vector)
+            entries = [[abs(E[i, j]).upper() for j in range(E.ncols())] for i in range(E.nrows())]
+            A = np.array([[float(v) for v in row] for row in entries])
+            if not np.all(np.isfinite(A)):
+                return False
+            try:
+                d = np.linalg.solve(np.eye(len(A)) - A, np.ones(len(A)))
+            except np.linalg.LinAlgError:
+                return False
+            if not np.all(np.isfinite(d)) or d.min() <= 0:
+                return False
+            weights = [arb(float(v)) for v in d]
+            return all(sum((u * w for u, w in zip(row, weights)), arb(0)) < weights[i]
+                       for i, row in enumerate(entries))
+
+        sigma = activation_function(act, (1, 2))
+
+        def second_order(box):
+            hull = box[:k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[k:]]
+            middle = [(lo + hi) / 2 for lo, hi in hull[:k]]
+            foot = [theta0[i] + sum(q[i] * c for q, c in zip(basis[:k], middle)) for i in range(M)]
+            J0 = evaluate(act, Network.from_flat([arb(_q(v)) for v in foot], point.d), X, values=values,
+                          dps=dps).jacobian * N
+            Y = pinv(J0)
+            if Y is None or J0.nrows() < J0.ncols():
+                return False
+            # D_j[i, l] = q_j^T Hess f(x_i) n_l, entry by entry from the bilinear form of each neuron
+            enclosed = network(hull)
+            r, xs = M - k, X.tolist()
+            D = [[[arb(0)] * r for _ in xs] for _ in range(M)]
+            for unit in range(enclosed.m):
+                w, a = enclosed.input_weights[unit], enclosed.output_weights[unit]
+                base = unit * (point.d + 1)
+                for i, x in enumerate(xs):
+                    z = sum((wl * xl for wl, xl in zip(w, x)), arb(0))
+                    s1, s2 = sigma(z)
+                    moved = [sum((arb(_q(q[base + 1 + l])) * x[l] for l in range(point.d) if q[base + 1 + l]), arb(0))
+                             for q in basis]
+                    for j, q in enumerate(basis):
+                        for l in range(r):
+                            nl = basis[k + l]
+                            D[j][i][l] += s1 * (arb(_q(q[base])) * moved[k + l] + arb(_q(nl[base])) * moved[j]) \
+                                + a * s2 * moved[j] * moved[k + l]
+            deltas = [(lo - c, hi - c) for (lo, hi), c in zip(hull[:k], middle)] + \
+                     [(lo / 2, hi / 2) for lo, hi in hull[k:]]
+            P = Y * J0
+            for Dj, (lo, hi) in zip(D, deltas):
+                P += (Y * arb_mat(Dj)) * arb(_q(Fraction(lo))).union(arb(_q(Fraction(hi))))
+            E = identity(r) - P
+            return norms_below_one(E) or weighted_below_one(E)
+
         inherited = Fraction(0) if found.inherited is None else exact_fraction(found.inherited) ** 2
         for box, kind in found.excluded:
             if kind == INHERITED:
                 ok = sum(max(abs(lo), abs(hi)) ** 2 * s for (lo, hi), s in zip(box, lengths2)) <= inherited
+            elif kind == SECOND_ORDER:
+                ok = second_order(box)
             elif kind == LEMMA:
                 hull = box[:k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[k:]]
                 JN = evaluate(act, network(hull), X, values=values, dps=dps).jacobian * N

@@ -6,7 +6,15 @@ from fractions import Fraction
 import pytest
 
 from twolayer.claims.separation import KNOWN_MINIMUM_CASE
-from twolayer.numeric.exclusion import LEMMA, coordinate_basis, exclusion_radius, reverify_exclusion
+from twolayer.numeric.classify import branch_constraints
+from twolayer.numeric.exclusion import (
+    LEMMA,
+    SECOND_ORDER,
+    _Region,
+    coordinate_basis,
+    exclusion_radius,
+    reverify_exclusion,
+)
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import exact_fraction
 from twolayer.numeric.separation import certified_radius, known_minimum_family
@@ -63,6 +71,31 @@ def test_radius_stays_below_a_certified_non_generalizing_minimum():
     assert found.radius is not None and exact_fraction(found.radius) < Fraction(122, 100) * Fraction(1, 1000)
 
 
+def _known_minimum(eta):
+    case = KNOWN_MINIMUM_CASE
+    act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
+    member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], [eta],
+                                  case["samples"], seed=3)[0]
+    basis, k = coordinate_basis([list(map(Fraction, row)) for row in branch_constraints(act, point, target)], 6)
+    return act, target, point, member, _Region(act, point, member.inputs, target, basis, k, 30), basis
+
+
+def test_second_order_lemma_clears_larger_boxes_but_never_a_minimum():
+    """eta = 1/10: sigma_min(J_n N) = 6.6e-4 is the weak direction. The first-order lemma needs a cube of
+    half-width 2^-14 around theta°; its second-order form clears 2^-11. No form may clear a box that holds the
+    known non-generalizing minimum theta_eta, however small the box."""
+    act, target, point, member, region, basis = _known_minimum("1e-1")
+    cube = [(-Fraction(1, 2 ** 11), Fraction(1, 2 ** 11))] * 6
+    assert not region.lemma_excludes(cube) and region.tube_lemma(cube) == SECOND_ORDER
+    assert region.tube_lemma([(-Fraction(1, 8), Fraction(1, 8))] * 6) is None
+    # theta_eta in the coordinates (the basis is orthogonal): s_i = <theta_eta - theta°, q_i> / |q_i|^2
+    shift = [Fraction(str(float(v))) - Fraction(p) for v, p in zip(member.theta_eta.flat(), point.flat())]
+    s = [sum(x * q for x, q in zip(shift, v)) / sum(q * q for q in v) for v in basis]
+    for half in (Fraction(1, 10 ** 4), Fraction(1, 10 ** 7)):
+        box = [(c - half, c + half) for c in s]
+        assert region.tube_lemma(box) is None and not region.residual_excludes(box)
+
+
 def test_nesting_carries_the_radius_over(null_row):
     larger = exclusion_radius(TANH, NULL_POINT, TARGET, INPUTS[:4], max_boxes=50, inside=null_row.radius)
     assert larger.radius >= null_row.radius
@@ -75,6 +108,8 @@ def test_reverification_rejects_tampering(null_row):
     assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], grown)[0]
     forged = copy.copy(null_row)               # a box that is not empty, claimed by the lemma
     forged.excluded = null_row.excluded + [([(Fraction(-1, 2), Fraction(1, 2))] * 4, LEMMA)]
+    assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], forged)[0]
+    forged.excluded = null_row.excluded + [([(Fraction(-1, 2), Fraction(1, 2))] * 4, SECOND_ORDER)]
     assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], forged)[0]
     bent = copy.copy(null_row)                 # coordinates that are not orthogonal
     bent.basis = [list(q) for q in null_row.basis]
