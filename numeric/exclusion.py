@@ -243,26 +243,43 @@ class _Region:
         # t - t_mid along the branch; the segment's mean of s c_k, s in [0, 1], across it
         deltas = [arb(_q(lo - c)).union(arb(_q(hi - c))) for (lo, hi), c in zip(hull[:self.k], middle)] + \
                  [arb(_q(Fraction(lo, 2))).union(arb(_q(Fraction(hi, 2)))) for lo, hi in hull[self.k:]]
-        P = Y * foot
-        for D, delta in zip(self.curvature(self.enclose(hull)), deltas):
-            P += (Y * D) * delta   # Y D first: the cancellations in Y D are what the second order keeps
+        P = self._centred(Y, foot, self.enclose(hull), deltas)
         return _weighted_below_one(identity(self.r) - P)
 
+    def _centred(self, Y, centre, network, deltas):
+        """Y J_n(centre) N + sum_k (Y D_k) delta_k, D_k the curvature on ``network``: Y J_n N enclosed to second order
+        (mean value theorem from the centre)."""
+        P = Y * centre
+        for D, delta in zip(self.curvature(network), deltas):
+            P += (Y * D) * delta   # Y D first: the cancellations in Y D are what the second order keeps
+        return P
+
     def residual_excludes(self, box):
-        """No zero of the residuals in the box: one residual excludes 0, or Krawczyk's operator in c misses it."""
+        """No zero of the residuals in the box: one residual excludes 0, or Krawczyk's operator in c misses it,
+        with J_n N enclosed on the box (cheap) or, failing that, by its centred form around the box's middle."""
         ev = self._evaluate(box)
         if any(not e.contains(0) for e in ev.residuals):
             return True
+        middle = [(lo + hi) / 2 for lo, hi in box]
+        at_middle = evaluate(self.act, self.enclose(box[:self.k] + [(c, c) for c in middle[self.k:]]), self.X,
+                             values=self.values, dps=self.dps).residuals
         JN = ev.jacobian * self.QN
         Y = self._preconditioner(JN)
+        if Y is not None and self._krawczyk_misses(box, middle, at_middle, Y, identity(self.r) - Y * JN):
+            return True
+        centre = self._evaluate([(c, c) for c in middle]).jacobian * self.QN
+        Y = self._preconditioner(centre)
         if Y is None:
             return False
-        middle = [(lo + hi) / 2 for lo, hi in box[self.k:]]
-        at_middle = evaluate(self.act, self.enclose(box[:self.k] + [(c, c) for c in middle]), self.X,
-                             values=self.values, dps=self.dps).residuals
+        deltas = [arb(_q(lo - c)).union(arb(_q(hi - c))) for (lo, hi), c in zip(box, middle)]
+        E = identity(self.r) - self._centred(Y, centre, self.enclose(box), deltas)
+        return self._krawczyk_misses(box, middle, at_middle, Y, E)
+
+    def _krawczyk_misses(self, box, middle, at_middle, Y, E):
+        """Krawczyk's operator in c, c_mid - Y F(t-range, c_mid) + E (C - c_mid) with E ⊇ I - Y (J_n N on the box),
+        misses the box's c-range in some coordinate: no zero of F in the box."""
         spread = arb_mat([[arb(0, _q((hi - lo) / 2))] for lo, hi in box[self.k:]])
-        K = arb_mat([[arb(_q(c))] for c in middle]) - Y * arb_mat([[e] for e in at_middle]) \
-            + (identity(self.r) - Y * JN) * spread
+        K = arb_mat([[arb(_q(c))] for c in middle[self.k:]]) - Y * arb_mat([[e] for e in at_middle]) + E * spread
         return any(K[j, 0] < arb(_q(lo)) or K[j, 0] > arb(_q(hi)) for j, (lo, hi) in enumerate(box[self.k:]))
 
 
@@ -465,17 +482,8 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
 
         sigma = activation_function(act, (1, 2))
 
-        def second_order(box):
-            hull = box[:k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[k:]]
-            middle = [(lo + hi) / 2 for lo, hi in hull[:k]]
-            foot = [theta0[i] + sum(q[i] * c for q, c in zip(basis[:k], middle)) for i in range(M)]
-            J0 = evaluate(act, Network.from_flat([arb(_q(v)) for v in foot], point.d), X, values=values,
-                          dps=dps).jacobian * N
-            Y = pinv(J0)
-            if Y is None or J0.nrows() < J0.ncols():
-                return False
+        def curvature(enclosed):
             # D_j[i, l] = q_j^T Hess f(x_i) n_l, entry by entry from the bilinear form of each neuron
-            enclosed = network(hull)
             r, xs = M - k, X.tolist()
             D = [[[arb(0)] * r for _ in xs] for _ in range(M)]
             for unit in range(enclosed.m):
@@ -491,12 +499,37 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
                             nl = basis[k + l]
                             D[j][i][l] += s1 * (arb(_q(q[base])) * moved[k + l] + arb(_q(nl[base])) * moved[j]) \
                                 + a * s2 * moved[j] * moved[k + l]
-            deltas = [(lo - c, hi - c) for (lo, hi), c in zip(hull[:k], middle)] + \
-                     [(lo / 2, hi / 2) for lo, hi in hull[k:]]
+            return D
+
+        def centred(Y, J0, enclosed, deltas):
+            # Y J0 + sum_j (Y D_j) [lo_j, hi_j], deltas as exact rational ranges
             P = Y * J0
-            for Dj, (lo, hi) in zip(D, deltas):
+            for Dj, (lo, hi) in zip(curvature(enclosed), deltas):
                 P += (Y * arb_mat(Dj)) * arb(_q(Fraction(lo))).union(arb(_q(Fraction(hi))))
-            E = identity(r) - P
+            return P
+
+        def jacobian_at(coordinates):
+            exact = [theta0[i] + sum(q[i] * c for q, c in zip(basis, coordinates)) for i in range(M)]
+            return evaluate(act, Network.from_flat([arb(_q(v)) for v in exact], point.d), X, values=values,
+                            dps=dps).jacobian * N
+
+        def misses(box, centre, F, Y, E):
+            # Krawczyk's image of the c-range is disjoint from it in some coordinate
+            C = [arb(_q(lo)).union(arb(_q(hi))) for lo, hi in box[k:]]
+            image = arb_mat([[arb(_q(c))] for c in centre[k:]]) - Y * arb_mat([[f] for f in F]) + \
+                E * arb_mat([[x - arb(_q(c))] for x, c in zip(C, centre[k:])])
+            return any(not image[j, 0].overlaps(C[j]) for j in range(len(C)))
+
+        def second_order(box):
+            hull = box[:k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[k:]]
+            middle = [(lo + hi) / 2 for lo, hi in hull[:k]]
+            J0 = jacobian_at(middle + [0] * (M - k))
+            Y = pinv(J0)
+            if Y is None or J0.nrows() < J0.ncols():
+                return False
+            deltas = [(lo - c, hi - c) for (lo, hi), c in zip(hull[:k], middle)] + \
+                     [(Fraction(lo) / 2, Fraction(hi) / 2) for lo, hi in hull[k:]]
+            E = identity(M - k) - centred(Y, J0, network(hull), deltas)
             return norms_below_one(E) or weighted_below_one(E)
 
         inherited = Fraction(0) if found.inherited is None else exact_fraction(found.inherited) ** 2
@@ -514,16 +547,17 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
                 ev = evaluate(act, network(box), X, values=values, dps=dps)
                 ok = any(not e.contains(0) for e in ev.residuals)
                 if not ok:
-                    JN = ev.jacobian * N
-                    Y = pinv(JN)
-                    centre = [(lo + hi) / 2 for lo, hi in box[k:]]
-                    F = evaluate(act, network(box[:k] + [(c, c) for c in centre]), X, values=values,
+                    centre = [(lo + hi) / 2 for lo, hi in box]
+                    F = evaluate(act, network(box[:k] + [(c, c) for c in centre[k:]]), X, values=values,
                                  dps=dps).residuals
-                    image = arb_mat([[arb(_q(c))] for c in centre]) - Y * arb_mat([[f] for f in F]) + \
-                        (identity(JN.ncols()) - Y * JN) * arb_mat([[arb(_q(lo)).union(arb(_q(hi))) - arb(_q(c))]
-                                                              for (lo, hi), c in zip(box[k:], centre)])
-                    ok = Y is not None and any(not image[j, 0].overlaps(arb(_q(lo)).union(arb(_q(hi))))
-                                               for j, (lo, hi) in enumerate(box[k:]))
+                    JN = ev.jacobian * N                  # J_n N enclosed on the box
+                    Y = pinv(JN)
+                    ok = Y is not None and misses(box, centre, F, Y, identity(JN.ncols()) - Y * JN)
+                    if not ok:                            # or its centred form around the box's middle
+                        J0 = jacobian_at(centre)
+                        Y = pinv(J0)
+                        ok = Y is not None and misses(box, centre, F, Y, identity(J0.ncols()) - centred(
+                            Y, J0, network(box), [(lo - c, hi - c) for (lo, hi), c in zip(box, centre)]))
             if not ok:
                 return False, f"a {kind} box did not re-verify: {[(float(lo), float(hi)) for lo, hi in box]}"
     # coverage, sampled: points of the ball (in the coordinates, |q_i| s_i) must fall in excluded boxes

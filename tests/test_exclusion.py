@@ -9,6 +9,7 @@ from twolayer.claims.separation import KNOWN_MINIMUM_CASE
 from twolayer.numeric.classify import branch_constraints
 from twolayer.numeric.exclusion import (
     LEMMA,
+    RESIDUAL,
     SECOND_ORDER,
     _Region,
     coordinate_basis,
@@ -94,6 +95,12 @@ def test_second_order_lemma_clears_larger_boxes_but_never_a_minimum():
     for half in (Fraction(1, 10 ** 4), Fraction(1, 10 ** 7)):
         box = [(c - half, c + half) for c in s]
         assert region.tube_lemma(box) is None and not region.residual_excludes(box)
+        # and the re-verification refuses that box under either label
+        found = exclusion_radius(act, point, target, member.inputs, max_boxes=20)
+        for kind in (SECOND_ORDER, RESIDUAL):
+            forged = copy.copy(found)
+            forged.excluded = found.excluded + [(box, kind)]
+            assert not reverify_exclusion(act, point, target, member.inputs, forged)[0]
 
 
 def test_nesting_carries_the_radius_over(null_row):
