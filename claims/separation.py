@@ -263,7 +263,7 @@ def check_sweep(activation_name, target_json, width, branch_label, extra=2, star
 KNOWN_MINIMUM_CASE = {"activation": "tanh", "target": '[[1, "1/2", "-3/4"]]',
                       "point": '[[1, "1/2", "-3/4"], [0, "5/4", "3/8"]]', "direction": [0, "1/2", "1/2", 1, 0, 0],
                       "etas": ["1e-1", "1e-2", "1e-3"], "samples": 6,
-                      "boxes": 1000}
+                      "boxes": 4000}
 
 
 def _exact_farthest(upper, point):

@@ -160,6 +160,7 @@ class _Region:
         self.Q = arb_mat([[arb(_q(v[i])) for v in basis] for i in range(self.M)])
         self.QN = arb_mat([[arb(_q(v[i])) for v in basis[tangent:]] for i in range(self.M)])
         self.theta0 = [arb(_q(Fraction(v))) for v in point.flat()]
+        self._tried, self._variation = None, []   # the last box the second-order lemma was tried on, its Y D_k
 
     def enclose(self, box):
         """A Network of balls containing theta° + sum_i s_i q_i for every s in the box."""
@@ -243,15 +244,25 @@ class _Region:
         # t - t_mid along the branch; the segment's mean of s c_k, s in [0, 1], across it
         deltas = [arb(_q(lo - c)).union(arb(_q(hi - c))) for (lo, hi), c in zip(hull[:self.k], middle)] + \
                  [arb(_q(Fraction(lo, 2))).union(arb(_q(Fraction(hi, 2)))) for lo, hi in hull[self.k:]]
-        P = self._centred(Y, foot, self.enclose(hull), deltas)
+        P, self._tried = self._centred(Y, foot, self.enclose(hull), deltas), box
         return _weighted_below_one(identity(self.r) - P)
+
+    def smear(self, box):
+        """What each coordinate's width adds to |I - P| in the second-order lemma just tried on ``box`` (largest
+        row sum of |Y D_k|, times the box's width: splitting shrinks the box, not its hull), or None: the
+        coordinate to split when the lemma fails."""
+        if self._tried is not box or not self._variation:
+            return None
+        return [max(sum(float(abs(YD[i, j]).upper()) for j in range(YD.ncols())) for i in range(YD.nrows()))
+                * float(hi - lo) for YD, (lo, hi) in zip(self._variation, box)]
 
     def _centred(self, Y, centre, network, deltas):
         """Y J_n(centre) N + sum_k (Y D_k) delta_k, D_k the curvature on ``network``: Y J_n N enclosed to second order
         (mean value theorem from the centre)."""
-        P = Y * centre
+        P, self._variation = Y * centre, []
         for D, delta in zip(self.curvature(network), deltas):
-            P += (Y * D) * delta   # Y D first: the cancellations in Y D are what the second order keeps
+            self._variation.append(Y * D)   # Y D first: the cancellations in Y D are what the second order keeps
+            P += self._variation[-1] * delta
         return P
 
     def residual_excludes(self, box):
@@ -383,7 +394,13 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
             if result.boxes >= max_boxes:
                 stop, result.reason = dist2, f"budget of {max_boxes} boxes reached"
                 break
-            j = max(range(len(box)), key=lambda i: (box[i][1] - box[i][0]) ** 2 * lengths2[i])
+            # split where the second-order lemma lost most (near a weak direction of J_n N that is the
+            # coordinate along which J_n N turns, often along the branch); else the longest side
+            smear = region.smear(box)
+            if smear is not None and all(math.isfinite(v) for v in smear):
+                j = max(range(len(box)), key=lambda i: smear[i])
+            else:
+                j = max(range(len(box)), key=lambda i: (box[i][1] - box[i][0]) ** 2 * lengths2[i])
             lo, hi = box[j]
             for part in ((lo, (lo + hi) / 2), ((lo + hi) / 2, hi)):
                 piece = list(box)
