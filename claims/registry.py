@@ -125,7 +125,8 @@ SEPARATION_CASES = [("tanh", 1, 2, 1), ("tanh", 1, 3, 1), ("tanh", 2, 3, 1)]
 
 def _c5_check(config):
     if config.get("case") == "known minimum":
-        return separation.check_known_minimum(seed=config.get("seed", 3), dps=config.get("dps", 50))
+        budget = {"boxes": config["boxes"]} if "boxes" in config else None   # a smaller budget for the mutants
+        return separation.check_known_minimum(budget, seed=config.get("seed", 3), dps=config.get("dps", 50))
     return separation.check_sweep(config["activation"], config["target"], config["m"], config["branch"],
                                   starts=config.get("starts", 12), seed=config.get("seed", 0),
                                   dps=config.get("dps", 50))

@@ -59,7 +59,7 @@ def c5(branch="s=(1) null=1"):
                    "dps": 50})
 
 
-C5_KNOWN = ("C5", {"activation": "tanh", "case": "known minimum", "seed": 3, "dps": 50})
+C5_KNOWN = ("C5", {"activation": "tanh", "case": "known minimum", "seed": 3, "dps": 50, "boxes": 1000})
 
 
 def c6(case="exponential", branch="s=(1) null=1", samples=5):

@@ -439,7 +439,8 @@ def cmd_separation(args):
             "exclusion_radius": None if r.exclusion is None or r.exclusion.radius is None else
             lower_bound_string(r.exclusion.radius, 6),
             "exclusion": None if r.exclusion is None else {
-                "method": "branch and bound: tube lemma near the branch, residuals / Krawczyk elsewhere",
+                "method": "branch and bound: tube lemma (first and second order) near the branch, residuals / "
+                          "Krawczyk (Jacobian on the box, or centred) elsewhere",
                 "boxes": r.exclusion.boxes, "excluded_by": r.exclusion.counts(),
                 "reach": str(r.exclusion.reach), "seconds": round(r.exclusion.seconds, 3),
                 "stopped": r.exclusion.reason},
