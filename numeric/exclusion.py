@@ -161,6 +161,10 @@ class _Region:
         self.QN = arb_mat([[arb(_q(v[i])) for v in basis[tangent:]] for i in range(self.M)])
         self.theta0 = [arb(_q(Fraction(v))) for v in point.flat()]
         self._tried, self._variation = None, []   # the last box the second-order lemma was tried on, its Y D_k
+        # the neurons each coordinate vector moves: the Hessian of sum_k a_k sigma(w_k.x) is block diagonal
+        d = point.d
+        self.touched = [[k for k in range(point.m) if any(v[k * (d + 1) + l] for l in range(d + 1))] for v in basis]
+        self._rows = {}
 
     def enclose(self, box):
         """A Network of balls containing theta° + sum_i s_i q_i for every s in the box."""
@@ -222,14 +226,23 @@ class _Region:
             rows = []
             for i, x in enumerate(xs):
                 row = []
-                for k in range(len(a)):
+                for k in self.touched[j]:   # Hess f q_j lives on the neurons q_j moves
                     z = moves[k][i][j]
                     row.append(first[i][k] * z)
                     c = first[i][k] * self.Q[k * (d + 1), j] + second[i][k] * z
                     row += [c * xl for xl in x]
                 rows.append(row)
-            blocks.append(arb_mat(rows) * self.QN)
+            blocks.append(arb_mat(rows) * self._normal_rows(self.touched[j]))
         return blocks
+
+    def _normal_rows(self, units):
+        """The rows of N for the parameters of the given neurons (cached: few distinct sets occur)."""
+        key = tuple(units)
+        if key not in self._rows:
+            d = self.d
+            self._rows[key] = arb_mat([[self.QN[k * (d + 1) + l, c] for c in range(self.r)]
+                                       for k in units for l in range(d + 1)])
+        return self._rows[key]
 
     def second_order_excludes(self, box):
         """The tube-box lemma with the segment mean of J_n N enclosed to second order (module doc)."""
@@ -506,16 +519,19 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
             for unit in range(enclosed.m):
                 w, a = enclosed.input_weights[unit], enclosed.output_weights[unit]
                 base = unit * (point.d + 1)
+                # only the coordinate vectors with an entry on this neuron see its Hessian block
+                near = [j for j, q in enumerate(basis) if any(q[base:base + point.d + 1])]
+                across = [j for j in near if j >= k]
                 for i, x in enumerate(xs):
                     z = sum((wl * xl for wl, xl in zip(w, x)), arb(0))
                     s1, s2 = sigma(z)
-                    moved = [sum((arb(_q(q[base + 1 + l])) * x[l] for l in range(point.d) if q[base + 1 + l]), arb(0))
-                             for q in basis]
-                    for j, q in enumerate(basis):
-                        for l in range(r):
-                            nl = basis[k + l]
-                            D[j][i][l] += s1 * (arb(_q(q[base])) * moved[k + l] + arb(_q(nl[base])) * moved[j]) \
-                                + a * s2 * moved[j] * moved[k + l]
+                    moved = {j: sum((arb(_q(basis[j][base + 1 + l])) * x[l] for l in range(point.d)
+                                     if basis[j][base + 1 + l]), arb(0)) for j in near}
+                    for j in near:
+                        for jl in across:
+                            # q_j^T H n_l: sigma' (q_a n_w.x + n_a q_w.x) + a sigma'' (q_w.x)(n_w.x)
+                            D[j][i][jl - k] += s1 * (arb(_q(basis[j][base])) * moved[jl] + arb(_q(basis[jl][base]))
+                                                     * moved[j]) + a * s2 * moved[j] * moved[jl]
             return D
 
         def centred(Y, J0, enclosed, deltas):
