@@ -129,7 +129,7 @@ def _c5_check(config):
         return separation.check_known_minimum(budget, seed=config.get("seed", 3), dps=config.get("dps", 50))
     return separation.check_sweep(config["activation"], config["target"], config["m"], config["branch"],
                                   starts=config.get("starts", 12), seed=config.get("seed", 0),
-                                  dps=config.get("dps", 50))
+                                  dps=config.get("dps", 50), boxes=config.get("boxes", 1000))
 
 
 def _c5_configurations(quick):

@@ -246,8 +246,10 @@ def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=
     return result
 
 
-def check_sweep(activation_name, target_json, width, branch_label, extra=2, starts=12, seed=0, dps=50) -> Result:
-    """C5 on a built-in branch: a random exact point of it, n = 1 .. codim + extra nested Gaussian samples."""
+def check_sweep(activation_name, target_json, width, branch_label, extra=2, starts=12, seed=0, dps=50,
+                boxes=1000) -> Result:
+    """C5 on a built-in branch: a random exact point of it, n = 1 .. codim + extra nested Gaussian samples;
+    ``boxes``: the branch-and-bound budget per sample size."""
     act, target, branches = setup_case(activation_name, target_json, width)
     branch = find_branch(branches, branch_label)
     point = branch.point(target, seed)
@@ -255,7 +257,8 @@ def check_sweep(activation_name, target_json, width, branch_label, extra=2, star
     inputs = gaussian_inputs(sizes[-1], target.d, seed + 11)
     config = {"activation": activation_name, "target": target_json, "m": width, "branch": branch.label,
               "codim": branch.codim, "rank": branch.generic_rank, "n": f"1..{sizes[-1]}"}
-    return check_point_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps, config=config)
+    return check_point_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps, config=config,
+                             exclusion_boxes=boxes)
 
 
 # The known-minimum family: tanh, d = 2, a null-branch point, v moves the null neuron's output

@@ -56,10 +56,10 @@ def c4(act="tanh", target=TANH_1, m=2, bias=False):
 
 def c5(branch="s=(1) null=1"):
     return ("C5", {"activation": "tanh", "target": TANH_1, "m": 2, "branch": branch, "starts": 3, "seed": 0,
-                   "dps": 50})
+                   "dps": 50, "boxes": 300})
 
 
-C5_KNOWN = ("C5", {"activation": "tanh", "case": "known minimum", "seed": 3, "dps": 50, "boxes": 1000})
+C5_KNOWN = ("C5", {"activation": "tanh", "case": "known minimum", "seed": 3, "dps": 50, "boxes": 300})
 
 
 def c6(case="exponential", branch="s=(1) null=1", samples=5):
