@@ -160,7 +160,8 @@ class _Region:
         self.Q = arb_mat([[arb(_q(v[i])) for v in basis] for i in range(self.M)])
         self.QN = arb_mat([[arb(_q(v[i])) for v in basis[tangent:]] for i in range(self.M)])
         self.theta0 = [arb(_q(Fraction(v))) for v in point.flat()]
-        self._tried, self._variation = None, []   # the last box the second-order lemma was tried on, its Y D_k
+        # the last box the second-order lemma was tried on, its Y D_k and the row sums of |I - P|
+        self._tried, self._variation, self._row_sums = None, [], []
         # the neurons each coordinate vector moves: the Hessian of sum_k a_k sigma(w_k.x) is block diagonal
         d = point.d
         self.touched = [[k for k in range(point.m) if any(v[k * (d + 1) + l] for l in range(d + 1))] for v in basis]
@@ -202,7 +203,8 @@ class _Region:
         return SECOND_ORDER if self.second_order_excludes(box) else None
 
     def curvature(self, network):
-        """[D_1, ..., D_M]: D_k (n x r) encloses d(J_n N)/ds_k on ``network`` (a box of parameters).
+        """[D_1, ..., D_M] as factors (G_k, N_k): D_k = G_k N_k (n x r) encloses d(J_n N)/ds_k on ``network`` (a box
+        of parameters); G_k has a column per parameter of the neurons q_k moves, N_k the matching rows of N.
 
         Row i of D_k is (Hess f(x_i) q_k)^T N. Per neuron, the Hessian of a sigma(w.x) has the blocks
         d2/da dw = sigma'(w.x) x and d2/dw2 = a sigma''(w.x) x x^T (docs/theory.md §2).
@@ -232,7 +234,7 @@ class _Region:
                     c = first[i][k] * self.Q[k * (d + 1), j] + second[i][k] * z
                     row += [c * xl for xl in x]
                 rows.append(row)
-            blocks.append(arb_mat(rows) * self._normal_rows(self.touched[j]))
+            blocks.append((arb_mat(rows), self._normal_rows(self.touched[j])))
         return blocks
 
     def _normal_rows(self, units):
@@ -252,29 +254,30 @@ class _Region:
         if foot.nrows() < self.r:
             return False
         Y = self._preconditioner(foot)
-        if Y is None:
+        if Y is None or not _full_rank(foot):
             return False
         # t - t_mid along the branch; the segment's mean of s c_k, s in [0, 1], across it
         deltas = [arb(_q(lo - c)).union(arb(_q(hi - c))) for (lo, hi), c in zip(hull[:self.k], middle)] + \
                  [arb(_q(Fraction(lo, 2))).union(arb(_q(Fraction(hi, 2)))) for lo, hi in hull[self.k:]]
         P, self._tried = self._centred(Y, foot, self.enclose(hull), deltas), box
-        return _weighted_below_one(identity(self.r) - P)
+        return _weighted_below_one(identity(self.r) - P, self._row_sums)
 
     def smear(self, box):
-        """What each coordinate's width adds to |I - P| in the second-order lemma just tried on ``box`` (largest
-        row sum of |Y D_k|, times the box's width: splitting shrinks the box, not its hull), or None: the
-        coordinate to split when the lemma fails."""
-        if self._tried is not box or not self._variation:
+        """What each coordinate's width adds to the worst row of |I - P| in the second-order lemma just tried on
+        ``box`` (that row's sum of |Y D_k|, times the box's width: splitting shrinks the box, not its hull), or
+        None: the coordinate to split when the lemma fails."""
+        if self._tried is not box or not self._variation or len(self._row_sums) != self.r:
             return None
-        return [max(sum(float(abs(YD[i, j]).upper()) for j in range(YD.ncols())) for i in range(YD.nrows()))
-                * float(hi - lo) for YD, (lo, hi) in zip(self._variation, box)]
+        i = int(np.argmax(self._row_sums))
+        return [sum(float(abs(YD[i, j]).upper()) for j in range(YD.ncols())) * float(hi - lo)
+                for YD, (lo, hi) in zip(self._variation, box)]
 
     def _centred(self, Y, centre, network, deltas):
         """Y J_n(centre) N + sum_k (Y D_k) delta_k, D_k the curvature on ``network``: Y J_n N enclosed to second order
         (mean value theorem from the centre)."""
         P, self._variation = Y * centre, []
-        for D, delta in zip(self.curvature(network), deltas):
-            self._variation.append(Y * D)   # Y D first: the cancellations in Y D are what the second order keeps
+        for (G, rows), delta in zip(self.curvature(network), deltas):
+            self._variation.append((Y * G) * rows)   # Y D first: its cancellations are what the second order keeps
             P += self._variation[-1] * delta
         return P
 
@@ -315,12 +318,26 @@ def _inf_norm_upper(E):
     return max((sum(row, arb(0)).upper() for row in rows), key=lambda b: b.upper())
 
 
-def _weighted_below_one(E):
+def _full_rank(A, ratio=1e-12):
+    """Whether the midpoint of A has full column rank in float64 (sigma_min > ratio sigma_max): a cheap screen
+    before a test that cannot succeed on a (numerically) rank-deficient matrix. Declining a test never makes
+    a certificate wrong; it can only leave a box unexcluded."""
+    mid = np.array([[float(A[i, j].mid()) for j in range(A.ncols())] for i in range(A.nrows())])
+    if not np.all(np.isfinite(mid)):
+        return False
+    s = np.linalg.svd(mid, compute_uv=False)
+    return s[-1] > ratio * s[0]
+
+
+def _weighted_below_one(E, row_sums=None):
     """True when a positive vector d with |E| d < d is found and checked in ball arithmetic: then every matrix
     in the enclosure E has spectral radius below 1 (Collatz-Wielandt), so I - E is regular. d is the Perron
-    vector of the upper magnitudes |E| (float64), lifted slightly so that no entry is 0."""
+    vector of the upper magnitudes |E| (float64), lifted slightly so that no entry is 0. ``row_sums``, a list,
+    receives the row sums of |E| (float64)."""
     upper = [[abs(E[i, j]).upper() for j in range(E.ncols())] for i in range(E.nrows())]
     A = np.array([[float(v) for v in row] for row in upper])
+    if row_sums is not None:
+        row_sums[:] = A.sum(axis=1)
     if not np.all(np.isfinite(A)):
         return False
     values, vectors = np.linalg.eig(A)
@@ -366,6 +383,13 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
         # the box coordinates s_i have |q_i| >= 1/2, so |s_i| <= 2 reach covers the ball of radius reach
         reach_half = 2 * reach
         half = reach_half
+        at_point = region._evaluate([(Fraction(0), Fraction(0))] * len(basis)).jacobian * region.QN
+        if known == 0 and not _full_rank(at_point):
+            # every box around theta° holds this matrix, so no form of the lemma can clear one: skip the halving
+            result.reason = ("J_n N at theta° is rank-deficient (float64 sigma_min < 1e-12 sigma_max): a degenerate "
+                             "point, no cube around it is excluded by the lemma")
+            result.seconds = time.perf_counter() - start
+            return result
         while True:   # the central cube: halve until it is inherited or the lemma excludes it (it contains theta°)
             cube = [(-half, half)] * len(basis)
             if _farthest2(cube, lengths2) <= known:
