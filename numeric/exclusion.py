@@ -160,8 +160,6 @@ class _Region:
         self.Q = arb_mat([[arb(_q(v[i])) for v in basis] for i in range(self.M)])
         self.QN = arb_mat([[arb(_q(v[i])) for v in basis[tangent:]] for i in range(self.M)])
         self.theta0 = [arb(_q(Fraction(v))) for v in point.flat()]
-        # the last box the second-order lemma was tried on, its Y D_k and the row sums of |I - P|
-        self._tried, self._variation, self._row_sums = None, [], []
         # the neurons each coordinate vector moves: the Hessian of sum_k a_k sigma(w_k.x) is block diagonal
         d = point.d
         self.touched = [[k for k in range(point.m) if any(v[k * (d + 1) + l] for l in range(d + 1))] for v in basis]
@@ -177,16 +175,21 @@ class _Region:
         return evaluate(self.act, self.enclose(box), self.X, values=self.values, dps=self.dps)
 
     @staticmethod
-    def _preconditioner(JN):
-        mid = np.array([[float(JN[i, j].mid()) for j in range(JN.ncols())] for i in range(JN.nrows())])
-        if not np.all(np.isfinite(mid)):
+    def _preconditioner(JN, full_rank=False):
+        """The pseudo-inverse of JN's midpoint (float64, as exact balls), or None when that midpoint is not finite,
+        or, with ``full_rank``, when it is numerically rank-deficient (see :func:`_full_rank`)."""
+        mid = _midpoint(JN)
+        if mid is None or (full_rank and not _full_rank(mid)):
             return None
         return arb_mat([[arb(float(v)) for v in row] for row in np.linalg.pinv(mid)])
 
+    def _hull(self, box):
+        """The box with its c-range widened to contain 0: it holds the foot on B of each of its points."""
+        return box[:self.k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[self.k:]]
+
     def lemma_excludes(self, box):
         """The tube-box lemma on the box with its c-range widened to contain 0."""
-        hull = box[:self.k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[self.k:]]
-        JN = self._evaluate(hull).jacobian * self.QN
+        JN = self._evaluate(self._hull(box)).jacobian * self.QN
         if JN.nrows() < self.r:
             return False
         Y = self._preconditioner(JN)
@@ -196,11 +199,12 @@ class _Region:
         return _inf_norm_upper(E) < 1
 
     def tube_lemma(self, box):
-        """LEMMA or SECOND_ORDER when that form of the tube-box lemma excludes the box, else None (the first
-        form is cheaper and is tried first)."""
+        """(LEMMA or SECOND_ORDER, None) when that form of the tube-box lemma excludes the box (the first form is
+        cheaper and is tried first), else (None, the second-order smear or None)."""
         if self.lemma_excludes(box):
-            return LEMMA
-        return SECOND_ORDER if self.second_order_excludes(box) else None
+            return LEMMA, None
+        excluded, smear = self.second_order(box)
+        return (SECOND_ORDER, None) if excluded else (None, smear)
 
     def curvature(self, network):
         """[D_1, ..., D_M] as factors (G_k, N_k): D_k = G_k N_k (n x r) encloses d(J_n N)/ds_k on ``network`` (a box
@@ -248,38 +252,39 @@ class _Region:
 
     def second_order_excludes(self, box):
         """The tube-box lemma with the segment mean of J_n N enclosed to second order (module doc)."""
-        hull = box[:self.k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[self.k:]]
+        return self.second_order(box)[0]
+
+    def second_order(self, box):
+        """(excluded, smear) for the second-order tube-box lemma. When it fails, smear says what each coordinate's
+        width adds to the worst row of |I - P| (that row's sum of |Y D_k|, times the box's width: splitting shrinks
+        the box, not its hull), the coordinate to split; None when the test could not be set up."""
+        hull = self._hull(box)
         middle = [(lo + hi) / 2 for lo, hi in hull[:self.k]]
         foot = self._evaluate([(c, c) for c in middle] + [(Fraction(0), Fraction(0))] * self.r).jacobian * self.QN
-        if foot.nrows() < self.r:
-            return False
-        Y = self._preconditioner(foot)
-        if Y is None or not _full_rank(foot):
-            return False
+        Y = self._preconditioner(foot, full_rank=True) if foot.nrows() >= self.r else None
+        if Y is None:
+            return False, None
         # t - t_mid along the branch; the segment's mean of s c_k, s in [0, 1], across it
         deltas = [arb(_q(lo - c)).union(arb(_q(hi - c))) for (lo, hi), c in zip(hull[:self.k], middle)] + \
                  [arb(_q(Fraction(lo, 2))).union(arb(_q(Fraction(hi, 2)))) for lo, hi in hull[self.k:]]
-        P, self._tried = self._centred(Y, foot, self.enclose(hull), deltas), box
-        return _weighted_below_one(identity(self.r) - P, self._row_sums)
-
-    def smear(self, box):
-        """What each coordinate's width adds to the worst row of |I - P| in the second-order lemma just tried on
-        ``box`` (that row's sum of |Y D_k|, times the box's width: splitting shrinks the box, not its hull), or
-        None: the coordinate to split when the lemma fails."""
-        if self._tried is not box or not self._variation or len(self._row_sums) != self.r:
-            return None
-        i = int(np.argmax(self._row_sums))
-        return [sum(float(abs(YD[i, j]).upper()) for j in range(YD.ncols())) * float(hi - lo)
-                for YD, (lo, hi) in zip(self._variation, box)]
+        P, variation = self._centred(Y, foot, self.enclose(hull), deltas)
+        upper, A = _magnitudes(identity(self.r) - P)
+        if _weighted_below_one(upper, A):
+            return True, None
+        if not np.all(np.isfinite(A)):
+            return False, None
+        i = int(np.argmax(A.sum(axis=1)))
+        return False, [sum(float(abs(YD[i, j]).upper()) for j in range(YD.ncols())) * float(hi - lo)
+                       for YD, (lo, hi) in zip(variation, box)]
 
     def _centred(self, Y, centre, network, deltas):
-        """Y J_n(centre) N + sum_k (Y D_k) delta_k, D_k the curvature on ``network``: Y J_n N enclosed to second order
-        (mean value theorem from the centre)."""
-        P, self._variation = Y * centre, []
+        """(P, [Y D_k]): P = Y J_n(centre) N + sum_k (Y D_k) delta_k, D_k the curvature on ``network``, encloses
+        Y J_n N to second order (mean value theorem from the centre)."""
+        P, variation = Y * centre, []
         for (G, rows), delta in zip(self.curvature(network), deltas):
-            self._variation.append((Y * G) * rows)   # Y D first: its cancellations are what the second order keeps
-            P += self._variation[-1] * delta
-        return P
+            variation.append((Y * G) * rows)   # Y D first: its cancellations are what the second order keeps
+            P += variation[-1] * delta
+        return P, variation
 
     def residual_excludes(self, box):
         """No zero of the residuals in the box: one residual excludes 0, or Krawczyk's operator in c misses it,
@@ -299,7 +304,7 @@ class _Region:
         if Y is None:
             return False
         deltas = [arb(_q(lo - c)).union(arb(_q(hi - c))) for (lo, hi), c in zip(box, middle)]
-        E = identity(self.r) - self._centred(Y, centre, self.enclose(box), deltas)
+        E = identity(self.r) - self._centred(Y, centre, self.enclose(box), deltas)[0]
         return self._krawczyk_misses(box, middle, at_middle, Y, E)
 
     def _krawczyk_misses(self, box, middle, at_middle, Y, E):
@@ -318,26 +323,31 @@ def _inf_norm_upper(E):
     return max((sum(row, arb(0)).upper() for row in rows), key=lambda b: b.upper())
 
 
-def _full_rank(A, ratio=1e-12):
-    """Whether the midpoint of A has full column rank in float64 (sigma_min > ratio sigma_max): a cheap screen
+def _midpoint(A):
+    """The midpoint of an arb_mat as a float64 array, or None when it is not finite."""
+    mid = np.array([[float(A[i, j].mid()) for j in range(A.ncols())] for i in range(A.nrows())])
+    return mid if np.all(np.isfinite(mid)) else None
+
+
+def _full_rank(mid, ratio=1e-12):
+    """Whether a float64 matrix has full column rank numerically (sigma_min > ratio sigma_max): a cheap screen
     before a test that cannot succeed on a (numerically) rank-deficient matrix. Declining a test never makes
     a certificate wrong; it can only leave a box unexcluded."""
-    mid = np.array([[float(A[i, j].mid()) for j in range(A.ncols())] for i in range(A.nrows())])
-    if not np.all(np.isfinite(mid)):
-        return False
     s = np.linalg.svd(mid, compute_uv=False)
     return s[-1] > ratio * s[0]
 
 
-def _weighted_below_one(E, row_sums=None):
-    """True when a positive vector d with |E| d < d is found and checked in ball arithmetic: then every matrix
-    in the enclosure E has spectral radius below 1 (Collatz-Wielandt), so I - E is regular. d is the Perron
-    vector of the upper magnitudes |E| (float64), lifted slightly so that no entry is 0. ``row_sums``, a list,
-    receives the row sums of |E| (float64)."""
+def _magnitudes(E):
+    """Upper bounds of |E_ij| (exact arb), and the same as a float64 array."""
     upper = [[abs(E[i, j]).upper() for j in range(E.ncols())] for i in range(E.nrows())]
-    A = np.array([[float(v) for v in row] for row in upper])
-    if row_sums is not None:
-        row_sums[:] = A.sum(axis=1)
+    return upper, np.array([[float(v) for v in row] for row in upper])
+
+
+def _weighted_below_one(upper, A):
+    """True when a positive vector d with |E| d < d is found and checked in ball arithmetic (``upper``, ``A``:
+    the magnitudes of E from :func:`_magnitudes`): then every matrix in the enclosure E has spectral radius
+    below 1 (Collatz-Wielandt), so I - E is regular. d is the Perron vector of A, lifted slightly so that no
+    entry is 0."""
     if not np.all(np.isfinite(A)):
         return False
     values, vectors = np.linalg.eig(A)
@@ -384,7 +394,8 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
         reach_half = 2 * reach
         half = reach_half
         at_point = region._evaluate([(Fraction(0), Fraction(0))] * len(basis)).jacobian * region.QN
-        if known == 0 and not _full_rank(at_point):
+        mid = _midpoint(at_point)
+        if known == 0 and (mid is None or not _full_rank(mid)):
             # every box around theta° holds this matrix, so no form of the lemma can clear one: skip the halving
             result.reason = ("J_n N at theta° is rank-deficient (float64 sigma_min < 1e-12 sigma_max): a degenerate "
                              "point, no cube around it is excluded by the lemma")
@@ -396,7 +407,7 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
                 result.excluded.append((cube, INHERITED))
                 break
             result.boxes += 1
-            kind = region.tube_lemma(cube)
+            kind, _ = region.tube_lemma(cube)
             if kind:
                 result.excluded.append((cube, kind))
                 break
@@ -424,7 +435,7 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
             if not contains_branch and region.residual_excludes(box):
                 result.excluded.append((box, RESIDUAL))
                 continue
-            kind = region.tube_lemma(box)
+            kind, smear = region.tube_lemma(box)
             if kind:
                 result.excluded.append((box, kind))
                 continue
@@ -433,7 +444,6 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
                 break
             # split where the second-order lemma lost most (near a weak direction of J_n N that is the
             # coordinate along which J_n N turns, often along the branch); else the longest side
-            smear = region.smear(box)
             if smear is not None and all(math.isfinite(v) for v in smear):
                 j = max(range(len(box)), key=lambda i: smear[i])
             else:

@@ -87,14 +87,14 @@ def test_second_order_lemma_clears_larger_boxes_but_never_a_minimum():
     known non-generalizing minimum theta_eta, however small the box."""
     act, target, point, member, region, basis = _known_minimum("1e-1")
     cube = [(-Fraction(1, 2 ** 11), Fraction(1, 2 ** 11))] * 6
-    assert not region.lemma_excludes(cube) and region.tube_lemma(cube) == SECOND_ORDER
-    assert region.tube_lemma([(-Fraction(1, 8), Fraction(1, 8))] * 6) is None
+    assert not region.lemma_excludes(cube) and region.tube_lemma(cube) == (SECOND_ORDER, None)
+    assert region.tube_lemma([(-Fraction(1, 8), Fraction(1, 8))] * 6)[0] is None
     # theta_eta in the coordinates (the basis is orthogonal): s_i = <theta_eta - theta°, q_i> / |q_i|^2
     shift = [Fraction(str(float(v))) - Fraction(p) for v, p in zip(member.theta_eta.flat(), point.flat())]
     s = [sum(x * q for x, q in zip(shift, v)) / sum(q * q for q in v) for v in basis]
     for half in (Fraction(1, 10 ** 4), Fraction(1, 10 ** 7)):
         box = [(c - half, c + half) for c in s]
-        assert region.tube_lemma(box) is None and not region.residual_excludes(box)
+        assert region.tube_lemma(box)[0] is None and not region.residual_excludes(box)
         # and the re-verification refuses that box under either label
         found = exclusion_radius(act, point, target, member.inputs, max_boxes=20)
         for kind in (SECOND_ORDER, RESIDUAL):
