@@ -12,40 +12,13 @@ Traceback (most recent call last):
 ...
 twolayer.errors.InputError: network: neuron 2 has 3 entries, neuron 1 has 2; every neuron is [a, w_1, ..., w_d]
 """
-import json
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from ..errors import InputError
-
-
-def parse_number(value, where="value"):
-    """An exact Fraction from an int, a JSON float, or a string 'p/q' / decimal."""
-    if isinstance(value, bool):
-        raise InputError(f"{where}: {value!r} is not a number")
-    if isinstance(value, (int, Fraction)):
-        return Fraction(value)
-    if isinstance(value, float):
-        if not np.isfinite(value):
-            raise InputError(f"{where}: {value!r} is not finite")
-        return Fraction(repr(value))
-    if isinstance(value, str):
-        try:
-            return Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            raise InputError(f"{where}: {value!r} is not a rational or decimal number") from None
-    raise InputError(f"{where}: {value!r} is not a number")
-
-
-def _load_json(text, what):
-    if not isinstance(text, str):
-        return text
-    try:
-        return json.loads(text, parse_float=Fraction)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{what}: malformed JSON ({exc.msg} at position {exc.pos})") from None
+from ..inputs import load_json, parse_number
 
 
 def _matrix(data, what, row_name):
@@ -97,7 +70,7 @@ class Network:
 
 def parse_network(text, what="network"):
     """A :class:`Network` from JSON text or an already-loaded list of neurons."""
-    rows = _matrix(_load_json(text, what), what, "neuron")
+    rows = _matrix(load_json(text, what), what, "neuron")
     for r, row in enumerate(rows, 1):
         if len(row) < 2:
             raise InputError(f"{what}: neuron {r} has {len(row)} entry; every neuron is [a, w_1, ..., w_d]")
@@ -109,7 +82,7 @@ def parse_network(text, what="network"):
 
 def parse_inputs(text, d):
     """The user's sample inputs: a JSON list of vectors of length ``d``, exact."""
-    rows = _matrix(_load_json(text, "inputs"), "inputs", "input vector")
+    rows = _matrix(load_json(text, "inputs"), "inputs", "input vector")
     for r, row in enumerate(rows, 1):
         if len(row) != d:
             raise InputError(f"inputs: input vector {r} has length {len(row)}, the network has d = {d}")
@@ -144,7 +117,7 @@ def parse_weights(text):
     >>> parse_weights('[[1, "1/2"], [0, 0]]')[0]
     (Fraction(1, 1), Fraction(1, 2))
     """
-    rows = _matrix(_load_json(text, "weights"), "weights", "weight vector")
+    rows = _matrix(load_json(text, "weights"), "weights", "weight vector")
     for r, row in enumerate(rows, 1):
         if len(row) != len(rows[0]):
             raise InputError(f"weights: weight vector {r} has length {len(row)}, weight vector 1 has "

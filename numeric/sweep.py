@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -119,9 +120,11 @@ def run_tasks(function, tasks, workers=0, scheduler=None, record=print, bar=None
                 bar.update()
         return
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask is a dependency
         raise InputError("Dask is not installed: pip install 'dask[distributed]'") from None
+    if scheduler and not _SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise InputError(f"--scheduler: {scheduler!r} is not a Dask scheduler address such as tcp://host:8786")
     cluster = None
     try:
         if scheduler:
@@ -130,18 +133,51 @@ def run_tasks(function, tasks, workers=0, scheduler=None, record=print, bar=None
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=":0", silence_logs=40)
             client = Client(cluster)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
     try:
-        futures = [client.submit(function, *args, pure=False) for args in tasks]
-        for future in as_completed(futures):
-            record(future.result())
-            if bar is not None:
-                bar.update()
+        _collect(client, [client.submit(function, *args, pure=False) for args in tasks], record, bar)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+_SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ucx|inproc)://[\w.\-\[\]:]+:\d{1,5}")
+#: Seconds without any live worker after which a Dask run gives up (finished rows are kept).
+NO_WORKER_SECONDS = 120
+
+
+def _collect(client, futures, record, bar, poll=10):
+    """Record each future's result as it finishes; give up with one message when the cluster is lost or has
+    had no live worker for :data:`NO_WORKER_SECONDS` (a dead worker would otherwise leave us waiting forever)."""
+    from dask.distributed import wait
+    pending, idle = set(futures), 0.0
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=poll, return_when="FIRST_COMPLETED")
+            for future in done:
+                record(future.result())
+                if bar is not None:
+                    bar.update()
+            if done:
+                idle = 0.0
+                continue
+            idle = idle + poll if not client.scheduler_info().get("workers") else 0.0
+            if idle >= NO_WORKER_SECONDS:
+                raise InputError(f"no Dask worker has been alive for {NO_WORKER_SECONDS} s; {len(pending)} tasks "
+                                 "were not run (rows already written are kept: run the command again to resume)")
+    except _cluster_errors() as exc:   # a lost scheduler, a worker killed mid-task, a cancelled future
+        raise InputError(f"the Dask cluster failed: {type(exc).__name__}: {str(exc)[:200]} (rows already written "
+                         "are kept: run the command again to resume)") from None
+
+
+def _cluster_errors():
+    from concurrent.futures import CancelledError
+
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
+    return (CancelledError, CommClosedError, KilledWorker, OSError, TimeoutError)
 
 
 def _progress(total, enabled, unit="cell", desc="sweep"):

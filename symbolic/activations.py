@@ -14,16 +14,17 @@ Traceback (most recent call last):
 twolayer.errors.InputError: activation 'Abs(z)' is not analytic: 'Abs' is not supported: an activation is built from
 +, *, /, rational powers and exp, log, tanh, atan, erf, sin, cos, sinh, cosh (analytic functions)
 """
+import contextlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy as sp
 
 from ..errors import InputError
+from ..inputs import time_budget
 from .constants import sign
+from .expression import parse_activation, z
 from .taylor import MAX_INTEGER_POWER, taylor_coefficients
-
-z = sp.Symbol("z", real=True)
 
 LIBRARY = {
     "tanh": sp.tanh(z),
@@ -164,9 +165,14 @@ class Activation:
         is not real, raises :class:`InputError`.
         """
         if degree >= len(self._coefficients):
-            raw = taylor_coefficients(self.expr, z, degree)
-            self._coefficients[:] = [sp.S.Zero if sign(c) == 0 else c for c in raw]
+            with self._budget(f"the Taylor coefficients of '{self.name}' to degree {degree}"):
+                raw = taylor_coefficients(self.expr, z, degree)
+                self._coefficients[:] = [sp.S.Zero if sign(c) == 0 else c for c in raw]
         return self._coefficients[:degree + 1]
+
+    def _budget(self, what):
+        """A user's expression gets :data:`ANALYSIS_SECONDS` for its exact analysis; the library's need none."""
+        return contextlib.nullcontext() if self.name in LIBRARY else time_budget(ANALYSIS_SECONDS, what)
 
     @property
     def closed_form(self):
@@ -208,6 +214,10 @@ def _symmetry(act, probe_degree=SYMMETRY_PROBE):
 
 
 _FORBIDDEN = ("Abs", "Max", "Min", "Heaviside", "sign", "Piecewise", "floor", "ceiling", "re", "im", "DiracDelta")
+
+#: Wall-clock seconds for the exact analysis of a user's expression (the structural limits of
+#: :mod:`.expression` catch the known bombs at once; this stops whatever else grows too fast).
+ANALYSIS_SECONDS = 20
 
 #: Size limit of a user's expression (sympy operation count): larger ones make the proofs too slow.
 MAX_OPERATIONS = 120
@@ -269,14 +279,7 @@ def activation(spec):
     if spec.isidentifier() and spec not in ("z",):
         raise InputError(f"unknown activation '{spec}'; library: {', '.join(sorted(LIBRARY))}, "
                          "or an expression in z such as 'tanh(z + 1/2)'")
-    if len(spec) > 1000:
-        _refuse(spec[:40] + "...", "the expression is longer than 1000 characters")
-    try:
-        expr = sp.sympify(spec, locals={"z": z}, rational=True)
-    except (sp.SympifyError, SyntaxError, TypeError, AttributeError, ValueError, RecursionError) as exc:
-        raise InputError(f"activation '{spec}' is not an expression in z ({type(exc).__name__})") from None
-    if not isinstance(expr, sp.Expr):
-        raise InputError(f"activation '{spec}' is not an expression in z")
+    expr = parse_activation(spec)   # our own grammar: the text is never evaluated as code
     extra = expr.free_symbols - {z}
     if extra:
         raise InputError(f"activation '{spec}' has symbols other than z: {', '.join(sorted(map(str, extra)))}")
@@ -298,11 +301,14 @@ def activation(spec):
         raise InputError(f"activation '{spec}' is a polynomial; the suite needs an analytic non-polynomial "
                          "activation (a polynomial network has finitely many independent neurons)")
     act = Activation(spec, expr)
-    try:
-        _check_not_polynomial(spec, act, SYMMETRY_PROBE + _polynomial_degree_bound(expr))
-    except InputError as exc:
-        if str(exc).startswith(f"activation '{spec}'"):
-            raise
-        _refuse(spec, str(exc))
-    _check_real_line(spec, expr)
+    with time_budget(ANALYSIS_SECONDS, f"activation '{spec}' is refused: its exact analysis (Taylor series, "
+                     "symmetry proof, real-line check)"):
+        try:
+            _check_not_polynomial(spec, act, SYMMETRY_PROBE + _polynomial_degree_bound(expr))
+        except InputError as exc:
+            if str(exc).startswith(f"activation '{spec}'"):
+                raise
+            _refuse(spec, str(exc))
+        _check_real_line(spec, expr)
+        _ = act.symmetry   # decided now, under the budget, rather than later in the middle of a command
     return act

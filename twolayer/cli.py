@@ -15,12 +15,17 @@ Subcommands (``twolayer SUBCOMMAND --help`` for the options; ``--json`` for mach
 """
 import argparse
 import json
+import math
+import re
+import signal
 import sys
 
 import sympy as sp
 
 from .errors import InputError
+from .inputs import exact_number, sample_sizes
 from .numeric.precision import DEFAULT_DPS, check_dps
+from .report import json_text as _dumps
 
 #: Limits that keep every command within seconds to minutes (stated in --help).
 MAX_SAMPLES = 5000
@@ -32,6 +37,30 @@ SETUP_KEYS = ("zbz_example1", "oe_width3_d5", "oe_width3_d5_bias")
 TARGET_HELP = "target network, neurons [a, w_1, ..., w_d] (exact numbers, e.g. '[[1, \"1/2\"]]')"
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one ``twolayer: error:`` line and exit code 2 (not a usage block)."""
+
+    def error(self, message):
+        raise InputError(f"{self.prog.split(' ', 1)[-1] if ' ' in self.prog else self.prog}: {message} "
+                         f"(see {self.prog} --help)")
+
+
+def _int(text):
+    if not re.fullmatch(r"\s*[+-]?\d{1,18}\s*", text):
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not an integer of at most 18 digits")
+    return int(text)
+
+
+def _real(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a finite number")
+    return value
+
+
 def _check_size(network, what):
     M = network.m * (network.d + 1)
     if M > MAX_PARAMETERS:
@@ -39,8 +68,8 @@ def _check_size(network, what):
 
 
 def _add_common(parser):
-    parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="working precision in digits (default 50)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random samples (default 0)")
+    parser.add_argument("--dps", type=_int, default=DEFAULT_DPS, help="working precision in digits (default 50)")
+    parser.add_argument("--seed", type=_int, default=0, help="seed of the random samples (default 0)")
 
 
 def _with_activation(sub, name, description):
@@ -51,7 +80,7 @@ def _with_activation(sub, name, description):
 
 
 def _add_taylor(parser, default, text):
-    parser.add_argument("--taylor", type=int, default=default, metavar="S",
+    parser.add_argument("--taylor", type=_int, default=default, metavar="S",
                         help=f"{text} (default {default}, at most 60)")
 
 
@@ -73,7 +102,7 @@ def _biased_inputs(args, d, count):
 
 
 def _add_width(parser):
-    parser.add_argument("--width", required=True, type=int, metavar="M", help="width m of the network")
+    parser.add_argument("--width", required=True, type=_int, metavar="M", help="width m of the network")
 
 
 def _add_verify(sub):
@@ -96,7 +125,7 @@ def _add_derive(sub):
     der = _with_activation(sub, "derive",
                            "closed-form sigma', sigma'', gradient and Hessian of R_n, for hand-checking")
     _add_width(der)
-    der.add_argument("--dim", required=True, type=int, metavar="D", help="input dimension d")
+    der.add_argument("--dim", required=True, type=_int, metavar="D", help="input dimension d")
     _add_taylor(der, 8, "highest Taylor degree shown")
     der.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
     return der
@@ -107,7 +136,7 @@ def _add_independence(sub):
                            "are the neurons sigma(w_k.x) (and x_l sigma'(w_k.x)) independent?")
     ind.add_argument("--weights", required=True, metavar="JSON", help='input weights, e.g. \'[[1, 0], ["1/2", 1]]\'')
     ind.add_argument("--derivatives", action="store_true", help="include the features x_l sigma'(w_k.x)")
-    ind.add_argument("--max-degree", type=int, default=60, metavar="S",
+    ind.add_argument("--max-degree", type=_int, default=60, metavar="S",
                      help="largest Taylor degree (default and limit 60)")
     return ind
 
@@ -126,7 +155,7 @@ def _add_rank(sub):
                           "model rank at a parameter point: formula, numerical, certified bounds")
     rk.add_argument("--theta", required=True, metavar="JSON", help="network, neurons [a, w_1, ..., w_d(, b)]")
     group = rk.add_mutually_exclusive_group()
-    group.add_argument("--samples", type=int, metavar="N", help="also the rank of J_n on N Gaussian samples")
+    group.add_argument("--samples", type=_int, metavar="N", help="also the rank of J_n on N Gaussian samples")
     group.add_argument("--inputs", metavar="JSON", help="also the rank of J_n on these input vectors")
     _add_bias(rk)
     return rk
@@ -139,7 +168,7 @@ def _add_separation(sub):
     se.add_argument("--point", required=True, metavar="JSON", help="an exact point of a branch of Q*")
     se.add_argument("--samples", required=True, metavar="LIST", help="sample sizes, e.g. '1,2,3' or '1-6'")
     se.add_argument("--inputs", metavar="JSON", help="your own nested inputs (prefixes are taken)")
-    se.add_argument("--starts", type=int, default=20, metavar="K", help="search starts per n (default 20)")
+    se.add_argument("--starts", type=_int, default=20, metavar="K", help="search starts per n (default 20)")
     _add_bias(se)
     return se
 
@@ -150,7 +179,7 @@ def _add_flow(sub):
     fl.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP)
     fl.add_argument("--init", required=True, metavar="JSON", help="initial network theta(0)")
     source = fl.add_mutually_exclusive_group()
-    source.add_argument("--samples", type=int, metavar="N", help="empirical loss on N Gaussian samples")
+    source.add_argument("--samples", type=_int, metavar="N", help="empirical loss on N Gaussian samples")
     source.add_argument("--inputs", metavar="JSON", help="empirical loss on these input vectors")
     source.add_argument("--population", action="store_true", help="the population loss (default without samples)")
     fl.add_argument("--t-max", required=True, metavar="T", help="time budget")
@@ -167,16 +196,16 @@ def _add_experiment(sub):
                     "--activation, --target, --width")
     ex.add_argument("--activation", help="library name (tanh, sigmoid, ...) or an expression in z")
     ex.add_argument("--target", metavar="JSON", help=TARGET_HELP + "; with --bias the last entry is b")
-    ex.add_argument("--width", type=int, metavar="M", help="width m of the student")
+    ex.add_argument("--width", type=_int, metavar="M", help="width m of the student")
     _add_bias(ex)
     ex.add_argument("--samples", metavar="LIST", help="sample sizes, e.g. '2,4,6' or '2-6'")
     ex.add_argument("--scales", metavar="LIST", help="initialization scales, e.g. '1e-20,1e-3' (default 1e-20)")
-    ex.add_argument("--seeds", type=int, metavar="K", help="seeds 0..K-1 per (n, scale) (default 8)")
-    ex.add_argument("--lr", type=float, help="learning rate on 1/2 sum (f - y)^2 (default 0.1; halved where "
+    ex.add_argument("--seeds", type=_int, metavar="K", help="seeds 0..K-1 per (n, scale) (default 8)")
+    ex.add_argument("--lr", type=_real, help="learning rate on 1/2 sum (f - y)^2 (default 0.1; halved where "
                     "unstable at the limit)")
-    ex.add_argument("--steps", type=int, help=f"gradient-descent step budget (default 100000, at most {MAX_STEPS})")
+    ex.add_argument("--steps", type=_int, help=f"gradient-descent step budget (default 100000, at most {MAX_STEPS})")
     ex.add_argument("--quick", action="store_true", help="with --setup: its quick subset (as in twolayer verify)")
-    ex.add_argument("--workers", type=int, default=0, metavar="N", help="run on a local Dask cluster of N processes")
+    ex.add_argument("--workers", type=_int, default=0, metavar="N", help="run on a local Dask cluster of N processes")
     ex.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask scheduler (tcp://host:8786)")
     ex.add_argument("--out", metavar="FILE", help="append the runs to this CSV table (schema in FILE.meta.json); "
                     "an interrupted sweep resumes from it")
@@ -189,18 +218,18 @@ def _add_study(sub):
                         "certified ranks, separation around n = codim, predicted flow rates; report and JSON")
     st.add_argument("--activation", required=True, help="library name (tanh, sigmoid, ...) or an expression in z")
     st.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP + "; with --bias the last entry is b")
-    st.add_argument("--width", required=True, type=int, metavar="M", help="width m of the student")
+    st.add_argument("--width", required=True, type=_int, metavar="M", help="width m of the student")
     _add_bias(st)
     st.add_argument("--branch", action="append", metavar="LABEL", help="study this branch (or branch type) "
                     "(repeatable; default: every branch up to 60 of them, else three types)")
     st.add_argument("--samples", metavar="LIST", help="sample sizes of each separation sweep (default: codim - 1, "
                     "codim, codim + 1 of each branch)")
-    st.add_argument("--starts", type=int, default=0, help="search starts per sample size for the nearest "
+    st.add_argument("--starts", type=_int, default=0, help="search starts per sample size for the nearest "
                     "non-generalizing minimum (default 0: none; the sweep still constructs them below n = r)")
-    st.add_argument("--boxes", type=int, default=200, help="branch-and-bound budget per sample size (default 200; "
+    st.add_argument("--boxes", type=_int, default=200, help="branch-and-bound budget per sample size (default 200; "
                     "0: no exclusion radius)")
     st.add_argument("--report", metavar="DIR", help="write DIR/study.md (with figures) and DIR/study.json")
-    st.add_argument("--workers", type=int, default=0, metavar="N", help="study the branches on a local Dask cluster "
+    st.add_argument("--workers", type=_int, default=0, metavar="N", help="study the branches on a local Dask cluster "
                     "of N processes")
     st.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask scheduler (tcp://host:8786)")
     st.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -208,14 +237,14 @@ def _add_study(sub):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="twolayer", description=(
+    parser = _OneLineParser(prog="twolayer", description=(
         "Verify the geometry and local recovery of global minima of two-layer networks "
         "(Zhang, Zhang, Luo, arXiv:2309.00508)."), epilog=(
         f"Limits (bad input gets one error line and exit code 2): Taylor degree <= 60; samples <= {MAX_SAMPLES}; "
         f"parameters m(d+1) <= {MAX_PARAMETERS}; search starts <= {MAX_STARTS}; at most 5000 branches; "
         "activation expressions of at most 120 operations, integer exponents |k| <= 64, real-valued and finite "
         "on the real line; precision 15 .. 10000 digits."))
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     for add in (_add_verify, _add_activation, _add_derive, _add_independence, _add_branches, _add_rank,
                 _add_separation, _add_flow, _add_experiment, _add_study):
         command = add(sub)
@@ -234,22 +263,54 @@ def cmd_verify(args):
     if unknown:
         raise InputError(f"unknown claim {', '.join(sorted(unknown))}; known: "
                          f"{', '.join(c.id for c in registry.CLAIMS)}")
+    # the outputs are checked before hours of work, not after
+    if args.json:
+        _writable_path(args.json, "--json")
+    if args.report:
+        _writable_folder(args.report, "--report")
     jobs = [(cid, cfg) for cid, cfg in registry.jobs(args.quick) if not wanted or cid in wanted]
     progress = report.Progress(len(jobs))
     results = []
-    for cid, cfg in jobs:
-        progress.step(f"{cid} {cfg.get('activation', '')}")
-        results.append(registry.run(cid, cfg))
+    try:
+        for cid, cfg in jobs:
+            progress.step(f"{cid} {cfg.get('activation', '')}")
+            results.append(registry.run(cid, cfg))
+    except KeyboardInterrupt:
+        progress.close()
+        _write_verify(args, results, complete=False, total=len(jobs))
+        raise
     progress.close()
     print(report.table(results))
     print(f"\n{report.summary(results)}")
+    _write_verify(args, results)
+    return 1 if any(r.verdict == "FAIL" for r in results) else 0
+
+
+def _write_verify(args, results, complete=True, total=None):
+    """The JSON and the report of a verify run; an interrupted run writes what it has, marked incomplete."""
+    from . import report
+    note = None if complete else f"incomplete: interrupted after {len(results)} of {total} jobs"
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump(report.results_json(results), fh, indent=1)
+            fh.write(_dumps(report.results_json(results, note), indent=1))
     if args.report:
-        report.write(results, args.report)
-        print(f"report written to {args.report}/report.md")
-    return 1 if any(r.verdict == "FAIL" for r in results) else 0
+        report.write(results, args.report, note)
+        print(f"report written to {args.report}/report.md" + (f" ({note})" if note else ""),
+              file=sys.stdout if complete else sys.stderr)
+
+
+def _writable_folder(path, option):
+    """Create the folder ``path`` (refusing a file or an unwritable place) before any work is done."""
+    import os
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise InputError(f"{option}: {path} is a file, not a folder")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{option}: cannot create the folder {path} ({exc.strerror})") from None
+    if not os.access(path, os.W_OK):
+        raise InputError(f"{option}: the folder {path} is not writable")
+    return path
 
 
 def cmd_activation(args):
@@ -262,7 +323,7 @@ def cmd_activation(args):
     coefficients = act.taylor(args.taylor)
     sym = act.symmetry
     if args.json:
-        print(json.dumps({"activation": act.name, "expression": sp.sstr(act.expr), "symmetry": sym.kind,
+        print(_dumps({"activation": act.name, "expression": sp.sstr(act.expr), "symmetry": sym.kind,
                           "polynomial": sp.sstr(sym.polynomial), "proof": sym.proof,
                           "taylor": [sp.sstr(c) for c in coefficients]}, indent=1))
         return 0
@@ -289,7 +350,7 @@ def cmd_independence(args):
     if r.relations:
         relation = {name: str(c) for c, name in zip(r.relations[0], r.names) if c}
     if args.json:
-        print(json.dumps({"independent": r.independent, "evidence": r.evidence, "rank": r.rank, "size": r.size,
+        print(_dumps({"independent": r.independent, "evidence": r.evidence, "rank": r.rank, "size": r.size,
                           "degree": r.degree, "relation": relation, "relation_text": r.relation_text,
                           "numerical_rank": r.numerical_rank, "lemma_prediction": r.prediction,
                           "singular_values": [decimal_string(v, 20) for v in r.singular_values]}, indent=1))
@@ -337,7 +398,7 @@ def cmd_branches(args):
     caveat = ("with a bias and m - m* >= 2, the components where constant neurons (w = 0, b != 0) cancel are not "
               "listed" if args.bias and args.width - target.m >= 2 else None)
     if args.json:
-        print(json.dumps({"activation": act.name, "symmetry": act.symmetry.kind, "bias": args.bias, "branches": rows,
+        print(_dumps({"activation": act.name, "symmetry": act.symmetry.kind, "bias": args.bias, "branches": rows,
                           "optimistic_sample_size": osz, "caveat": caveat}, indent=1))
         return 0
     print(f"Q* for {act.name} ({act.symmetry.kind}), m* = {target.m}, m = {args.width}, d = {target.d}"
@@ -368,7 +429,7 @@ def cmd_rank(args):
                               seed=args.seed, dps=args.dps)
     r = result.rank
     if args.json:
-        print(json.dumps({"model_rank": r.certified, "certified_lower": r.lower, "certified_upper": r.upper,
+        print(_dumps({"model_rank": r.certified, "certified_lower": r.lower, "certified_upper": r.upper,
                           "formula": r.formula, "numerical_rank": r.numerical, "empirical_rank": r.empirical,
                           "singular_values": [decimal_string(v, 20) for v in r.singular_values],
                           "samples_for_numerical_rank": r.samples, "verdict": result.verdict,
@@ -390,16 +451,7 @@ def cmd_rank(args):
 
 
 def _sizes(text):
-    sizes = set()
-    try:
-        for part in text.split(","):
-            low, _, high = part.strip().partition("-")
-            sizes.update(range(int(low), int(high or low) + 1))
-    except ValueError:
-        raise InputError(f"--samples: '{text}' is not a list of sizes such as '1,2,3' or '1-6'") from None
-    if not sizes or min(sizes) < 1:
-        raise InputError("--samples: sizes must be positive integers")
-    return sorted(sizes)
+    return sample_sizes(text, MAX_SAMPLES)
 
 
 def cmd_separation(args):
@@ -446,7 +498,7 @@ def cmd_separation(args):
                 "stopped": r.exclusion.reason},
             "why": r.why} for r in result.rows]
     if args.json:
-        print(json.dumps({"rows": out, "verdict": result.verdict, "notes": result.notes,
+        print(_dumps({"rows": out, "verdict": result.verdict, "notes": result.notes,
                           "evidence": result.to_json()["evidence"]}, indent=1))
         return 0
     print(f"{'n':>3s} {'rank':>5s} {'codim':>6s} {'separated':>10s} {'certified radius':>17s} "
@@ -469,8 +521,12 @@ def _optional_decimal(value, digits):
     return None if value is None else decimal_string(value, digits)
 
 
-def _writable_path(path, option):
+def _writable_path(path, option, extensions=None):
     import os
+    if os.path.isdir(path):
+        raise InputError(f"{option}: {path} is a folder; give a file name")
+    if extensions and os.path.splitext(path)[1].lower() not in extensions:
+        raise InputError(f"{option}: {path} must end in {' or '.join(extensions)}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise InputError(f"{option}: the folder {folder} does not exist")
@@ -498,13 +554,11 @@ def cmd_flow(args):
     target = parse_network(args.target, "target")
     start = parse_network(args.init, "init")
     _check_size(start, "init")
-    try:
-        t_max = mpmath.mpf(args.t_max)
-    except (ValueError, TypeError):
-        raise InputError(f"--t-max: '{args.t_max}' is not a number") from None
-    if not t_max > 0 or not mpmath.isfinite(t_max):
+    t_max = exact_number(args.t_max, "--t-max", magnitude=10**100)
+    if not t_max > 0:
         raise InputError(f"--t-max must be a positive time, got {args.t_max}")
-    plot = _writable_path(args.plot, "--plot") if args.plot else None
+    t_max = mpmath.mpf(t_max.numerator) / t_max.denominator
+    plot = _writable_path(args.plot, "--plot", (".png", ".pdf", ".svg")) if args.plot else None
     weights = None
     if args.inputs or args.samples is not None:
         inputs = _biased_inputs(args, target.d, _sample_count(args.samples))
@@ -528,7 +582,7 @@ def cmd_flow(args):
     if plot:
         _plot_flow(run, found.predicted_rate, plot)
     if args.json:
-        print(json.dumps(out, indent=1))
+        print(_dumps(out, indent=1))
         return 0
     for key, value in out.items():
         if key != "evidence":
@@ -568,7 +622,7 @@ def cmd_derive(args):
         raise InputError(f"--taylor must be between 0 and {MAX_DEGREE}, got {args.taylor}")
     found = derive(activation(args.activation), args.width, args.dim, degree=args.taylor)
     if args.json:
-        print(json.dumps(as_json(found), indent=1))
+        print(_dumps(as_json(found), indent=1))
     else:
         print(as_text(found, sp.latex if args.latex else sp.sstr))
     return 0
@@ -646,7 +700,7 @@ def cmd_experiment(args):
               "not_recovered": by[(n, sc)]["not recovered"], "undecided": by[(n, sc)]["undecided"]}
              for n in sizes for sc in scales]
     if args.json:
-        print(json.dumps({"spec": json.loads(spec.to_json()), "predictions": pred,
+        print(_dumps({"spec": json.loads(spec.to_json()), "predictions": pred,
                           "predictions_unavailable": unavailable, "rates": cells, "rows": rows, "table": out},
                          indent=1, default=str))
         return 0
@@ -684,12 +738,7 @@ def cmd_study(args):
     if sizes:
         _sample_count(sizes[-1], "--samples (largest size)")
     if args.report:
-        import os
-        try:
-            os.makedirs(args.report, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"--report: cannot create the folder {args.report} ({exc.strerror})") from None
-        _writable_path(os.path.join(args.report, "study.md"), "--report")
+        _writable_folder(args.report, "--report")
     study = run_study(args.activation, args.target, args.width,
                       labels=args.branch, bias=args.bias, sizes=sizes, starts=args.starts, boxes=args.boxes,
                       seed=args.seed, dps=args.dps, workers=args.workers, scheduler=args.scheduler,
@@ -698,7 +747,7 @@ def cmd_study(args):
         from .report import write_study
         write_study(study, args.report)
     if args.json:
-        print(json.dumps(study, indent=1, default=str))
+        print(_dumps(study, indent=1, default=str))
         return 0
     from .report import study_markdown
     print(study_markdown(study, figures=None))
@@ -711,14 +760,23 @@ COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "derive": cmd_de
             "experiment": cmd_experiment, "study": cmd_study}
 
 
+def _check_common(args):
+    check_dps(args.dps)
+    if not 0 <= args.seed < 2**63:
+        raise InputError(f"--seed must be between 0 and 2^63 - 1, got {args.seed}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
-        check_dps(args.dps)
+        args = _parser().parse_args(argv)
+        _check_common(args)
         return COMMANDS[args.command](args)
     except InputError as exc:
         print(f"twolayer: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:   # Ctrl-C: one line, the shell's code for SIGINT; finished output was written
+        print("twolayer: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
     except BrokenPipeError:  # the reader closed the pipe (e.g. `| head`): not an error of ours
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

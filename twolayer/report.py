@@ -1,5 +1,6 @@
 """The report of ``twolayer verify``: a terminal table, report.md and results.json."""
 import json
+import math
 import os
 import sys
 
@@ -91,8 +92,25 @@ def results_markdown(results):
     return "\n".join(lines + [f"| {r.claim} | {r.verdict} | {config_label(r.config)} |" for r in results])
 
 
-def write(results, directory):
-    """DIR/report.md with its figures in DIR/figures/*.png, and DIR/results.json."""
+def json_text(data, **kwargs):
+    """JSON text with every non-finite float written as null (bare NaN / Infinity are not JSON).
+
+    >>> json_text({"radius": float("inf"), "n": [1, float("nan")]})
+    '{"radius": null, "n": [1, null]}'
+    """
+    def clean(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+    return json.dumps(clean(data), allow_nan=False, **kwargs)
+
+
+def write(results, directory, note=None):
+    """DIR/report.md with its figures in DIR/figures/*.png, and DIR/results.json (``note``: e.g. incomplete)."""
     from twolayer.figures import FIGURES
 
     os.makedirs(os.path.join(directory, "figures"), exist_ok=True)
@@ -102,13 +120,18 @@ def write(results, directory):
             if draw(results, os.path.join(directory, "figures", name)):
                 drawn.setdefault(claim_id, []).append((f"figures/{name}", caption))
     with open(os.path.join(directory, "report.md"), "w") as fh:
+        if note:
+            fh.write(f"> **{note}**\n\n")
         fh.write(markdown(results, drawn))
     with open(os.path.join(directory, "results.json"), "w") as fh:
-        json.dump(results_json(results), fh, indent=1)
+        fh.write(json_text(results_json(results, note), indent=1))
 
 
-def results_json(results):
-    return {"results": [r.to_json() for r in results]}
+def results_json(results, note=None):
+    data = {"results": [r.to_json() for r in results]}
+    if note:
+        data["incomplete"] = note
+    return data
 
 
 class Progress:
@@ -183,4 +206,4 @@ def write_study(study, directory):
     with open(os.path.join(directory, "study.md"), "w") as fh:
         fh.write(study_markdown(study, [(f"figures/{name}", caption) for name, caption in drawn]))
     with open(os.path.join(directory, "study.json"), "w") as fh:
-        json.dump(study, fh, indent=1, default=str)
+        fh.write(json_text(study, indent=1, default=str))
