@@ -25,7 +25,7 @@ from ..numeric.projection import project
 from ..numeric.rank import singular_values
 from ..numeric.tolerance import gap_thresholds
 from ..symbolic.activations import activation
-from ..symbolic.branches import check_target, enumerate_branches, optimistic_sample_size
+from ..symbolic.branches import check_target, enumerate_branches, optimistic_sample_size, require_bias_structure
 from .result import Check, Result
 
 TITLE_C3 = "branches of Q*: dimension and zero population loss"
@@ -47,17 +47,20 @@ def find_branch(branches, label):
     raise InputError(f"unknown branch '{label}'; the branches are: {', '.join(b.label for b in branches)}")
 
 
-def setup_case(activation_name, target_json, width):
+def setup_case(activation_name, target_json, width, bias=False):
     act = activation(activation_name)
     target = parse_network(target_json, "target")
     check_target(act, target)
+    if bias:
+        require_bias_structure(act, width - target.m)
     return act, target, enumerate_branches(act, target.m, width, target.d)
 
 
-def tangent_dimension(act, point, target, seed, dps, extra=2, dim_hint=0):
-    """Numerical dimension of Q* at ``point``: rank of the displacements of projected perturbations."""
+def tangent_dimension(act, point, target, seed, dps, extra=2, dim_hint=0, bias=False):
+    """Numerical dimension of Q* at ``point``: rank of the displacements of projected perturbations (with
+    ``bias``, projected onto the zero set of the population loss over inputs (x, 1))."""
     rng = np.random.default_rng(seed)
-    points, weights, _ = population_points(point.d, dps)
+    points, weights, _ = population_points(point.d, dps, bias)
     displacements, failures = [], 0
     with working_precision(dps):
         base = [to_mpf(v) for v in point.flat()]
@@ -79,21 +82,25 @@ def tangent_dimension(act, point, target, seed, dps, extra=2, dim_hint=0):
     return (None if undecided else counted), ratios, failures
 
 
-def check_branch(activation_name, target_json, width, branch_label, seed=0, dps=50) -> Result:
-    """C3 for one branch: zero population loss and tangent dimension."""
-    act, target, branches = setup_case(activation_name, target_json, width)
+def check_branch(activation_name, target_json, width, branch_label, seed=0, dps=50, bias=False) -> Result:
+    """C3 for one branch: zero population loss and the local dimension of Q* measured at its exact point, against
+    the dimension the enumeration lists (a structural statement needs evidence too)."""
+    act, target, branches = setup_case(activation_name, target_json, width, bias)
     branch = find_branch(branches, branch_label)
     config = {"activation": activation_name, "target": target_json, "m": width, "branch": branch.label,
               "seed": seed, "dps": dps}
+    if bias:
+        config["bias"] = True
     point = branch.point(target, seed)
-    loss, how = population_loss(act, point, target, dps)
+    loss, how = population_loss(act, point, target, dps, bias)
     bound = arb_to_mpf(abs(loss).upper())
     checks = [Check(f"population loss at an exact point of the branch ({how})",
                     f"R = {decimal_string(bound, 3)} (upper end of the ball), contains 0: {loss.contains(0)}",
                     "0", f"ball contains 0 and <= 1e-{dps - 10}",
                     bool(loss.contains(0) and bound <= mpmath.mpf(10) ** -(dps - 10)), "certificate")]
     tangent_dps = 2 * dps if branch.degenerate else dps
-    dim, ratios, failures = tangent_dimension(act, point, target, seed + 1, tangent_dps, dim_hint=branch.dim)
+    dim, ratios, failures = tangent_dimension(act, point, target, seed + 1, tangent_dps, dim_hint=branch.dim,
+                                              bias=bias)
     shown = ", ".join(mpmath.nstr(r, 2) for r in ratios)
     if dim is None or failures:
         passed = None
@@ -186,7 +193,7 @@ def check_point_rank(activation_name, theta, bias=False, inputs=None, samples=No
 
 def check_rank(activation_name, target_json, width, seed=0, dps=50, bias=False) -> Result:
     """C4: certified bracket, formula and numerical rank at every branch and at intersections; optimistic size."""
-    act, target, branches = setup_case(activation_name, target_json, width)
+    act, target, branches = setup_case(activation_name, target_json, width, bias)
     config = {"activation": activation_name, "target": target_json, "m": width, "bias": bias, "seed": seed,
               "dps": dps}
     checks = []
@@ -213,6 +220,8 @@ def branch_table(act, target: Network, width: int, bias: bool = False, seed: int
     """Every branch of Q* with its exact point and model rank: the generic rank without a bias; with one
     (the constant input is not Gaussian) the rank certified at the branch's exact point (None if the
     bounds do not meet). Shared by ``twolayer branches`` and claim C7's predictions."""
+    if bias:
+        require_bias_structure(act, width - target.m)
     table = []
     for b in enumerate_branches(act, target.m, width, target.d):
         point = b.point(target, seed)

@@ -74,14 +74,21 @@ TARGETS = {
 GEOMETRY_CASES = [("tanh", 1, 2, 1), ("tanh", 1, 3, 1), ("tanh", 2, 3, 2), ("tanh", 2, 4, 1),
                   ("cos", 1, 3, 1), ("exp", 1, 3, 1)]
 QUICK_GEOMETRY_CASES = [("tanh", 1, 2, 1), ("tanh", 1, 3, 1), ("cos", 1, 2, 1), ("exp", 1, 2, 1)]
+# with a bias the structure is derived for tanh and m - m* <= 1 (docs/theory.md §4)
 BIAS_CASES = [("tanh", '[[1, "1/2", "1/3"]]', 2), ("tanh", '[[1, "1/2", "1/3"], ["-3/2", "5/4", "-1/2"]]', 3),
-              ("erf", '[[1, "1/2", "-3/4", "1/3"]]', 2)]
+              ("tanh", '[[1, "1/2", "-3/4", "1/3"]]', 2)]
+
+
+STRUCTURE_CASES = [("tanh", '[[1, "1/2", "1/3"]]', 2, True), ("sin", '[[1, "1/2"]]', 2, False),
+                   ("tanh_shift", '[[1, "1/2"]]', 3, False), ("sin", '[[1, "1/2"]]', 3, False),
+                   ("tanh", '[[1, "1/2", "1/3"], ["-3/2", "5/4", "-1/2"]]', 3, True)]
 
 
 def _c3_check(config):
     if "branch" in config:
         return global_minima.check_branch(config["activation"], config["target"], config["m"], config["branch"],
-                                          seed=config.get("seed", 0), dps=config.get("dps", 50))
+                                          seed=config.get("seed", 0), dps=config.get("dps", 50),
+                                          bias=config.get("bias", False))
     return global_minima.check_search(config["activation"], config["target"], config["m"],
                                       starts=config.get("starts", 8), seed=config.get("seed", 0),
                                       dps=config.get("dps", 50))
@@ -104,6 +111,13 @@ def _c3_configurations(quick):
                             "dps": 50})
         configs.append({"activation": act, "target": target, "m": width, "starts": 4 if quick else 12, "seed": 0,
                         "dps": 50})
+    # the local dimension of every listed branch measured also for sin, tanh(z + 1/2) and tanh with a bias (the
+    # only sigma whose structure with a bias is derived; sin, cos, exp, tanh_shift with a bias are refused)
+    for act, target, width, bias in STRUCTURE_CASES[:2 if quick else None]:
+        t = parse_network(target)
+        for branch in enumerate_branches(activation(act), t.m, width, t.d):
+            configs.append({"activation": act, "target": target, "m": width, "branch": branch.label, "bias": bias,
+                            "seed": 0, "dps": 50})
     return configs
 
 

@@ -26,7 +26,7 @@ from ..numeric.model_rank import augment, model_rank
 from ..numeric.network import Network, gaussian_inputs
 from ..numeric.precision import decimal_string, lower_bound_string, upper_bound_string, working_precision
 from ..symbolic.activations import activation
-from ..symbolic.branches import branch_types, enumerate_branches
+from ..symbolic.branches import branch_types, enumerate_branches, require_bias_structure
 from .separation import check_point_sweep
 
 #: up to this many branches the study lists each one; beyond, it lists branch types
@@ -42,6 +42,8 @@ def overview(act, target: Network, width: int, bias: bool = False) -> dict:
     """Every branch (up to LIST_UP_TO of them) or every branch type, with dim, codim, generic rank and whether it
     is degenerate, and the optimistic sample size (the smallest generic rank). With a bias the generic ranks of
     the formula do not apply (the constant input is not Gaussian): ranks are certified per studied branch."""
+    if bias:
+        require_bias_structure(act, width - target.m)
     types = branch_types(act, target.m, width, target.d)
     total = sum(t.count for t in types)
     if total <= LIST_UP_TO:

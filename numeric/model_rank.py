@@ -42,6 +42,7 @@ from flint import arb_mat
 
 from ..errors import InputError
 from ..symbolic.activations import z
+from ..symbolic.branches import bias_structure_gap
 from ..symbolic.constants import sign
 from .evaluate import evaluate
 from .independence import certify_independence
@@ -205,7 +206,9 @@ def model_rank(act: Activation, network: Network, bias: bool = False, inputs=Non
     numerical = gap_rank(values, dps).rank
     count = grouped_count(act, network, bias)
     kind = act.symmetry.kind
-    formula = count if kind in ("odd", "even") or (kind == "generic" and not bias) else None
+    # with a bias the count is derived for tanh only (docs/theory.md §4); for sin, exp, ... shifts are dependent
+    derived = kind in ("odd", "even", "generic") if not bias else bias_structure_gap(act) is None
+    formula = count if derived else None
     if bias:
         lower_exact, upper, how_upper = 0, count, "exact identities among neurons (grouped count)"
     else:

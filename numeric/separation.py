@@ -39,6 +39,7 @@ from flint import arb, arb_mat
 
 from ..errors import InputError
 from ..symbolic.activations import z
+from ..symbolic.branches import require_bias_structure
 from .classify import branch_constraints, require_on_branch
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
@@ -278,7 +279,7 @@ class SweepRow:
     rank: object                 # rank J_n(theta°) (gap rule)
     codim: int
     model_rank: int              # r(theta°)
-    separated: object            # True (certified) / False (shown or forced by dimension) / None
+    separated: object            # True (certified radius) / False (constructive sequence, n < r) / None
     radius: RadiusCertificate
     search: Search
     sequence: object = None      # NonSeparation for n < r(theta°)
@@ -302,6 +303,8 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
     from .exclusion import exclusion_radius
     from .model_rank import model_rank, structural_rank
     from .population import population_points
+    if bias:
+        require_bias_structure(act, point.m - target.m)
     rows_c = require_on_branch(act, point, target)
     codim = len(rows_c)
     r = structural_rank(act, point) if not bias else model_rank(act, point, bias=True).certified
@@ -325,10 +328,15 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
             inside = row.exclusion.radius if row.exclusion.radius is not None else inside
         if row.radius.radius is not None:
             row.separated, row.why = True, "certified radius"
-        elif n < codim:
+        elif n < r:
             row.separated = False
-            row.why = ("global minima theta_eps -> theta° with positive generalization error" if n < r else
-                       "dim Q_n >= M - n > dim B near theta° (dimension count)")
+            row.why = "global minima theta_eps -> theta° with positive generalization error"
+        elif n < codim:
+            # r <= n < codim: neither the lemma (it needs rank J_n = codim) nor the constructive sequence (n < r)
+            # applies. A dimension count does not decide it: over the reals the zero set of F_n near theta° can be
+            # smaller than M - n when J_n is not onto (x^2 + y^2 = 0), so nothing is stated.
+            row.why = (f"not decided: r = {r} <= n < codim = {codim}, where neither the interval lemma (needs "
+                       "rank J_n = codim) nor the constructive sequence (needs n < r) applies")
         else:
             row.why = "no radius certified (rank J_n < codim)" if row.rank is not None and row.rank < codim \
                 else row.radius.reason

@@ -123,8 +123,8 @@ def run_tasks(function, tasks, workers=0, scheduler=None, record=print, bar=None
         from dask.distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask is a dependency
         raise InputError("Dask is not installed: pip install 'dask[distributed]'") from None
-    if scheduler and not _SCHEDULER_ADDRESS.fullmatch(scheduler):
-        raise InputError(f"--scheduler: {scheduler!r} is not a Dask scheduler address such as tcp://host:8786")
+    if scheduler:
+        check_scheduler_address(scheduler)
     cluster = None
     try:
         if scheduler:
@@ -144,6 +144,14 @@ def run_tasks(function, tasks, workers=0, scheduler=None, record=print, bar=None
 
 
 _SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ucx|inproc)://[\w.\-\[\]:]+:\d{1,5}")
+
+
+def check_scheduler_address(address):
+    """Refuse anything but a Dask address such as tcp://host:8786, before any work starts."""
+    if not _SCHEDULER_ADDRESS.fullmatch(address):
+        raise InputError(f"--scheduler: {address!r} is not a Dask scheduler address such as tcp://host:8786")
+
+
 #: Seconds without any live worker after which a Dask run gives up (finished rows are kept).
 NO_WORKER_SECONDS = 120
 

@@ -164,7 +164,8 @@ def check_target(act, target):
         if a == 0:
             raise InputError(f"target is reducible: neuron {j} has a = 0")
         if all(v == 0 for v in w):
-            raise InputError(f"target is reducible: neuron {j} has w = 0")
+            raise InputError(f"target neuron {j} has w = 0 (a constant): [GLR]'s Assumption 2.2 allows it, but the "
+                             "branch enumeration here is derived for targets with every w* != 0 (docs/theory.md §1)")
         for i, u in enumerate(seen, 1):
             relation = act.symmetry.relate(list(w), list(u))
             if relation is not None:
@@ -172,6 +173,84 @@ def check_target(act, target):
                 raise InputError(f"target is reducible: neurons {i} and {j} have {how} input weights, "
                                  f"so they are one neuron for a{'n' if kind[0] in 'oe' else ''} {kind} activation")
         seen.append(w)
+
+
+def shift_relation(act, order=4):
+    """A linear ODE with constant coefficients that sigma satisfies, proven by sympy, or None.
+
+    Then the shifts sigma(z + b) span a space of dimension at most its order (sigma is an exponential
+    polynomial): neurons that differ only in their bias are dependent. Found from the exact Taylor
+    coefficients (the Hankel matrix of sigma^(s)(0) is singular) when they are rational; proven by
+    sympy as an identity of functions.
+
+    >>> from twolayer.symbolic.activations import activation
+    >>> shift_relation(activation("sin"))
+    'sigma'' + sigma = 0'
+    >>> shift_relation(activation("tanh")) is None
+    True
+    """
+    import sympy as sp
+
+    from .activations import prove_zero
+    c = act.taylor(2 * order + 1)
+    if not all(sp.S(v).is_Rational for v in c):
+        return None
+    moments = [sp.factorial(s) * c[s] for s in range(len(c))]   # sigma^(s)(0)
+    for k in range(1, order + 1):
+        hankel = sp.Matrix(k + 1, k + 1, lambda i, j: moments[i + j])
+        if hankel.rank() > k:
+            continue
+        null = hankel.nullspace()[0]
+        if null[k] == 0:
+            continue
+        null = null / null[k]
+        if prove_zero(sum((null[j] * act.derivative(j) for j in range(k + 1)), sp.S.Zero)):
+            terms = " + ".join(f"{'' if null[j] == 1 else f'({null[j]})*'}sigma{chr(39) * j}"
+                               for j in range(k, -1, -1) if null[j] != 0)
+            return f"{terms} = 0"
+    return None
+
+
+def bias_structure_gap(act):
+    """None where the structure of Q* with a bias is derived (sigma = tanh, docs/theory.md §4), else why not.
+
+    With a bias the enumeration treats (w, b) as one weight vector: it needs the functions
+    sigma(w.x + b) with pairwise non-equivalent (w, b) to be independent (with their derivatives).
+    That is proven here for tanh (poles). It is false for every sigma whose shifts span a finite
+    space (sin, cos, exp, cosh: sin(z + b) = cos b sin z + sin b cos z), and tanh(z + c) has the hidden
+    symmetry (a, w, b) ~ (-a, -w, -2c - b); for other sigma it is not derived, so nothing is stated.
+    """
+    import sympy as sp
+
+    from .activations import prove_zero, z
+    if prove_zero(act.expr - sp.tanh(z)):
+        return None
+    ode = shift_relation(act)
+    if ode is not None:
+        return (f"its shifts span a finite-dimensional space (sympy proves {ode}), so sigma(w.x + b) for "
+                "different biases b are dependent and the branches with a bias are not the ones enumerated")
+    inner = act.expr.args[0] - z if act.expr.func == sp.tanh else None
+    if inner is not None and inner.is_Rational:
+        return (f"it is tanh(z + {inner}): with a bias this is tanh with every bias shifted by {inner}, and "
+                f"(a, w, b), (-a, -w, {-2 * inner} - b) are one neuron, a symmetry the enumeration does not see; "
+                f"use --activation tanh and add {inner} to every bias")
+    return ("the structure of Q* with a bias is derived only for tanh (docs/theory.md §4: a pole argument); for "
+            "this sigma it is not, so no branch, dimension, codimension or rank formula is stated")
+
+
+def require_bias_structure(act, extra=None):
+    """InputError with the reason unless the branches of Q* with a bias are derived for ``act`` and ``extra`` =
+    m - m* extra neurons: with two or more, constant neurons (w = 0, b != 0) can cancel among themselves
+    (sum a_k tanh(b_k) = 0), a component of Q* of dimension 2z - 1 through the zero branches that the enumeration
+    does not list."""
+    gap = bias_structure_gap(act)
+    if gap is not None:
+        raise InputError(f"activation '{act.name}' with a bias is refused here: {gap}")
+    if extra is not None and extra >= 2:
+        raise InputError(f"with a bias and m - m* = {extra} >= 2 extra neurons, constant neurons (w = 0, b != 0) can "
+                         "cancel among themselves (sum a_k tanh(b_k) = 0): a component of Q* that the enumeration "
+                         "does not list and whose dimension exceeds that of the zero branches inside it; the "
+                         "branches with a bias are stated for m - m* <= 1 only")
 
 
 def _roles(act, target_width, width):

@@ -235,10 +235,11 @@ def test_branches_with_a_bias_are_zbz_table_1(capsys):
     out = json.loads(capsys.readouterr().out)
     table = {b["pattern"]: (b["codim"], b["generic_rank"]) for b in out["branches"]}
     assert table["s=(1) null=1"] == (4, 4) and table["s=(2)"] == (5, 3)
-    assert out["optimistic_sample_size"] == 3 and out["caveat"] is None
+    assert out["optimistic_sample_size"] == 3
+    # two extra neurons: constant neurons can cancel (a component that is not enumerated): refused, not listed
     assert main(["branches", "--activation", "tanh", "--target", "[[1, 1, 1]]", "--width", "3", "--bias",
-                 "--json"]) == 0
-    assert "constant neurons" in json.loads(capsys.readouterr().out)["caveat"]
+                 "--json"]) == 2
+    assert "constant neurons" in capsys.readouterr().err
 
 
 def test_separation_and_flow_with_a_bias(capsys):
@@ -270,7 +271,10 @@ def test_a_stored_run_is_reproduced_at_the_learning_rate_its_row_records():
     _, rows = read_table(setup.table)
     row = next(r for r in rows if r["lr"] < setup.spec.lr and r["n"] == 6)
     _, limit, _, _ = limit_network(setup.spec, row["n"], row["scale"], row["seed"], lr=row["lr"])
-    assert (limit.loss, limit.error) == (row["limit_loss"], row["limit_test_error"])
+    # the same digits up to the float64 kernels of the machine (BLAS differs between CPUs in the last bits, which
+    # 10^5 steps amplify to ~1e-8 relative); the step size recorded in the row is what is tested here
+    assert limit.loss == pytest.approx(row["limit_loss"], rel=1e-6)
+    assert limit.error == pytest.approx(row["limit_test_error"], rel=1e-6)
 
 
 def test_a_stored_sweep_of_another_spec_is_inconclusive_not_a_crash(monkeypatch, tmp_path):

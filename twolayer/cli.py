@@ -30,6 +30,7 @@ from .report import json_text as _dumps
 #: Limits that keep every command within seconds to minutes (stated in --help).
 MAX_SAMPLES = 5000
 MAX_PARAMETERS = 200
+MAX_WEIGHT_VECTORS = 60
 MAX_STARTS = 200
 MAX_STEPS = 10_000_000
 MAX_RUNS = 100_000
@@ -344,6 +345,12 @@ def cmd_independence(args):
 
     act = activation(args.activation)
     weights = parse_weights(args.weights)
+    size = len(weights) * ((len(weights[0]) + 1) if args.derivatives else 1)
+    if len(weights) > MAX_WEIGHT_VECTORS or size > MAX_PARAMETERS:
+        raise InputError(f"--weights: {len(weights)} vectors ({size} functions) exceed the limits "
+                         f"{MAX_WEIGHT_VECTORS} vectors and {MAX_PARAMETERS} functions")
+    if not 0 <= args.max_degree <= 60:
+        raise InputError(f"--max-degree must be between 0 and 60, got {args.max_degree}")
     r = certify_independence(act, weights, args.derivatives, max_degree=args.max_degree, dps=args.dps,
                              seed=args.seed)
     relation = None
@@ -393,13 +400,9 @@ def cmd_branches(args):
             for row in table]
     ranks = [r["generic_rank"] for r in rows if r["generic_rank"] is not None]
     osz = min(ranks) if ranks else None
-    # neurons with w = 0 and b != 0 are constants; two or more of them can cancel (sum a sigma(b) = 0), a
-    # component the enumeration (which treats the constant input like a Gaussian one) does not list
-    caveat = ("with a bias and m - m* >= 2, the components where constant neurons (w = 0, b != 0) cancel are not "
-              "listed" if args.bias and args.width - target.m >= 2 else None)
     if args.json:
         print(_dumps({"activation": act.name, "symmetry": act.symmetry.kind, "bias": args.bias, "branches": rows,
-                          "optimistic_sample_size": osz, "caveat": caveat}, indent=1))
+                      "optimistic_sample_size": osz}, indent=1))
         return 0
     print(f"Q* for {act.name} ({act.symmetry.kind}), m* = {target.m}, m = {args.width}, d = {target.d}"
           f"{' (the last weight is the bias)' if args.bias else ''}: {len(rows)} branches, "
@@ -408,8 +411,6 @@ def cmd_branches(args):
     for r in rows:
         print(f"{r['pattern']:32s} {r['dim']:4d} {r['codim']:6d} {str(r['generic_rank']):>5s}  {r['degenerate']}")
     print(f"optimistic sample size (smallest {'certified' if args.bias else 'generic'} rank): {osz}")
-    if caveat:
-        print(f"note: {caveat}")
     return 0
 
 
@@ -654,7 +655,7 @@ def _experiment_spec(args):
     changes = {k: v for k, v in (("lr", args.lr), ("max_steps", args.steps)) if v is not None}
     spec = replace(spec, **changes)
     sizes = _sizes(args.samples) if args.samples else list(sizes)
-    scales = _scales(args.scales) if args.scales else list(scales)
+    scales = _scales(args.scales) if args.scales is not None else list(scales)
     seeds = args.seeds if args.seeds is not None else seeds
     if not 1 <= seeds <= 10_000:
         raise InputError(f"--seeds must be between 1 and 10000, got {seeds}")
@@ -671,7 +672,19 @@ def _experiment_spec(args):
     return spec, sizes, scales, seeds
 
 
+def _check_workers(args):
+    if args.workers < 0 or args.workers > 64:
+        raise InputError(f"--workers must be between 0 and 64, got {args.workers}")
+    if args.workers and args.scheduler:
+        raise InputError("--workers starts a local cluster and --scheduler names an existing one: give one of them")
+    if args.scheduler:
+        from .numeric.sweep import check_scheduler_address
+        check_scheduler_address(args.scheduler)
+
+
 def _scales(text):
+    if len(text) > 10_000:
+        raise InputError("--scales: the list is longer than 10000 characters")
     try:
         scales = sorted({float(v) for v in text.split(",")}, reverse=True)
     except ValueError:
@@ -686,8 +699,7 @@ def cmd_experiment(args):
     from .numeric.sweep import run_sweep
 
     spec, sizes, scales, seeds = _experiment_spec(args)
-    if args.workers < 0 or args.workers > 64:
-        raise InputError(f"--workers must be between 0 and 64, got {args.workers}")
+    _check_workers(args)
     out = _writable_path(args.out, "--out") if args.out else None
     try:
         pred, unavailable = predictions(spec, args.seed), None
@@ -732,8 +744,7 @@ def cmd_study(args):
         raise InputError(f"--starts must be between 0 and {MAX_STARTS}, got {args.starts}")
     if not 0 <= args.boxes <= 100_000:
         raise InputError(f"--boxes must be between 0 and 100000, got {args.boxes}")
-    if args.workers < 0 or args.workers > 64:
-        raise InputError(f"--workers must be between 0 and 64, got {args.workers}")
+    _check_workers(args)
     sizes = _sizes(args.samples) if args.samples else None
     if sizes:
         _sample_count(sizes[-1], "--samples (largest size)")

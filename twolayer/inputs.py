@@ -165,7 +165,7 @@ def sample_sizes(text, largest):
         raise InputError("--samples: more than 1000 parts")
     for part in parts:
         low, dash, high = part.strip().partition("-")
-        if not re.fullmatch(r"\d{1,9}", low) or (dash and not re.fullmatch(r"\d{1,9}", high)):
+        if not re.fullmatch(r"\d{1,18}", low) or (dash and not re.fullmatch(r"\d{1,18}", high)):
             raise InputError(f"--samples: '{text[:60]}' is not a list of sizes such as '1,2,3' or '1-6'")
         a, b = int(low), int(high) if dash else int(low)
         if not 1 <= a <= b <= largest:
