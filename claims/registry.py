@@ -85,6 +85,8 @@ STRUCTURE_CASES = [("tanh", '[[1, "1/2", "1/3"]]', 2, True), ("sin", '[[1, "1/2"
 
 
 def _c3_check(config):
+    if config.get("part") == "bias coverage":
+        return global_minima.check_bias_coverage()
     if "branch" in config:
         return global_minima.check_branch(config["activation"], config["target"], config["m"], config["branch"],
                                           seed=config.get("seed", 0), dps=config.get("dps", 50),
@@ -113,6 +115,7 @@ def _c3_configurations(quick):
                         "dps": 50})
     # the local dimension of every listed branch measured also for sin, tanh(z + 1/2) and tanh with a bias (the
     # only sigma whose structure with a bias is derived; sin, cos, exp, tanh_shift with a bias are refused)
+    configs.append({"part": "bias coverage"})
     for act, target, width, bias in STRUCTURE_CASES[:2 if quick else None]:
         t = parse_network(target)
         for branch in enumerate_branches(activation(act), t.m, width, t.d):

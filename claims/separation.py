@@ -140,6 +140,13 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
     """The C5 comparisons for one sweep (built-in or the user's point): (checks, notes)."""
     codim = rows[0].codim
     checks = [_sequence_check(row) for row in rows if row.sequence is not None]
+    between = [row for row in rows if row.model_rank <= row.n < codim and row.radius.radius is None]
+    if between:
+        # over the reals a count of equations decides nothing here (x^2 + y^2 = 0): a statement needs a certificate
+        checks.append(Check("(a) r <= n < codim: no separation stated without a certificate (no dimension count)",
+                            {str(row.n): row.separated for row in between}, "null (not decided)", 0,
+                            all(row.separated is None for row in between), "exact",
+                            f"r = {rows[0].model_rank}, codim = {codim}"))
     certified = [row.n for row in rows if row.radius.radius is not None]
     if not degenerate:
         expected = [row.n for row in rows if row.n >= codim and row.rank == codim]
