@@ -243,8 +243,9 @@ def _parser():
         "(Zhang, Zhang, Luo, arXiv:2309.00508)."), epilog=(
         f"Limits (bad input gets one error line and exit code 2): Taylor degree <= 60; samples <= {MAX_SAMPLES}; "
         f"parameters m(d+1) <= {MAX_PARAMETERS}; search starts <= {MAX_STARTS}; at most 5000 branches; "
-        "activation expressions of at most 120 operations, integer exponents |k| <= 64, real-valued and finite "
-        "on the real line; precision 15 .. 10000 digits."))
+        "activation expressions of at most 1000 characters and 120 operations, exponents p/q with |p|, q <= 64, "
+        "real-valued and finite on the real line; numbers of at most 200 characters, decimal exponents <= 400, "
+        "|value| <= 1e8; precision 15 .. 10000 digits."))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     for add in (_add_verify, _add_activation, _add_derive, _add_independence, _add_branches, _add_rank,
                 _add_separation, _add_flow, _add_experiment, _add_study):
