@@ -120,18 +120,30 @@ def run_tasks(function, tasks, workers=0, scheduler=None, record=print, bar=None
                 bar.update()
         return
     try:
-        from dask.distributed import Client, LocalCluster
+        import dask.distributed  # noqa: F401
     except ImportError:  # pragma: no cover - dask is a dependency
         raise InputError("Dask is not installed: pip install 'dask[distributed]'") from None
     if scheduler:
         check_scheduler_address(scheduler)
+    import logging
+    # distributed logs every lost connection with a traceback; the one line of _collect says what happened
+    quiet, level = logging.getLogger("distributed"), logging.getLogger("distributed").level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        _run_on_dask(function, tasks, workers, scheduler, record, bar)
+    finally:
+        quiet.setLevel(level)
+
+
+def _run_on_dask(function, tasks, workers, scheduler, record, bar):
+    from dask.distributed import Client, LocalCluster
     cluster = None
     try:
         if scheduler:
             client = Client(scheduler, timeout="10s")
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=40)
+                                   dashboard_address=":0", silence_logs=50)
             client = Client(cluster)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
@@ -176,8 +188,9 @@ def _collect(client, futures, record, bar, poll=10):
                 raise InputError(f"no Dask worker has been alive for {NO_WORKER_SECONDS} s; {len(pending)} tasks "
                                  "were not run (rows already written are kept: run the command again to resume)")
     except _cluster_errors() as exc:   # a lost scheduler, a worker killed mid-task, a cancelled future
-        raise InputError(f"the Dask cluster failed: {type(exc).__name__}: {str(exc)[:200]} (rows already written "
-                         "are kept: run the command again to resume)") from None
+        reason = " ".join(str(exc).split())[:200]
+        raise InputError(f"the Dask cluster failed: {type(exc).__name__}: {reason} (rows already written are kept: "
+                         "run the command again to resume)") from None
 
 
 def _cluster_errors():
