@@ -184,8 +184,8 @@ def shift_relation(act, order=4):
     sympy as an identity of functions.
 
     >>> from twolayer.symbolic.activations import activation
-    >>> shift_relation(activation("sin"))
-    'sigma'' + sigma = 0'
+    >>> print(shift_relation(activation("sin")))
+    sigma'' + sigma = 0
     >>> shift_relation(activation("tanh")) is None
     True
     """
