@@ -127,12 +127,16 @@ def run_tasks(function, tasks, workers=0, scheduler=None, record=print, bar=None
         check_scheduler_address(scheduler)
     import logging
     # distributed logs every lost connection with a traceback; the one line of _collect says what happened
-    quiet, level = logging.getLogger("distributed"), logging.getLogger("distributed").level
-    quiet.setLevel(logging.CRITICAL)
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+               if name == "distributed" or name.startswith("distributed.")]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         _run_on_dask(function, tasks, workers, scheduler, record, bar)
     finally:
-        quiet.setLevel(level)
+        for logger, level in levels:
+            logger.setLevel(level)
 
 
 def _run_on_dask(function, tasks, workers, scheduler, record, bar):
