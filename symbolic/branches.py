@@ -28,10 +28,13 @@ permutation of the neurons and the neuron symmetry ((a, w) ~ (-a, -w) for odd,
 import itertools
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
+import sympy as sp
 
 from ..errors import InputError
+from .activations import prove_zero, z
 
 SUPPORTED_KINDS = ("odd", "even", "generic")
 #: Enumerations with more branches are refused (they would not be readable, and listing them takes long).
@@ -189,9 +192,6 @@ def shift_relation(act, order=4):
     >>> shift_relation(activation("tanh")) is None
     True
     """
-    import sympy as sp
-
-    from .activations import prove_zero
     c = act.taylor(2 * order + 1)
     if not all(sp.S(v).is_Rational for v in c):
         return None
@@ -211,6 +211,12 @@ def shift_relation(act, order=4):
     return None
 
 
+#: The reason given for a sigma with a bias that has no known relation but no proof either.
+NOT_DERIVED = ("the structure of Q* with a bias is derived only for tanh (docs/theory.md §4: a pole argument); for "
+               "this sigma it is not, so no branch, dimension, codimension or rank formula is stated")
+
+
+@lru_cache(maxsize=64)   # by identity: asked for every rank with a bias of one activation
 def bias_structure_gap(act):
     """None where the structure of Q* with a bias is derived (sigma = tanh, docs/theory.md §4), else why not.
 
@@ -220,9 +226,6 @@ def bias_structure_gap(act):
     space (sin, cos, exp, cosh: sin(z + b) = cos b sin z + sin b cos z), and tanh(z + c) has the hidden
     symmetry (a, w, b) ~ (-a, -w, -2c - b); for other sigma it is not derived, so nothing is stated.
     """
-    import sympy as sp
-
-    from .activations import prove_zero, z
     if prove_zero(act.expr - sp.tanh(z)):
         return None
     ode = shift_relation(act)
@@ -234,8 +237,7 @@ def bias_structure_gap(act):
         return (f"it is tanh(z + {inner}): with a bias this is tanh with every bias shifted by {inner}, and "
                 f"(a, w, b), (-a, -w, {-2 * inner} - b) are one neuron, a symmetry the enumeration does not see; "
                 f"use --activation tanh and add {inner} to every bias")
-    return ("the structure of Q* with a bias is derived only for tanh (docs/theory.md §4: a pole argument); for "
-            "this sigma it is not, so no branch, dimension, codimension or rank formula is stated")
+    return NOT_DERIVED
 
 
 def require_bias_structure(act, extra=None):

@@ -111,10 +111,22 @@ def _proven_zero(expr):
     return False
 
 
+def as_expression(value):
+    """``sympify`` for values the suite built itself (sympy objects, numbers). A string is refused: sympify
+    would evaluate it as code, and user text is read only by symbolic/expression.py.
+
+    >>> as_expression(3) + 1
+    4
+    """
+    if isinstance(value, str):
+        raise TypeError("a string is never sympified: read user text with symbolic.expression.parse_activation")
+    return sp.sympify(value)
+
+
 @lru_cache(maxsize=4096)
 def sign(expr):
     """-1, 0 or 1: the sign of the real constant ``expr``, proven; InputError when undecidable or not real."""
-    expr = sp.sympify(expr)
+    expr = as_expression(expr)
     if expr.free_symbols:
         raise InputError(f"{expr} is not a constant")
     if expr.is_Rational:

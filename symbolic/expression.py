@@ -25,47 +25,49 @@ tanh(z + 1/2)
 Traceback (most recent call last):
 ...
 twolayer.errors.InputError: activation "__import__('os').system('true')": an attribute (.system) is not part of
-an activation expression
+an activation expression (allowed: numbers, z, pi, E, ...)
 """
 import ast
+import operator
 
 import sympy as sp
 
 from ..errors import InputError
 from ..inputs import exact_number
-from .taylor import MAX_INTEGER_POWER
+from .taylor import MAX_INTEGER_POWER, SUPPORTED_FUNCTIONS
 
 z = sp.Symbol("z", real=True)
 
-FUNCTIONS = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "atan": sp.atan, "erf": sp.erf, "sin": sp.sin,
-             "cos": sp.cos, "sinh": sp.sinh, "cosh": sp.cosh, "sqrt": sp.sqrt}
+#: The functions with a Taylor rule (symbolic/taylor.py), and sqrt, which sympy writes as a power.
+FUNCTIONS = {**{name: getattr(sp, name) for name in SUPPORTED_FUNCTIONS}, "sqrt": sp.sqrt}
 CONSTANTS = {"pi": sp.pi, "E": sp.E, "I": sp.I}
 #: Functions that are not analytic: named in the refusal so the user knows why.
 NOT_ANALYTIC = ("Abs", "abs", "Max", "Min", "max", "min", "Heaviside", "sign", "Piecewise", "floor", "ceiling",
                 "re", "im", "DiracDelta", "relu", "ReLU")
-ALLOWED_TEXT = ("+, *, /, rational powers and exp, log, tanh, atan, erf, sin, cos, sinh, cosh (analytic "
-                "functions)")
+ALLOWED_TEXT = f"+, *, /, rational powers and {', '.join(SUPPORTED_FUNCTIONS)} (analytic functions)"
 
 MAX_CHARS = 1000
 MAX_NODES = 400
 MAX_CALL_DEPTH = 6
 MAX_CONSTANT_DIGITS = 2000
 
-_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+#: Every syntax node the grammar has; anything else is refused before anything is built.
+_GRAMMAR = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call, ast.Load, ast.Pow,
+            ast.USub, ast.UAdd, *_ARITHMETIC)
 
 
 class _Built:
-    """A subexpression: its sympy form, its value at z = 0 (exact, maybe symbolic), whether it is constant,
-    a bound on the digits of that value, and whether its Taylor coefficients hold a transcendental function
-    value such as e = exp(1) or tanh(1/2) (``nested``)."""
-    __slots__ = ("expr", "at_zero", "constant", "digits", "nested")
+    """A subexpression: its sympy form, its value at z = 0 (exact, maybe symbolic), a bound on the digits of
+    that value, and whether its Taylor coefficients hold a transcendental function value such as e = exp(1) or
+    tanh(1/2) (``nested``)."""
+    __slots__ = ("expr", "at_zero", "digits", "nested")
 
-    def __init__(self, expr, at_zero, constant, digits, nested):
-        self.expr, self.at_zero, self.constant, self.digits, self.nested = expr, at_zero, constant, digits, nested
+    def __init__(self, expr, at_zero, digits, nested):
+        self.expr, self.at_zero, self.digits, self.nested = expr, at_zero, digits, nested
 
 
 def _number_digits(value):
-    value = sp.Rational(value)
     return max(len(str(abs(value.p))), len(str(value.q)))
 
 
@@ -82,13 +84,13 @@ class _Reader:
             self.refuse(f"a {kind} literal is not part of an activation expression")
         text = ast.get_source_segment(self.spec, node)
         value = sp.Rational(exact_number(text, f"activation {self.spec!r}: the number"))
-        return _Built(value, value, True, _number_digits(value), False)
+        return _Built(value, value, _number_digits(value), False)
 
     def name(self, node):
         if node.id == "z":
-            return _Built(z, sp.S.Zero, False, 1, False)
+            return _Built(z, sp.S.Zero, 1, False)
         if node.id in CONSTANTS:
-            return _Built(CONSTANTS[node.id], CONSTANTS[node.id], True, 1, False)
+            return _Built(CONSTANTS[node.id], CONSTANTS[node.id], 1, False)
         if node.id in FUNCTIONS or node.id in NOT_ANALYTIC:
             self.refuse(f"'{node.id}' is a function: call it, e.g. {node.id}(z)")
         raise InputError(f"activation '{self.spec}' has symbols other than z: {node.id}")
@@ -96,9 +98,9 @@ class _Reader:
     def exponent(self, node):
         """The exponent of a power: a small rational written with literals only."""
         def value(n):
-            if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
+            if isinstance(n, ast.Constant):
                 return self.literal(n).expr
-            if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+            if isinstance(n, ast.UnaryOp):
                 v = value(n.operand)
                 return -v if isinstance(n.op, ast.USub) else v
             if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div):
@@ -114,40 +116,35 @@ class _Reader:
         return k
 
     def build(self, node, depth=0):
+        """The node, already known to be of the grammar (``_GRAMMAR``)."""
         if isinstance(node, ast.Expression):
             return self.build(node.body, depth)
         if isinstance(node, ast.Constant):
             return self.literal(node)
         if isinstance(node, ast.Name):
             return self.name(node)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        if isinstance(node, ast.UnaryOp):
             inner = self.build(node.operand, depth)
             if isinstance(node.op, ast.UAdd):
                 return inner
-            return _Built(-inner.expr, -inner.at_zero, inner.constant, inner.digits, inner.nested)
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _Built(-inner.expr, -inner.at_zero, inner.digits, inner.nested)
+        if isinstance(node, ast.BinOp):
             return self.binary(node, depth)
-        if isinstance(node, ast.Call):
-            return self.call(node, depth)
-        self.refuse(self.describe(node) + " is not part of an activation expression (allowed: numbers, z, pi, E, "
-                    f"{ALLOWED_TEXT})")
+        return self.call(node, depth)
 
     def binary(self, node, depth):
         left = self.build(node.left, depth)
         if isinstance(node.op, ast.Pow):
             k = self.exponent(node.right)
-            digits = left.digits * abs(k.p)
-            self.check_digits(digits)
-            return _Built(left.expr ** k, _safe_power(left.at_zero, k), left.constant, digits, left.nested)
+            digits = self.checked_digits(left.digits * abs(k.p))
+            at_zero = sp.zoo if left.at_zero == 0 and k < 0 else left.at_zero ** k
+            return _Built(left.expr ** k, at_zero, digits, left.nested)
         right = self.build(node.right, depth)
-        both = left.constant and right.constant
         # a bound on the digits of the value at z = 0 (the expression itself is only evaluated there)
-        digits = (max(left.digits, right.digits) + 1 if isinstance(node.op, (ast.Add, ast.Sub))
-                  else left.digits + right.digits)
-        self.check_digits(digits)
-        op = {ast.Add: lambda u, v: u + v, ast.Sub: lambda u, v: u - v, ast.Mult: lambda u, v: u * v,
-              ast.Div: lambda u, v: u / v}[type(node.op)]
-        return _Built(op(left.expr, right.expr), op(left.at_zero, right.at_zero), both, digits,
+        digits = self.checked_digits(max(left.digits, right.digits) + 1 if isinstance(node.op, (ast.Add, ast.Sub))
+                                     else left.digits + right.digits)
+        op = _ARITHMETIC[type(node.op)]
+        return _Built(op(left.expr, right.expr), op(left.at_zero, right.at_zero), digits,
                       left.nested or right.nested)
 
     def call(self, node, depth):
@@ -159,7 +156,7 @@ class _Reader:
                              f"is built from {ALLOWED_TEXT}")
         if name not in FUNCTIONS:
             self.refuse(f"'{name}' is not supported: not a function of the grammar (allowed: {', '.join(FUNCTIONS)})")
-        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+        if node.keywords or len(node.args) != 1:
             self.refuse(f"{name} takes exactly one argument")
         if depth + 1 > MAX_CALL_DEPTH:
             self.refuse(f"functions are nested more than {MAX_CALL_DEPTH} deep")
@@ -174,11 +171,12 @@ class _Reader:
         # exp, tanh, sin, ... at a rational point with a rational value (exp(0), tanh(0), log(1)) have rational
         # derivatives there; erf's carry 1/sqrt(pi), and any other point a new constant such as tanh(1/2)
         nested = arg.nested or (name != "sqrt" and (name == "erf" or not value.is_Rational))
-        return _Built(function(arg.expr), value, arg.constant, arg.digits, nested)
+        return _Built(function(arg.expr), value, arg.digits, nested)
 
-    def check_digits(self, digits):
+    def checked_digits(self, digits):
         if digits > MAX_CONSTANT_DIGITS:
             self.refuse(f"a constant of more than {MAX_CONSTANT_DIGITS} digits")
+        return digits
 
     @staticmethod
     def describe(node):
@@ -187,21 +185,14 @@ class _Reader:
         names = {ast.Lambda: "a lambda", ast.Subscript: "a subscript", ast.Compare: "a comparison",
                  ast.BoolOp: "a boolean operation", ast.IfExp: "a conditional", ast.Starred: "a starred argument",
                  ast.JoinedStr: "a string", ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict",
-                 ast.Set: "a set", ast.NamedExpr: "an assignment", ast.Call: "a call"}
+                 ast.Set: "a set", ast.NamedExpr: "an assignment", ast.Call: "a call",
+                 ast.ListComp: "a comprehension", ast.GeneratorExp: "a comprehension"}
         for kind, text in names.items():
             if isinstance(node, kind):
                 return text
-        if isinstance(node, ast.BinOp):
-            return f"the operator {type(node.op).__name__}"
-        if isinstance(node, ast.UnaryOp):
-            return f"the operator {type(node.op).__name__}"
+        if isinstance(node, (ast.operator, ast.unaryop)):
+            return f"the operator {type(node).__name__}"
         return f"a {type(node).__name__} node"
-
-
-def _safe_power(base, k):
-    if base == 0 and k < 0:
-        return sp.zoo
-    return base ** k
 
 
 def parse_activation(spec):
@@ -213,14 +204,14 @@ def parse_activation(spec):
         tree = ast.parse(spec, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise InputError(f"activation '{spec}' is not an expression in z ({type(exc).__name__})") from None
-    nodes = sum(1 for _ in ast.walk(tree))
-    if nodes > MAX_NODES:
-        raise InputError(f"activation '{spec[:40]}...' is refused: {nodes} syntax nodes exceed the limit {MAX_NODES}")
-    for node in ast.walk(tree):   # every node checked before anything is built
-        if isinstance(node, (ast.Attribute, ast.Lambda, ast.Subscript, ast.NamedExpr, ast.JoinedStr,
-                             ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp, ast.Await, ast.Yield,
-                             ast.YieldFrom)):
-            _Reader(spec).refuse(_Reader.describe(node) + " is not part of an activation expression")
+    nodes = list(ast.walk(tree))
+    if len(nodes) > MAX_NODES:
+        raise InputError(f"activation '{spec[:40]}...' is refused: {len(nodes)} syntax nodes exceed the limit "
+                         f"{MAX_NODES}")
+    for node in nodes:   # the whole tree is checked against the grammar before anything is built
+        if not isinstance(node, _GRAMMAR):
+            _Reader(spec).refuse(_Reader.describe(node) + " is not part of an activation expression (allowed: "
+                                 f"numbers, z, pi, E, {ALLOWED_TEXT})")
     try:
         return _Reader(spec).build(tree).expr
     except RecursionError:

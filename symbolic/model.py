@@ -157,6 +157,20 @@ class _Printer(MpmathPrinter):
         return super()._print_Pow(expr, rational=rational)
 
 
+def _check_printable(exprs, var):
+    """The generated source is executed, so it is made only from trees of the activation grammar
+    (symbolic/expression.py): numbers, ``var``, pi, E, + * ** and the grammar's functions."""
+    from .expression import FUNCTIONS
+    functions = {f for f in FUNCTIONS.values() if isinstance(f, type)}   # sqrt is written as a power
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, (sp.Add, sp.Mul, sp.Pow, sp.Number, sp.NumberSymbol)) or node == var or \
+                    (isinstance(node, sp.Function) and node.func in functions):
+                continue
+            raise ValueError(f"no code is generated for {type(node).__name__} ({sp.sstr(node)[:60]}): not part of "
+                             "the activation grammar")
+
+
 def mpmath_source(exprs, var, name="sigma_derivatives"):
     """Python source of a function ``name(var)`` returning the tuple ``exprs``.
 
@@ -170,6 +184,7 @@ def mpmath_source(exprs, var, name="sigma_derivatives"):
         x0 = tanh(z)
         return (x0, 1 - ipow(x0, 2))
     """
+    _check_printable(exprs, var)
     printer = _Printer({"fully_qualified_modules": False, "allow_unknown_functions": False})
     replacements, reduced = sp.cse(list(exprs), symbols=sp.numbered_symbols("x"))
     lines = [f"def {name}({var}):"]

@@ -13,7 +13,7 @@ expressions in constants such as ``log(2)``, ``sqrt(pi)``, ``tanh(1/2)``).
 import sympy as sp
 
 from ..errors import InputError
-from .constants import sign
+from .constants import as_expression, sign
 
 #: Largest |integer exponent| accepted (repeated multiplication of truncated series).
 MAX_INTEGER_POWER = 64
@@ -174,4 +174,4 @@ def _series(expr, z, n):
 
 def taylor_coefficients(expr, z, degree):
     """Exact Taylor coefficients ``[c_0, ..., c_degree]`` of ``expr`` at ``z = 0``."""
-    return _series(sp.sympify(expr), z, degree + 1)
+    return _series(as_expression(expr), z, degree + 1)

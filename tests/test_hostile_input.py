@@ -180,3 +180,18 @@ def test_ctrl_c_gives_one_line_exit_130_and_keeps_finished_results(tmp_path):
     saved = json.loads((report / "results.json").read_text())
     assert saved["incomplete"].startswith("incomplete: interrupted after")
     assert "incomplete" in (report / "report.md").read_text().splitlines()[0]
+
+
+def test_generated_code_and_sympify_take_only_trees_of_the_grammar():
+    """Below the parser: code is generated (and executed) only from grammar trees; strings are never sympified."""
+    import sympy as sp
+
+    from twolayer.symbolic.constants import as_expression
+    from twolayer.symbolic.expression import z
+    from twolayer.symbolic.model import mpmath_source
+    assert "tanh" in mpmath_source([sp.tanh(z + sp.Rational(1, 2))], z)
+    for bad in (sp.Abs(z), sp.Function("evil")(z), sp.tanh(sp.Symbol("y"))):
+        with pytest.raises(ValueError, match="activation grammar"):
+            mpmath_source([bad], z)
+    with pytest.raises(TypeError, match="never sympified"):
+        as_expression("__import__('os')")

@@ -42,8 +42,7 @@ class _OneLineParser(argparse.ArgumentParser):
     """argparse whose errors are one ``twolayer: error:`` line and exit code 2 (not a usage block)."""
 
     def error(self, message):
-        raise InputError(f"{self.prog.split(' ', 1)[-1] if ' ' in self.prog else self.prog}: {message} "
-                         f"(see {self.prog} --help)")
+        raise InputError(f"{message} (see {self.prog} --help)")
 
 
 def _int(text):
@@ -339,7 +338,7 @@ def cmd_activation(args):
 
 
 def cmd_independence(args):
-    from .numeric.independence import certify_independence
+    from .numeric.independence import MAX_DEGREE, certify_independence
     from .numeric.network import parse_weights
     from .numeric.precision import decimal_string
     from .symbolic.activations import activation
@@ -350,8 +349,8 @@ def cmd_independence(args):
     if len(weights) > MAX_WEIGHT_VECTORS or size > MAX_PARAMETERS:
         raise InputError(f"--weights: {len(weights)} vectors ({size} functions) exceed the limits "
                          f"{MAX_WEIGHT_VECTORS} vectors and {MAX_PARAMETERS} functions")
-    if not 0 <= args.max_degree <= 60:
-        raise InputError(f"--max-degree must be between 0 and 60, got {args.max_degree}")
+    if not 0 <= args.max_degree <= MAX_DEGREE:
+        raise InputError(f"--max-degree must be between 0 and {MAX_DEGREE}, got {args.max_degree}")
     r = certify_independence(act, weights, args.derivatives, max_degree=args.max_degree, dps=args.dps,
                              seed=args.seed)
     relation = None

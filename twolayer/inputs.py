@@ -138,21 +138,6 @@ def parse_number(value, where="value"):
     return result
 
 
-def bounded_int(text, option, low, high):
-    """An integer option read from text, checked against ``[low, high]`` before it is used.
-
-    >>> bounded_int("12", "--seed", 0, 2**32 - 1)
-    12
-    """
-    text = str(text).strip()
-    if not re.fullmatch(r"[+-]?\d{1,30}", text):
-        raise InputError(f"{option}: '{text[:40]}' is not an integer")
-    value = int(text)
-    if not low <= value <= high:
-        raise InputError(f"{option} must be between {low} and {high}, got {value}")
-    return value
-
-
 def sample_sizes(text, largest):
     """Sample sizes from '1,2,3' or '1-6' (or both), each in 1..largest, checked before a range is expanded.
 
