@@ -55,6 +55,7 @@ from .classify import branch_constraints
 from .evaluate import activation_function, as_arb_matrix, evaluate
 from .network import Network
 from .precision import arb_to_mpf, exact_fraction, identity, to_arb, working_precision
+from .rank import certified_full_column_rank
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -337,6 +338,24 @@ def _full_rank(mid, ratio=1e-12):
     return s[-1] > ratio * s[0]
 
 
+def _why_singular(at_point, mid, model_rank):
+    """Why the lemma found nothing at theta°, from evidence: a degenerate point only when the certified model
+    rank is below codim (then J_n N is singular for every sample set); ill-conditioned samples when ball
+    arithmetic proves J_n N of full rank although float64 cannot use it; otherwise not proven either way."""
+    codim = at_point.ncols()
+    if model_rank is not None and model_rank < codim:
+        return f"a degenerate point (certified model rank r = {model_rank} < codim = {codim}, so J_n N is singular)"
+    if mid is None:
+        screen = "its float64 midpoint is not finite"
+    else:
+        s = np.linalg.svd(mid, compute_uv=False)
+        screen = f"float64 sigma_min / sigma_max = {s[-1] / s[0]:.1e}" if s[0] > 0 else "float64 J_n N = 0"
+    if certified_full_column_rank(at_point):
+        return f"ill-conditioned samples (J_n N at theta° is certified of full rank, but {screen})"
+    known = "" if model_rank is None else f"; the model rank r = {model_rank} = codim, so not a degenerate point"
+    return f"J_n N at theta° is not certified of full rank on these samples ({screen}){known}"
+
+
 def _magnitudes(E):
     """Upper bounds of |E_ij| (exact arb), and the same as a float64 array."""
     upper = [[abs(E[i, j]).upper() for j in range(E.ncols())] for i in range(E.nrows())]
@@ -368,13 +387,14 @@ def _dyadic_sqrt_lower(value: Fraction):
 
 
 def exclusion_radius(act: Activation, point: Network, target: Network, inputs, reach="1/2", dps: int = 30,
-                     max_boxes: int = 1500, inside=None) -> Exclusion:
+                     max_boxes: int = 1500, inside=None, model_rank=None) -> Exclusion:
     """Branch and bound around an exact point of a branch of Q* on the samples ``inputs`` (see the module doc).
 
     ``reach`` is the radius aimed at, ``max_boxes`` the budget of boxes examined; the result's radius is
     the distance of the nearest box that could not be excluded within them (or ``reach``). ``inside``: the
     certified radius of a prefix of ``inputs``; Q_n ⊆ Q_k for k <= n, so boxes within it are excluded
-    already, and the search spends its budget beyond it.
+    already, and the search spends its budget beyond it. ``model_rank``: the certified r(theta°), if the caller
+    has it; only with r < codim is a failure at theta° put down to a degenerate point.
     """
     start = time.perf_counter()
     reach = Fraction(reach)
@@ -397,8 +417,7 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
         mid = _midpoint(at_point)
         if known == 0 and (mid is None or not _full_rank(mid)):
             # every box around theta° holds this matrix, so no form of the lemma can clear one: skip the halving
-            result.reason = ("J_n N at theta° is rank-deficient (float64 sigma_min < 1e-12 sigma_max): a degenerate "
-                             "point, no cube around it is excluded by the lemma")
+            result.reason = "no cube around theta° is excluded: " + _why_singular(at_point, mid, model_rank)
             result.seconds = time.perf_counter() - start
             return result
         while True:   # the central cube: halve until it is inherited or the lemma excludes it (it contains theta°)
@@ -413,8 +432,9 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
                 break
             half /= 2
             if half < Fraction(1, 2 ** 60):
-                result.radius, result.reason = None, ("no cube around theta° is excluded by the lemma (rank J_n N "
-                                                      "< codim there: a degenerate point)")
+                result.radius = None
+                result.reason = ("no cube around theta° of half-width 2^-60 or more is excluded by the lemma: "
+                                 + _why_singular(at_point, mid, model_rank))
                 result.seconds = time.perf_counter() - start
                 return result
         heap = []

@@ -77,7 +77,8 @@ def free_coordinates(jacobian, n):
         norms[chosen] = -1
         best = int(np.argmax(norms))
         chosen.append(best)
-        basis.append(residual[:, best] / norms[best])
+        if norms[best] > 0:   # a zero column (repeated or zero inputs) adds nothing to the span
+            basis.append(residual[:, best] / norms[best])
     return tuple(sorted(chosen))
 
 

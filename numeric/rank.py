@@ -232,6 +232,40 @@ def gap_rank(values, dps):
     return GapRank(None if undecided else counted, counted, undecided, *labels)
 
 
+def range_rows(A):
+    """Exact rows U (an arb_mat, r x n) close to an orthonormal basis of the range of the n x r arb_mat ``A``,
+    from mpmath's QR of its midpoints at the current precision; None when QR breaks down. Any fixed U is
+    allowed wherever it is used: U A invertible proves rank A = r, whatever U is.
+    """
+    mids = mpmath.matrix([[arb_to_mpf(A[i, j]) for j in range(A.ncols())] for i in range(A.nrows())])
+    try:
+        Q, _ = mpmath.qr(mids)
+    except ZeroDivisionError:
+        return None
+    return arb_mat([[arb(Q[i, j]) for i in range(A.nrows())] for j in range(A.ncols())])
+
+
+def certified_full_column_rank(A):
+    """True when ball arithmetic proves that every matrix in the enclosure ``A`` (n x r, n >= r) has rank r:
+    U A is certified invertible for the U of :func:`range_rows`. False means not proven (singular, or too
+    ill-conditioned for the current precision), never "proven singular".
+
+    >>> from flint import arb_mat
+    >>> certified_full_column_rank(arb_mat([[1, 0], [0, 1], [1, 1]])), certified_full_column_rank(arb_mat([[1, 2], [2, 4]]))
+    (True, False)
+    """
+    if A.nrows() < A.ncols():
+        return False
+    U = range_rows(A)
+    if U is None:
+        return False
+    try:
+        (U * A).inv()
+    except ZeroDivisionError:
+        return False
+    return True
+
+
 def exact_rank(rows):
     """Rank over Q of a matrix of rationals (python-flint fmpq_mat)."""
     return _fmpq(rows).rank()

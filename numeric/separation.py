@@ -46,7 +46,7 @@ from .network import Network
 from .population import population_loss
 from .precision import arb_to_mpf, ball_box, distance, norm, to_arb, to_mpf, working_precision
 from .projection import project
-from .rank import gap_rank, gram_eigen, singular_values
+from .rank import gap_rank, gram_eigen, range_rows, singular_values
 from .tolerance import gap_thresholds, generalization_verdict
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
@@ -91,19 +91,15 @@ def certified_radius(act: Activation, point: Network, target: Network, inputs, d
         r = BN.ncols()
         if JB.nrows() < r:
             return RadiusCertificate(None, None, None, f"n = {JB.nrows()} < codim = {r}")
-        # U: orthonormal rows spanning the range of J_n B_N (from the midpoints; any fixed U is allowed)
-        mids = mpmath.matrix([[arb_to_mpf(JB[i, j]) for j in range(r)] for i in range(JB.nrows())])
-        try:
-            Q, _ = mpmath.qr(mids)
-        except ZeroDivisionError:
+        U = range_rows(JB)    # orthonormal rows spanning the range of J_n B_N (any fixed U is allowed)
+        if U is None:
             return RadiusCertificate(None, None, None, "J_n B_N is singular")
-        U = arb_mat([[arb(Q[i, j]) for i in range(JB.nrows())] for j in range(r)])
         A0 = U * JB
         try:
             inverse = A0.inv()
         except ZeroDivisionError:
-            return RadiusCertificate(None, None, None, "A(theta°) = U J_n B_N is not certified invertible "
-                                     "(rank J_n < codim: a degenerate point or too few samples)")
+            return RadiusCertificate(None, None, None, "A(theta°) = U J_n B_N is not certified invertible at this "
+                                     "precision (rank J_n < codim, or J_n too ill-conditioned)")
         inverse_norm = _frobenius_upper(inverse)
         if inverse_norm is None:
             return RadiusCertificate(None, None, None, "the enclosure of A(theta°)^-1 is not finite")
@@ -324,7 +320,7 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
             row.upper = _nearest_certified(act, point, target, xs, row.search.points, dps)
         if n >= codim and exclusion_boxes:
             row.exclusion = exclusion_radius(act, point, target, xs, reach=radius, max_boxes=exclusion_boxes,
-                                             inside=inside)
+                                             inside=inside, model_rank=r)
             inside = row.exclusion.radius if row.exclusion.radius is not None else inside
         if row.radius.radius is not None:
             row.separated, row.why = True, "certified radius"

@@ -16,6 +16,7 @@ from twolayer.numeric.exclusion import (
     exclusion_radius,
     reverify_exclusion,
 )
+from twolayer.numeric.model_rank import structural_rank
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import exact_fraction
 from twolayer.numeric.separation import certified_radius, known_minimum_family
@@ -52,8 +53,12 @@ def test_no_exclusion_below_the_codimension_or_at_a_degenerate_point():
     below = exclusion_radius(TANH, NULL_POINT, TARGET, INPUTS[:2])
     assert below.radius is None and "codim" in below.reason
     split = parse_network('[["1/2", "1/2"], ["1/2", "1/2"]]')   # the target neuron split in two: degenerate
-    degenerate = exclusion_radius(TANH, split, TARGET, INPUTS[:4])
-    assert degenerate.radius is None and "degenerate" in degenerate.reason
+    degenerate = exclusion_radius(TANH, split, TARGET, INPUTS[:4], model_rank=structural_rank(TANH, split))
+    assert degenerate.radius is None and "degenerate point (certified model rank r = 2 < codim = 3" in \
+        degenerate.reason
+    # without the certified model rank the same failure is not put down to the point
+    unknown = exclusion_radius(TANH, split, TARGET, INPUTS[:4])
+    assert unknown.radius is None and "degenerate" not in unknown.reason and "not certified" in unknown.reason
 
 
 def test_off_branch_point_is_refused():
