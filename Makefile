@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: verify verify-quick test lint bench mutate notebooks book experiments clean
+.PHONY: verify verify-quick test lint bench mutate notebooks book lab browser experiments clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,18 @@ verify: $(STAMP)
 verify-quick: $(STAMP)
 	$(BIN)/twolayer verify --quick --report report
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg -p no:randomly
+
+# The book's browser test needs Chromium. In CI (CI set, running as root) Debian's package is installed here;
+# elsewhere the test is skipped with its reason unless chromium is on the PATH (apt-get install chromium).
+browser:
+	@if [ -n "$$CI" ] && [ "$$(id -u)" = 0 ] && ! command -v chromium > /dev/null && command -v apt-get > /dev/null; then \
+		echo "installing Debian's chromium for the book's browser test"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; } \
+			|| echo "chromium could not be installed: the browser test will say so and skip"; \
+	fi
 
 # Style and common bugs (configured in pyproject.toml); part of make test.
 lint: $(STAMP)
@@ -56,6 +65,11 @@ book: $(STAMP)
 	test -f report/report.md || $(BIN)/twolayer verify --quick --report report
 	$(BIN)/sphinx-build -q -b html -c book . build/book
 	@echo "open build/book/book/index.html"
+
+# JupyterLab in the same virtualenv (the lab extra), opened on the notebooks
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
+	$(BIN)/jupyter lab notebooks
 
 clean:
 	rm -rf $(VENV) report build

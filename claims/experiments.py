@@ -137,13 +137,15 @@ def check_rows(setup: Setup, rows, pred, local=None) -> list[Check]:
                         + "".join(f"; n = {n}: none of {sum(by_n[n].values())} runs, so the rate is below "
                                   f"{3 / max(sum(by_n[n].values()), 1):.2f} (95 %)" for n in missing)))
     codim = {b["pattern"]: b["codim"] for b in pred["branches"]}
+    name = {b["pattern"]: b["label"] for b in pred["branches"]}   # the tables store patterns; readers get labels
     landed = [(r["n"], r["branch"]) for r in rows if r["outcome"] == "recovered" and r["branch"]]
     early = [(n, b) for n, b in landed if b in codim and codim[b] > n]
     checks.append(Check("[theory vs measured] recovered limits lie on branches already separated (codim <= n)",
                         len(early), 0, "", not early, "estimate",
                         f"{len(landed)} recovered limits on a branch; " + (
-                            f"early ones: {sorted(set(early))[:5]}" if early else
-                            "by branch: " + ", ".join(f"{b} (codim {codim.get(b, '?')}) x{k}" for b, k in
+                            "early ones: " + ", ".join(f"n = {n} on {name.get(b, b)}"
+                                                       for n, b in sorted(set(early))[:5]) if early else
+                            "by branch: " + ", ".join(f"{name.get(b, b)} (codim {codim.get(b, '?')}) x{k}" for b, k in
                                                       sorted(Counter(b for _, b in landed).items())))))
     # gradient descent can only settle where lr * lambda_max(H) < 2: a decided run outside that is the flow's
     # limit, not the descent's, and may not count; an unstable or diverged run must have been retried down to

@@ -213,7 +213,8 @@ def rank_checks(act, point, bias=False, expected=None, seed=0, dps=50, label="",
     upper, lower = gap_thresholds(dps)
     checks.append(Check(f"{prefix}gap-rule rank of J at {r.samples} samples = certified model rank", r.numerical,
                         [r.lower, r.upper], [decimal_string(upper, 3), decimal_string(lower, 3)], numerical_ok,
-                        "estimate", "None: a singular value fell in the gap"))
+                        "estimate", "" if r.numerical is not None else
+                        "undecided: a singular value fell between the two thresholds"))
     return checks, r
 
 

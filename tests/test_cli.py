@@ -1,5 +1,6 @@
 """The command line as a user meets it: clear errors with exit code 2, JSON on request."""
 import json
+import re
 import subprocess
 import sys
 
@@ -43,6 +44,10 @@ def test_verify_writes_report(tmp_path):
     assert {"claim", "config", "verdict", "evidence"} <= set(results[0])
     assert (tmp_path / "rep" / "report.md").read_text().startswith("# twolayer-recovery")
     assert "\r" not in run.stderr  # no progress bar when stderr is not a terminal
+    # but one line per claim, so a run in CI or a pipe is never silent; the timings reach the report
+    assert re.fullmatch(r"C1: \d+ jobs, \d+ PASS, 0 FAIL, 0 INCONCLUSIVE in \d+\.\d s\n", run.stderr), run.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["seconds"]["C1"] > 0
+    assert "| claim | PASS | FAIL | INCONCLUSIVE | seconds |" in (tmp_path / "rep" / "report.md").read_text()
 
 
 @pytest.mark.parametrize("args", [

@@ -21,6 +21,7 @@ def test_environment_yml_matches_pyproject():
     declared = _pins(requires("twolayer-recovery"))
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = _pins(d for d in env["dependencies"] if isinstance(d, str))
+    conda.update(_pins(p for d in env["dependencies"] if isinstance(d, dict) for p in d.get("pip", [])))
     assert declared, "no pinned dependencies found in the installed metadata"
     assert conda == declared, f"environment.yml {conda} != pyproject.toml {declared}"
 

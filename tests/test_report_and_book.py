@@ -1,5 +1,6 @@
 """The verify report (sections per claim, figures, full evidence of failures) and the rendered book."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -46,7 +47,10 @@ def test_figures_come_from_the_evidence(tmp_path, c4_result):
     assert set(FIGURES) >= {"C4", "C5", "C6"}
 
 
-def test_book_builds_with_every_notebook_and_figure(tmp_path, c4_result):
+@pytest.fixture(scope="module")
+def built_book(tmp_path_factory, c4_result):
+    """The book built from a copy of book/, docs/ and the stored notebooks, with a C4 report: (html folder, stderr)."""
+    tmp_path = tmp_path_factory.mktemp("book")
     source = tmp_path / "source"
     for folder in ("book", "docs"):
         shutil.copytree(ROOT / folder, source / folder)
@@ -58,7 +62,12 @@ def test_book_builds_with_every_notebook_and_figure(tmp_path, c4_result):
     run = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", "-c", str(source / "book"),
                           str(source), str(out)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert "ERROR" not in run.stderr, run.stderr
+    return out, run.stderr
+
+
+def test_book_builds_with_every_notebook_and_figure(built_book):
+    out, stderr = built_book
+    assert "ERROR" not in stderr, stderr
     assert (out / "docs" / "theory.html").exists() and (out / "book" / "index.html").exists()
     for notebook in NOTEBOOKS:
         page = out / "notebooks" / f"{notebook.stem}.html"
@@ -69,3 +78,80 @@ def test_book_builds_with_every_notebook_and_figure(tmp_path, c4_result):
     assert "C4: model rank" in page and "<img" in page
     assert all((out / "_images" / Path(src).name).exists()
                for src in [p.split('"')[0] for p in page.split('src="')[1:]] if "_images" in src)
+
+
+def test_book_refers_to_no_remote_script_style_or_font(built_book):
+    out, _ = built_book
+    remote = re.compile(r'<(?:script|link|img)\b[^>]*(?:src|href)="(?:https?:)?//', re.I)
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 11
+    assert [p.name for p in pages if remote.search(p.read_text())] == []
+    assert (out / "_static" / "mathjax" / "tex-svg-full.js").stat().st_size > 10 ** 6
+
+
+#: the pages a reader opens first, and the name of their screenshot
+PAGES = {"book/index.html": "index", "docs/theory.html": "theory", "report/report.html": "report",
+         **{f"notebooks/{nb.stem}.html": nb.stem for nb in NOTEBOOKS}}
+SCREENSHOTS = {"index", "theory", "report", "00_the_paper", "05_separation", "07_gradient_descent_experiments"}
+
+#: what each page looks like in the browser, as one JSON object
+INSPECT = r"""(() => ({
+  math: document.querySelectorAll('.math').length,
+  typeset: document.querySelectorAll('mjx-container').length,
+  raw_tex: /\\[(\[]|\\[)\]]/.test(document.body.innerText),
+  tables: Array.from(document.querySelectorAll('table')).map(t => Array.from(t.rows[0].cells).map(c => c.innerText)
+                                                                .join(' | ')),
+  pipe_paragraphs: Array.from(document.querySelectorAll('p')).filter(p => /^\s*\|.*\|\s*$/m.test(p.innerText))
+                    .map(p => p.innerText.slice(0, 80)),
+  broken_images: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+  images: document.images.length,
+  links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href).filter(h => h.startsWith('file:')),
+}))()"""
+
+
+def _link_target_missing(href):
+    """Why a file:// link does not resolve (its file or its #fragment missing), or None."""
+    from urllib.parse import unquote, urlsplit
+    parts = urlsplit(href)
+    path = Path(unquote(parts.path))
+    if not path.exists():
+        return f"{href}: no such file"
+    if parts.fragment and path.suffix == ".html" and f'id="{unquote(parts.fragment)}"' not in path.read_text():
+        return f"{href}: no element with that id"
+    return None
+
+
+def test_book_reads_offline_in_a_real_browser(built_book):
+    """Headless Chromium with every host name unresolvable: formulas typeset, tables as tables, every image
+    loaded, every internal link resolving, no request leaving the machine. Screenshots of six pages are kept in
+    build/screenshots/ for a person to look at."""
+    browser = pytest.importorskip("browser")
+    if browser.find_chromium() is None:
+        pytest.skip("no Chromium on this machine: install Debian's package (apt-get install chromium) to run the "
+                    "browser test; make test installs it itself when run as root with CI set")
+    out, _ = built_book
+    shots = ROOT / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    problems = []
+    with browser.Browser() as chromium:
+        for page, name in PAGES.items():
+            chromium.open((out / page).as_uri())
+            seen = chromium.evaluate(INSPECT)
+            where = f"{page}:"
+            if seen["math"] and seen["typeset"] < seen["math"]:
+                problems.append(f"{where} {seen['math']} formulas, {seen['typeset']} typeset")
+            if seen["raw_tex"]:
+                problems.append(f"{where} raw TeX delimiters in the rendered text")
+            if seen["pipe_paragraphs"]:
+                problems.append(f"{where} Markdown tables shown as text: {seen['pipe_paragraphs'][:2]}")
+            if seen["broken_images"]:
+                problems.append(f"{where} images not loaded: {seen['broken_images']}")
+            problems += [f"{where} {why}" for why in map(_link_target_missing, set(seen["links"])) if why]
+            if name == "00_the_paper" and not any("statement" in t and "verdict" in t for t in seen["tables"]):
+                problems.append(f"{where} the paper map is not a table: {seen['tables'][:3]}")
+            if name in SCREENSHOTS:
+                chromium.screenshot(shots / f"{name}.png")
+        remote = [url for url in chromium.requests if not url.startswith(("file:", "data:", "about:"))]
+    assert remote == [], f"requests that would need a network: {remote[:5]}"
+    assert problems == [], "\n".join(problems)
+    assert all((shots / f"{name}.png").stat().st_size > 10_000 for name in SCREENSHOTS)

@@ -19,6 +19,7 @@ import math
 import re
 import signal
 import sys
+import time
 
 import sympy as sp
 
@@ -270,32 +271,34 @@ def cmd_verify(args):
     if args.report:
         _writable_folder(args.report, "--report")
     jobs = [(cid, cfg) for cid, cfg in registry.jobs(args.quick) if not wanted or cid in wanted]
-    progress = report.Progress(len(jobs))
+    progress = report.Progress([cid for cid, _ in jobs])
     results = []
     try:
         for cid, cfg in jobs:
-            progress.step(f"{cid} {cfg.get('activation', '')}")
+            progress.start(f"{cid} {cfg.get('activation', '')}")
+            began = time.perf_counter()
             results.append(registry.run(cid, cfg))
+            progress.finished(cid, results[-1].verdict, time.perf_counter() - began)
     except KeyboardInterrupt:
         progress.close()
-        _write_verify(args, results, complete=False, total=len(jobs))
+        _write_verify(args, results, progress.seconds, complete=False, total=len(jobs))
         raise
     progress.close()
     print(report.table(results))
     print(f"\n{report.summary(results)}")
-    _write_verify(args, results)
+    _write_verify(args, results, progress.seconds)
     return 1 if any(r.verdict == "FAIL" for r in results) else 0
 
 
-def _write_verify(args, results, complete=True, total=None):
+def _write_verify(args, results, seconds, complete=True, total=None):
     """The JSON and the report of a verify run; an interrupted run writes what it has, marked incomplete."""
     from . import report
     note = None if complete else f"incomplete: interrupted after {len(results)} of {total} jobs"
     if args.json:
         with open(args.json, "w") as fh:
-            fh.write(_dumps(report.results_json(results, note), indent=1))
+            fh.write(_dumps(report.results_json(results, note, seconds), indent=1))
     if args.report:
-        report.write(results, args.report, note)
+        report.write(results, args.report, note, seconds)
         print(f"report written to {args.report}/report.md" + (f" ({note})" if note else ""),
               file=sys.stdout if complete else sys.stderr)
 

@@ -22,10 +22,11 @@ def summary(results):
     return ", ".join(f"{n} {v}" for v, n in counts.items())
 
 
-def markdown(results, figures=None):
+def markdown(results, figures=None, seconds=None):
     """report.md: the summary table, then one section per claim (statement, counts, figures, evidence).
 
-    ``figures`` maps a claim id to [(file name relative to the report, caption)] already drawn.
+    ``figures`` maps a claim id to [(file name relative to the report, caption)] already drawn; ``seconds`` a claim
+    id to the seconds its jobs took (a column of the summary table).
     FAIL and INCONCLUSIVE results show their evidence in full; passing ones inside a collapsed block.
     """
     from twolayer.claims import registry
@@ -34,7 +35,7 @@ def markdown(results, figures=None):
     out = ["# twolayer-recovery: verification report", "",
            "Claims as stated in [docs/theory.md](../docs/theory.md); sources: Zhang, Zhang, Luo, arXiv:2309.00508, "
            "and the papers cited there.", "", f"Summary: {summary(results)}.", "",
-           _claim_counts(results)]
+           _claim_counts(results, seconds)]
     for c in registry.CLAIMS:
         mine = [r for r in results if r.claim == c.id]
         if not mine:
@@ -60,12 +61,15 @@ def markdown(results, figures=None):
     return "\n".join(out) + "\n"
 
 
-def _claim_counts(results):
+def _claim_counts(results, seconds=None):
     claims = sorted({r.claim for r in results}, key=lambda cid: int(cid[1:]))
-    lines = ["| claim | PASS | FAIL | INCONCLUSIVE |", "|---|---|---|---|"]
+    timed = bool(seconds)
+    lines = ["| claim | PASS | FAIL | INCONCLUSIVE |" + (" seconds |" if timed else ""),
+             "|---|---|---|---|" + ("---|" if timed else "")]
     for cid in claims:
         mine = [r.verdict for r in results if r.claim == cid]
-        lines.append(f"| {cid} | {mine.count('PASS')} | {mine.count('FAIL')} | {mine.count('INCONCLUSIVE')} |")
+        lines.append(f"| {cid} | {mine.count('PASS')} | {mine.count('FAIL')} | {mine.count('INCONCLUSIVE')} |"
+                     + (f" {seconds.get(cid, 0):.1f} |" if timed else ""))
     return "\n".join(lines)
 
 
@@ -109,8 +113,9 @@ def json_text(data, **kwargs):
     return json.dumps(clean(data), allow_nan=False, **kwargs)
 
 
-def write(results, directory, note=None):
-    """DIR/report.md with its figures in DIR/figures/*.png, and DIR/results.json (``note``: e.g. incomplete)."""
+def write(results, directory, note=None, seconds=None):
+    """DIR/report.md with its figures in DIR/figures/*.png, and DIR/results.json (``note``: e.g. incomplete;
+    ``seconds``: per claim, shown in the summary table and stored as ``seconds``)."""
     from twolayer.figures import FIGURES
 
     os.makedirs(os.path.join(directory, "figures"), exist_ok=True)
@@ -122,30 +127,65 @@ def write(results, directory, note=None):
     with open(os.path.join(directory, "report.md"), "w") as fh:
         if note:
             fh.write(f"> **{note}**\n\n")
-        fh.write(markdown(results, drawn))
+        fh.write(markdown(results, drawn, seconds))
     with open(os.path.join(directory, "results.json"), "w") as fh:
-        fh.write(json_text(results_json(results, note), indent=1))
+        fh.write(json_text(results_json(results, note, seconds), indent=1))
 
 
-def results_json(results, note=None):
+def results_json(results, note=None, seconds=None):
     data = {"results": [r.to_json() for r in results]}
     if note:
         data["incomplete"] = note
+    if seconds:
+        data["seconds"] = {cid: round(t, 2) for cid, t in seconds.items()}
     return data
 
 
+#: seconds one job of each claim takes in ``make verify`` (measured on 2 cores, 2026-12): the weights of the
+#: progress bar, so that C5 and C7 (a few jobs, most of the time) move it as much as they take
+EXPECTED_SECONDS = {"C1": 1.5, "C2": 0.6, "C3": 2.0, "C4": 3.0, "C5": 40.0, "C6": 8.0, "C7": 25.0, "C8": 20.0}
+
+
 class Progress:
-    """A one-line progress bar on stderr, shown only when stderr is a terminal."""
+    """Progress of a verify run on ``stream`` (stderr). On a terminal: one bar, weighted by each job's expected
+    seconds. Elsewhere (CI, a pipe, a log file): one line per claim when its last job is done, with its counts and
+    seconds, so a long run is never silent.
 
-    def __init__(self, total, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
+    >>> import io
+    >>> out = io.StringIO()
+    >>> p = Progress(["C1", "C1", "C4"], out)
+    >>> p.finished("C1", "PASS", 0.5); p.finished("C1", "FAIL", 0.25); p.finished("C4", "PASS", 2.0)
+    >>> print(out.getvalue().strip())
+    C1: 2 jobs, 1 PASS, 1 FAIL, 0 INCONCLUSIVE in 0.8 s
+    C4: 1 job, 1 PASS, 0 FAIL, 0 INCONCLUSIVE in 2.0 s
+    """
+
+    def __init__(self, claims, stream=sys.stderr):
+        self.claims, self.stream = list(claims), stream
         self.active = hasattr(stream, "isatty") and stream.isatty()
+        self.total = sum(EXPECTED_SECONDS.get(c, 1.0) for c in self.claims) or 1.0
+        self.done, self.index, self.verdicts, self.seconds = 0.0, 0, {}, {}
 
-    def step(self, label):
-        self.done += 1
+    def start(self, label):
+        """Show the job about to run (terminal only)."""
         if self.active:
             filled = int(30 * self.done / self.total)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} {label[:40]:<40}")
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.index + 1}/{len(self.claims)} "
+                              f"{label[:40]:<40}")
+            self.stream.flush()
+
+    def finished(self, claim, verdict, seconds):
+        """Record one job; off a terminal, print the claim's line after its last job."""
+        self.done += EXPECTED_SECONDS.get(claim, 1.0)
+        self.index += 1
+        self.verdicts.setdefault(claim, []).append(verdict)
+        self.seconds[claim] = self.seconds.get(claim, 0.0) + seconds
+        last = self.index == len(self.claims) or self.claims[self.index] != claim
+        if last and not self.active:
+            mine = self.verdicts[claim]
+            counts = ", ".join(f"{mine.count(v)} {v}" for v in ("PASS", "FAIL", "INCONCLUSIVE"))
+            jobs = f"{len(mine)} job" + ("s" if len(mine) > 1 else "")
+            self.stream.write(f"{claim}: {jobs}, {counts} in {self.seconds[claim]:.1f} s\n")
             self.stream.flush()
 
     def close(self):
