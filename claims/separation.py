@@ -158,7 +158,8 @@ def _transition_check(rows, codim):
 
 
 def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
-    """The C5 comparisons for one sweep (built-in or the user's point): (checks, notes)."""
+    """The C5 comparisons for one sweep (built-in or the user's point): (checks, notes, pooled), with pooled the
+    [(n, pooled nearest distance or None)] of (d)."""
     codim = rows[0].codim
     checks = [_sequence_check(row) for row in rows if row.sequence is not None]
     between = [row for row in rows if row.model_rank <= row.n < codim and row.radius.radius is None]
@@ -220,7 +221,7 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
             if free_from is not None else
             f"non-generalizing global minima found within the search range up to the largest n = {rows[-1].n}")
     notes.append(f"Observed: {seen}; codim = {codim}, r = {rows[0].model_rank}.")
-    return checks, " ".join(notes)
+    return checks, " ".join(notes), pooled
 
 
 def _exclusion_checks(act, point, target, inputs, rows, notes):
@@ -267,9 +268,9 @@ def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=
     rows = separation_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps, bias=bias,
                             exclusion_boxes=exclusion_boxes)
     degenerate = rows[0].model_rank < rows[0].codim
-    checks, notes = sweep_checks(act, point, target, inputs, rows, degenerate, dps)
+    checks, notes, pooled = sweep_checks(act, point, target, inputs, rows, degenerate, dps)
     result = Result("C5", TITLE, dict(config or {}, starts=starts, seed=seed, dps=dps), checks, notes)
-    result.rows = rows
+    result.rows, result.pooled = rows, pooled
     return result
 
 

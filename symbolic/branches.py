@@ -154,14 +154,38 @@ class Branch:
         return type(target)(tuple(neurons))
 
 
+def refusal_up_to_polynomial(act):
+    """Why Q* is not enumerated for sigma = p/2 + tau with tau odd or even (sigmoid, softplus, SiLU, GELU), and what
+    to do instead (docs/theory.md §4).
+
+    >>> from twolayer.symbolic.activations import activation
+    >>> print(refusal_up_to_polynomial(activation("sigmoid")).split(";")[0])
+    activation 'sigmoid' is odd up to a polynomial: sigma(z) + sigma(-z) = 1, so sigma = 1/2 + tau with tau odd
+    """
+    sym = act.symmetry
+    parity = "odd" if sym.kind == "odd up to a polynomial" else "even"
+    if not sym.polynomial.free_symbols:
+        condition = f"sum_k a_k = sum_j a*_j, which the {parity} enumeration does not impose"
+    else:
+        condition = (f"sum_k a_k p(w_k.x) = sum_j a*_j p(w*_j.x) with p = {sp.sstr(sym.polynomial)}, which is not "
+                     f"linear in (a, w), so the pieces of Q* need not be affine")
+    # proven by the parity of sigma(wx) + sigma(-wx) = p(wx) and sigma(0) = p(0)/2 (tests/test_branches.py)
+    example = ("; it also breaks the sign symmetry the enumeration uses and adds pieces of its own: the neurons "
+               "(a, w), (a, -w) and (-2a, 0) add up to 0 for every a and w" if sym.polynomial == 1 else "")
+    return (f"activation '{act.name}' is {sym.describe()}, so sigma = {sp.sstr(sym.polynomial / 2)} + tau with tau "
+            f"{parity}; f_theta = f* splits by parity into the {parity} problem for tau and the condition "
+            f"{condition}{example}. The branches of Q* are not derived for it here. Available for this activation: "
+            f"verify (C1, C2), activation, derive, independence and rank at a point; for the geometry of the "
+            f"{parity} part alone use tau itself as the activation"
+            + (" (for sigmoid: --activation 'tanh(z/2)', since sigmoid = 1/2 + tanh(z/2)/2)"
+               if act.name == "sigmoid" else ""))
+
+
 def check_target(act, target):
     """Refuse a reducible target (docs/theory.md §1) or an activation outside the odd / even / generic classes."""
     kind = act.symmetry.kind
     if kind not in SUPPORTED_KINDS:
-        raise InputError(
-            f"activation '{act.name}' is {act.symmetry.describe()}; the branch structure of Q* is derived only "
-            f"for odd, even and generic activations, since the polynomial p adds relations among neurons "
-            f"(e.g. softplus: sp(u) - sp(-u) = u)")
+        raise InputError(refusal_up_to_polynomial(act))
     seen = []
     for j, (a, *w) in enumerate(target.neurons, 1):
         if a == 0:

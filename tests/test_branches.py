@@ -114,3 +114,26 @@ def test_projection_converges_on_a_degenerate_branch():
     from twolayer.claims.global_minima import check_branch
     result = check_branch("tanh", '[[1, "1/2"], ["-3/2", "5/4"]]', 4, "s=(1,3)")
     assert result.verdict == "PASS", result.evidence[-1].value
+
+
+def test_sigmoid_is_refused_with_its_reason_and_the_reason_holds():
+    """sigma = 1/2 + tanh(z/2)/2: the refusal names the parity split and a piece of Q* the odd enumeration misses;
+    that piece is checked exactly (the three neurons add up to the zero function)."""
+    import sympy as sp
+
+    from twolayer.errors import InputError
+    from twolayer.numeric.network import parse_network
+    from twolayer.symbolic.activations import activation, prove_zero, z
+    from twolayer.symbolic.branches import check_target
+    sigmoid = activation("sigmoid")
+    sigma = sp.Lambda(z, sigmoid.expr)
+    # a sigma(wx) + a sigma(-wx) - 2a sigma(0) = a (sigma(u) + sigma(-u) - 2 sigma(0)) with u = wx
+    assert prove_zero(sigma(z) + sigma(-z) - 2 * sigma(0))
+    assert sp.simplify((sigmoid.expr - (sp.Rational(1, 2) + sp.tanh(z / 2) / 2)).rewrite(sp.exp)) == 0
+    with pytest.raises(InputError) as refused:
+        check_target(sigmoid, parse_network('[[1, 1]]'))
+    text = str(refused.value)
+    assert "(a, w), (a, -w) and (-2a, 0) add up to 0" in text and "--activation 'tanh(z/2)'" in text
+    for name in ("softplus", "silu", "gelu"):
+        with pytest.raises(InputError, match="need not be affine"):
+            check_target(activation(name), parse_network('[[1, 1]]'))

@@ -72,62 +72,82 @@ def rank_codim(results, path):
                    "C4: rank vs codim (number = branches)", (8, "upper left"))
 
 
+EXCLUSION_CHECK = "(f) exclusion radius r_n"
+
+
 def separation(results, path):
-    """C5: certified separation radius against n per branch, the codimension marked."""
+    """C5: per swept branch, the certified radius rho_n (the lemma, one box) and the exclusion radius r_n (branch
+    and bound, the headline number) against n, the codimension marked; the legend sits below the axes."""
     rows = []
     for r in results:
         if _claim(r) != "C5":
             continue
-        checks = {c["name"].split(":")[0]: c for c in _evidence(r)}
-        radii = next((c for name, c in checks.items() if name.startswith(RADII_CHECK)), None)
-        sizes = next((c for name, c in checks.items() if name.startswith(TRANSITION_CHECK)), None)
+        checks = _evidence(r)
+        radii = next((c for c in checks if c["name"].startswith(RADII_CHECK)), None)
+        sizes = next((c for c in checks if c["name"].startswith(TRANSITION_CHECK)), None)
+        excluded = next((c for c in checks if c["name"].startswith(EXCLUSION_CHECK)), None)
         if radii and sizes and radii["value"]:
             config = _config(r)
-            rows.append((f"{config.get('activation')} {config.get('target')} m={config.get('m')} "
-                         f"{config.get('branch')}", config.get("codim"),
-                         [int(n) for n in sizes["value"]], [float(v) for v in radii["value"]]))
+            label = f"{config.get('activation')} {config.get('target')} m={config.get('m')} {config.get('branch')}"
+            exclusion = sorted((int(n), float(v)) for n, v in (excluded["value"] if excluded else {}).items())
+            rows.append((label, config.get("codim"), [int(n) for n in sizes["value"]],
+                         [float(v) for v in radii["value"]], exclusion))
     if not rows:
         return False
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for index, (label, codim, ns, radii) in enumerate(rows):
-        line, = ax.semilogy(ns, radii, "o-", ms=4, lw=1, label=label if index < 10 else None)
+    for index, (label, codim, ns, radii, exclusion) in enumerate(rows[:10]):
+        line, = ax.semilogy(ns, radii, "o-", ms=4, lw=1, label=f"{label}: rho_n (lemma)")
+        if exclusion:
+            ax.semilogy(*zip(*exclusion), "^--", ms=4, lw=1, color=line.get_color(),
+                        label=f"{label}: r_n (branch and bound)")
         if codim is not None:
             ax.axvline(codim + 0.04 * index, color=line.get_color(), lw=0.6, ls=":")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return _finish(fig, ax, path, "sample size n (dotted: codim of the branch)",
-                   "certified radius rho_n (rounded down)",
-                   "C5: every global minimum within rho_n of the branch point generalizes", (6, "lower right"))
+    ax.set_xlabel("sample size n (dotted: codim of the branch)")
+    ax.set_ylabel("radius around the branch point (rounded down)")
+    ax.set_title("C5: every global minimum within the radius generalizes", fontsize=10)
+    ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    _save(fig, path)
+    return True
 
 
 def flow(results, path):
-    """C6: R(t) of each run with the predicted local rate (2 lambda, or t^-2 on split branches)."""
+    """C6: R(t) of each run with the predicted local rate. Runs decaying exponentially are drawn against 2 lambda t,
+    the time in units of the predicted rate, so runs of very different lengths share one axis and the prediction
+    is the same line exp(-x) for all; algebraic (split-branch) runs on log-log axes with the t^-2 guide."""
     runs = [r for r in results if _claim(r) == "C6" and getattr(r, "run", None) is not None
             and len(r.run.record.times) > 3]
     if not runs:
         return False
     cases = sorted({_config(r).get("case", "run") for r in runs})
-    fig, axes = plt.subplots(1, len(cases), figsize=(3.6 * len(cases), 3.4), squeeze=False)
+    fig, axes = plt.subplots(1, len(cases), figsize=(3.6 * len(cases), 3.9), squeeze=False)
     for ax, case in zip(axes[0], cases):
-        for r in (r for r in runs if _config(r).get("case", "run") == case):
+        scaled = False
+        for index, r in enumerate(r for r in runs if _config(r).get("case", "run") == case):
             times = [float(t) for t in r.run.record.times]
             losses = [max(float(v), 1e-300) for v in r.run.record.losses]
             decay, rate = r.analysis.decay, r.analysis.predicted_rate
+            label = _config(r).get("branch", f"run {index + 1}")
             if decay == "algebraic":
-                ax.loglog(times[1:], losses[1:], lw=1)
+                line, = ax.loglog(times[1:], losses[1:], lw=1, label=label)
                 t_end, r_end = times[-1], losses[-1]
-                ax.loglog([t_end / 100, t_end], [SHIFT * r_end * 1e4, SHIFT * r_end], "k--", lw=0.9)
+                ax.loglog([t_end / 100, t_end], [SHIFT * r_end * 1e4, SHIFT * r_end], "--", color=line.get_color(),
+                          lw=0.9)
+            elif rate is not None and decay == "exponential":
+                scaled = True
+                x = [float(rate) * t for t in times]
+                line, = ax.semilogy(x, losses, lw=1, label=label)
+                x_start = x[-1] - min(x[-1], 0.5 * (x[-1] - x[0]))
+                ax.semilogy([x_start, x[-1]], [SHIFT * losses[-1] * math.exp(x[-1] - x_start), SHIFT * losses[-1]],
+                            "--", color=line.get_color(), lw=0.9)
             else:
-                ax.semilogy(times, losses, lw=1)
-                if rate is not None and decay == "exponential":
-                    t_end, r_end = times[-1], losses[-1]
-                    t_start = t_end - min(t_end, 0.5 * (t_end - times[0]))
-                    slope = float(rate)
-                    ax.semilogy([t_start, t_end], [SHIFT * r_end * math.exp(slope * (t_end - t_start)),
-                                                   SHIFT * r_end], "k--", lw=0.9)
+                ax.semilogy(times, losses, lw=1, label=label)
         ax.set_title(f"{case} (dashed: predicted, x1000)", fontsize=9)
-        ax.set_xlabel("t")
+        ax.set_xlabel("2 lambda t (time in units of the predicted rate)" if scaled else "t", fontsize=8)
+        ax.legend(fontsize=6, loc="upper right")
     axes[0][0].set_ylabel("R(t)")
     fig.suptitle("C6: gradient flow, loss against time", fontsize=10)
+    fig.tight_layout()
     _save(fig, path)
     return True
 
@@ -150,18 +170,26 @@ def recovery_map(ax, rows, pred, title=""):
     image = ax.imshow(rate, origin="lower", aspect="auto", cmap="Greens", vmin=0, vmax=1)
     ax.set_xticks(range(len(sizes)), [str(n) for n in sizes])
     ax.set_yticks(range(len(scales)), [f"{s:.0e}" for s in scales])
-    for value, style in ((pred["optimistic"], "--"), (pred["separation"], ":")):
-        ax.axvline(_column(sizes, value), color="k", ls=style, lw=1.2)
+    where = [_column(sizes, pred["optimistic"]), _column(sizes, pred["separation"])]
+    if where[0] == where[1]:   # both predictions in one gap between columns: drawn apart, or one would hide
+        where = [where[0] - 0.04, where[1] + 0.04]
+    for x, style, colour in zip(where, ("--", ":"), ("k", "C3")):
+        ax.axvline(x, color=colour, ls=style, lw=1.6)
     ax.set_xlabel("sample size n")
     ax.set_ylabel("initialization scale")
     # the legend would cover cells: the predicted sizes go into the title
-    ax.set_title(f"{title}\n(dashed: optimistic {pred['optimistic']}, dotted: separation {pred['separation']})",
+    ax.set_title(f"{title}\n(black dashed: optimistic {pred['optimistic']}, red dotted: separation "
+                 f"{pred['separation']})",
                  fontsize=8)
     return image
 
 
 def _column(sizes, value):
-    """The x position of sample size ``value`` on a categorical axis of ``sizes``: just before its column."""
+    """The x position of sample size ``value`` on a categorical axis of ``sizes``: just before its column.
+
+    >>> _column([2, 3, 4], 3), _column([2, 4, 6], 3), _column([2, 4, 6], 4), _column([2, 4], 9)
+    (0.5, 0.5, 0.5, 1.5)
+    """
     for j, n in enumerate(sizes):
         if n >= value:
             return j - 0.5
@@ -188,16 +216,19 @@ FIGURES = {
             "Certified model rank at a point of each branch against the branch's codimension: on the diagonal the "
             "branch is non-degenerate (rank = codim), below it degenerate.")],
     "C5": [("C5_separation.png", separation,
-            "Certified separation radius rho_n against n for each swept branch; none exists below the "
-            "codimension (dotted), where the suite instead constructs non-generalizing minima.")],
+            "Certified radii against n for each swept branch: rho_n from the lemma on one box (solid) and the "
+            "exclusion radius r_n from branch and bound (dashed, the larger); none exists below the codimension "
+            "(dotted), where the suite instead constructs non-generalizing minima.")],
     "C6": [("C6_flow.png", flow,
-            "Loss along each gradient-flow run; dashed (drawn 1000 times higher so that it does not hide under the "
-            "curve), the rate the theory predicts at the limit: exp(-2 lambda t) on non-degenerate branches, t^-2 "
-            "(slope -2 on log-log axes) on split branches.")],
+            "Loss along each gradient-flow run (one colour per branch); dashed, in the run's colour and drawn 1000 "
+            "times higher so that it does not hide under the curve, the rate the theory predicts at the limit: "
+            "exp(-2 lambda t) on non-degenerate branches, drawn against 2 lambda t so that it is exp(-x) for every "
+            "run, and t^-2 (slope -2 on log-log axes) on split branches.")],
     "C7": [("C7_recovery.png", experiments,
             "Share of gradient-descent runs that recover the target, per sample size and initialization scale "
-            "(recovered/decided, +undecided); dashed: the optimistic sample size, dotted: the least separation "
-            "sample size (both predicted exactly).")],
+            "(recovered/decided, +undecided); black dashed: the optimistic sample size, red dotted: the least "
+            "separation sample size (both predicted exactly), each drawn just before the first column it admits "
+            "(side by side when that is the same column).")],
 }
 
 
