@@ -45,6 +45,28 @@ def sweep_table(rows):
     return "\n".join(lines)
 
 
+def separation_answer(rows):
+    """One line: which sample sizes are separated, which are not, which are undecided (runs of n collapsed).
+
+    ``rows`` are SweepRows, or dicts with ``n`` and ``separated`` as ``twolayer separation --json`` prints them.
+
+    >>> print(separation_answer([{"n": 1, "separated": False}, {"n": 2, "separated": False},
+    ...                          {"n": 3, "separated": True}, {"n": 5, "separated": None}]))
+    n = 1-2: not separated (non-generalizing global minima converge to the point);
+    n = 3: separated (certified radius); n = 5: not decided
+    """
+    words = {True: "separated (certified radius)",
+             False: "not separated (non-generalizing global minima converge to the point)", None: "not decided"}
+    runs = []
+    for row in rows:
+        n, state = (row["n"], row["separated"]) if isinstance(row, dict) else (row.n, row.separated)
+        if runs and runs[-1][2] is state and runs[-1][1] == n - 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n, state])
+    return "; ".join(f"n = {a}" + (f"-{b}" if b > a else "") + f": {words[state]}" for a, b, state in runs)
+
+
 def pooled_distances(act, point, target, inputs, rows, dps):
     """(n, min distance over minima found with m >= n samples) after checking each is in Q_n \\ Q*."""
     base = [to_mpf(v) for v in point.flat()]

@@ -55,8 +55,34 @@ def _readable(expr, residual, preactivations):
     return expr
 
 
-def derive(act: Activation, width: int, dim: int, degree: int = 8) -> Derivation:
-    """Differentiate R_n for this σ, width and dimension; see the module docstring."""
+def _abstract_sigma():
+    """sigma and its derivatives as undefined sympy functions whose derivatives are each other, so that an
+    abstract-sigma derivation prints sigma'(z[i, 1]) instead of Subs(Derivative(...))."""
+    names = ("sigma", "sigma'", "sigma''", "sigma'''")
+    classes = {}
+    for order, name in reversed(list(enumerate(names))):
+        following = classes.get(order + 1)
+
+        def fdiff(self, argindex=1, following=following):
+            if following is None:
+                return sp.Derivative(self, self.args[0])
+            return following(self.args[0])
+        def latex(self, printer, exp=None, order=order):
+            tex = r"\sigma" + "'" * order + r"\left(" + printer._print(self.args[0]) + r"\right)"
+            return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+        classes[order] = type(name, (sp.Function,), {"fdiff": fdiff, "nargs": 1, "_latex": latex})
+    return classes[0]
+
+
+def derive(act: Activation, width: int, dim: int, degree: int = 8, abstract: bool = False) -> Derivation:
+    """Differentiate R_n for this σ, width and dimension; see the module docstring. With ``abstract`` the gradient
+    and Hessian are written with sigma, sigma', sigma'' left unevaluated (the form of the lemmas); the rest
+    (σ's closed forms, Taylor coefficients, symmetry) is still that of ``act``.
+
+    >>> from twolayer.symbolic.activations import activation
+    >>> dict(derive(activation("tanh"), 1, 1, abstract=True).gradient)["w1_1"]
+    Sum(a1*sigma'(z[i, 1])*e[i]*x[i, 1], (i, 1, n))/n
+    """
     if width < 1 or dim < 1:
         raise InputError(f"width and dimension must be positive, not m = {width}, d = {dim}")
     M = width * (dim + 1)
@@ -64,7 +90,7 @@ def derive(act: Activation, width: int, dim: int, degree: int = 8) -> Derivation
         raise InputError(f"m (d + 1) = {M} parameters: the Hessian would have {M * (M + 1) // 2} entries; "
                          f"derive prints at most {MAX_DERIVE_PARAMETERS} parameters")
     theta = parameters(width, dim)
-    sigma = sp.Lambda(z, act.expr)
+    sigma = _abstract_sigma() if abstract else sp.Lambda(z, act.expr)
     preactivations = [sum(theta[k * (dim + 1) + 1 + l] * x[i, l + 1] for l in range(dim)) for k in range(width)]
     output = sum(theta[k * (dim + 1)] * sigma(zk) for k, zk in enumerate(preactivations))
     residual = output - y[i]

@@ -267,27 +267,52 @@ def _verdicts(runs):
     return out
 
 
-def run_mutants(mutants=MUTANTS, stream=sys.stdout):
-    """Baseline, then every mutant; returns (killed, total, rows)."""
-    baseline = {}
-    for mutant in mutants:
-        for claim_id, config in mutant.runs:
-            key = (claim_id, repr(sorted(config.items())))
-            if key not in baseline:
-                baseline[key] = _verdicts([(claim_id, config)])[0]
-    broken = [k for k, v in baseline.items() if v != "PASS"]
-    if broken:
-        raise RuntimeError(f"the unmutated claims do not all PASS on the mutants' configurations: {broken}")
-    rows, killed = [], 0
-    for mutant in mutants:
-        start = time.time()
-        with applied(mutant):
-            verdicts = _verdicts(mutant.runs)
-        dead = [(cfg[0], v) for cfg, v in zip(mutant.runs, verdicts) if v != "PASS"]
-        killed += bool(dead)
-        rows.append((mutant, dead, time.time() - start))
-        status = "killed by " + ", ".join(f"{c} ({v})" for c, v in dead) if dead else "SURVIVED"
-        print(f"[{mutant.claim}] {mutant.name}: {status}  ({time.time() - start:.1f} s)", file=stream, flush=True)
+def _baseline_verdict(key):
+    """Worker: the unmutated verdict of one (claim id, configuration)."""
+    claim_id, config = key
+    return _verdicts([(claim_id, config)])[0]
+
+
+def _mutant_verdicts(index):
+    """Worker: the verdicts under mutant ``index`` of MUTANTS, and the seconds they took."""
+    mutant = MUTANTS[index]
+    start = time.time()
+    with applied(mutant):
+        verdicts = _verdicts(mutant.runs)
+    return verdicts, time.time() - start
+
+
+def run_mutants(mutants=MUTANTS, stream=sys.stdout, processes=2):
+    """Baseline, then every mutant; returns (killed, total, rows).
+
+    The work is spread over ``processes`` fresh interpreters (spawned, so no thread or cache of the caller is
+    inherited); each applies one mutant at a time in its own memory, so mutants never see each other. With
+    ``processes=1`` everything runs here, in order.
+    """
+    import multiprocessing
+    indices = [MUTANTS.index(m) for m in mutants]
+    keys = list({(cid, repr(sorted(cfg.items()))): (cid, cfg) for m in mutants for cid, cfg in m.runs}.items())
+    if processes > 1:
+        pool = multiprocessing.get_context("spawn").Pool(processes)
+        mapper = pool.imap
+    else:
+        pool, mapper = None, map
+    try:
+        baseline = dict(zip((k for k, _ in keys), mapper(_baseline_verdict, [v for _, v in keys])))
+        broken = [k for k, v in baseline.items() if v != "PASS"]
+        if broken:
+            raise RuntimeError(f"the unmutated claims do not all PASS on the mutants' configurations: {broken}")
+        rows, killed = [], 0
+        for mutant, (verdicts, seconds) in zip(mutants, mapper(_mutant_verdicts, indices)):
+            dead = [(cfg[0], v) for cfg, v in zip(mutant.runs, verdicts) if v != "PASS"]
+            killed += bool(dead)
+            rows.append((mutant, dead, seconds))
+            status = "killed by " + ", ".join(f"{c} ({v})" for c, v in dead) if dead else "SURVIVED"
+            print(f"[{mutant.claim}] {mutant.name}: {status}  ({seconds:.1f} s)", file=stream, flush=True)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     print(f"mutation score: {killed}/{len(mutants)} killed", file=stream)
     return killed, len(mutants), rows
 

@@ -3,6 +3,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,29 @@ def test_flow_json():
     assert out["decay"] == "exponential" and out["verdict"] == "PASS"
     assert {"limit_point", "final_loss", "generalization_error", "predicted_rate", "fitted_rate",
             "fitted_slope"} <= set(out)
+
+
+def _readme_examples():
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = text.split("### Examples", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_every_subcommand_help_has_a_description_and_the_readme_example():
+    from twolayer.cli import SUBCOMMANDS
+    examples = _readme_examples()
+    assert examples == [example for _, _, example in SUBCOMMANDS.values()]
+    for name, (_, description, example) in SUBCOMMANDS.items():
+        shown = twolayer(name, "--help").stdout
+        assert description.split(":")[0][:40] in " ".join(shown.split()) and example in shown, name
+
+
+def test_the_readme_examples_run():
+    """Each example exits 0 (two at a time: they are independent processes)."""
+    import shlex
+    from concurrent.futures import ThreadPoolExecutor
+    examples = _readme_examples()
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda line: twolayer(*shlex.split(line)[1:]), examples))
+    failed = [(line, run.returncode, run.stderr[-300:]) for line, run in zip(examples, runs) if run.returncode != 0]
+    assert failed == []

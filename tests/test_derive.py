@@ -86,3 +86,30 @@ def test_text_names_every_block():
 ])
 def test_bad_input(args):
     assert_refused(["derive", *args])
+
+
+@pytest.mark.parametrize("name", ["tanh", "exp", "sin"])
+def test_abstract_form_is_the_concrete_one_with_sigma_substituted(name):
+    """derive --abstract: putting sigma, sigma', sigma'' back in gives exactly the expanded entries."""
+    import sympy as sp
+
+    from twolayer.symbolic.activations import activation, z
+    from twolayer.symbolic.derive import derive
+    act = activation(name)
+    concrete, abstract = derive(act, 2, 2), derive(act, 2, 2, abstract=True)
+    closed = {"sigma": act.expr, "sigma'": act.derivative(1), "sigma''": act.derivative(2)}
+
+    from twolayer.symbolic.derive import i, pre, x
+    from twolayer.symbolic.model import parameters
+    theta = parameters(2, 2)
+    # z[i, k] written out (the expanded form keeps exp(2 w.x) where the abstract one has exp(2 z[i, 1]))
+    weights = {pre[i, k + 1]: sum(theta[k * 3 + 1 + l] * x[i, l + 1] for l in range(2)) for k in range(2)}
+
+    def evaluated(expr):
+        return expr.replace(lambda f: getattr(f, "func", None) is not None and f.func.__name__ in closed,
+                            lambda f: closed[f.func.__name__].subs(z, f.args[0])).xreplace(weights)
+    pairs = [(g, h) for (_, g), (_, h) in zip(concrete.gradient, abstract.gradient)]
+    pairs += [(g, h) for (*_, g), (*_, h) in zip(concrete.hessian, abstract.hessian)]
+    assert len(abstract.hessian) == len(concrete.hessian)
+    assert all(sp.simplify(g.xreplace(weights) - evaluated(h)) == 0 for g, h in pairs)
+    assert any("sigma''" in str(h) for *_, h in abstract.hessian)

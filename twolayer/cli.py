@@ -68,14 +68,72 @@ def _check_size(network, what):
         raise InputError(f"{what}: {M} parameters exceed the limit {MAX_PARAMETERS} (m (d + 1))")
 
 
+#: every subcommand: (one-line help, what it does, an example that runs as printed; the README's "Examples" lists the
+#: same commands and tests/test_cli.py runs each)
+SUBCOMMANDS = {
+    "verify": ("run every claim on the built-in configurations",
+               "Run the claims C1..C8 on their built-in configurations and print PASS / FAIL / INCONCLUSIVE per "
+               "configuration; --report writes the report with its figures. Exit code 1 if any result FAILs.",
+               "twolayer verify --quick --claim C1"),
+    "activation": ("symmetry class and exact Taylor coefficients of an activation",
+                   "The symmetry class of sigma (odd, even, generic, or up to a polynomial) with its sympy proof, and "
+                   "its exact Taylor coefficients at 0.",
+                   "twolayer activation tanh --taylor 7"),
+    "derive": ("closed-form sigma', sigma'', gradient and Hessian of R_n, for hand-checking",
+               "Closed forms of sigma', sigma'' and of the gradient and Hessian blocks of the empirical loss R_n for a "
+               "network of the given width and input dimension, with the independence conditions used in the proofs.",
+               "twolayer derive --activation tanh --width 2 --dim 1 --taylor 4"),
+    "independence": ("are the neurons sigma(w_k.x) (and x_l sigma'(w_k.x)) independent?",
+                     "Decide whether the neuron functions sigma(w_k.x) (with --derivatives also x_l sigma'(w_k.x)) are "
+                     "linearly independent: an exact certificate over Q, an exact relation, or a numerical rank.",
+                     "twolayer independence --activation tanh --weights '[[1], [\"1/2\"]]' --derivatives"),
+    "branches": ("the branches of Q*: pattern, dimension, codimension, rank",
+                 "List the branches of the set Q* of global minima with zero generalization error for a target and a "
+                 "student width: pattern, dimension, codimension, generic model rank and an exact example point.",
+                 "twolayer branches --activation tanh --target '[[1, \"1/2\"]]' --width 3"),
+    "rank": ("model rank at a parameter point: formula, numerical, certified bounds",
+             "The model rank at a point (rank of the Jacobian of the network function): certified bounds, the "
+             "formula where it is derived, the gap-rule rank, and with --samples or --inputs the rank of J_n.",
+             "twolayer rank --activation tanh --theta '[[1, \"1/2\"], [0, \"9/8\"]]' --samples 3"),
+    "separation": ("separation of generalizing global minima over sample sizes",
+                   "Around an exact point of Q*, for each sample size: the certified radius within which every global "
+                   "minimum of R_n generalizes, the branch-and-bound exclusion radius, and the nearest "
+                   "non-generalizing global minimum found or constructed.",
+                   "twolayer separation --activation tanh --target '[[1, \"1/2\"]]' --point "
+                   "'[[1, \"1/2\"], [0, \"9/8\"]]' --samples 1-4 --starts 3"),
+    "flow": ("gradient flow from an initial point: limit, rate, verdict",
+             "Follow gradient flow of R_n (or of the population loss) from theta(0) at high precision: the limit, "
+             "the decay type read from the data, the predicted local rate 2 lambda and the fitted one.",
+             "twolayer flow --activation tanh --target '[[1, \"1/2\"]]' --init "
+             "'[[\"1.05\", \"0.45\"], [\"0.05\", \"1.25\"]]' --samples 5 --t-max 1e40"),
+    "experiment": ("gradient descent from small initialization: recovery over n, scale, seed",
+                   "Gradient descent from small initialization, as the papers run it: for each sample size, scale and "
+                   "seed, whether the run recovers the target, with the predicted optimistic and separation sizes.",
+                   "twolayer experiment --activation tanh --target '[[1, \"1/2\"]]' --width 2 --samples 1-3 --seeds 2 "
+                   "--steps 20000"),
+    "study": ("the local picture of one configuration: branches (or branch types), certified ranks, separation "
+              "around n = codim, predicted flow rates; report and JSON",
+              "Everything at once for one configuration: the branches (or branch types), certified ranks, separation "
+              "sweeps around each branch's codimension and predicted flow rates, with a one-line answer per branch.",
+              "twolayer study --activation tanh --target '[[1, \"1/2\"]]' --width 2"),
+}
+
+
+def _subparser(sub, name):
+    """The parser of one subcommand, with its description and example from SUBCOMMANDS."""
+    short, long, example = SUBCOMMANDS[name]
+    return sub.add_parser(name, help=short, description=long, epilog=f"example:\n  {example}",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def _add_common(parser):
     parser.add_argument("--dps", type=_int, default=DEFAULT_DPS, help="working precision in digits (default 50)")
     parser.add_argument("--seed", type=_int, default=0, help="seed of the random samples (default 0)")
 
 
-def _with_activation(sub, name, description):
+def _with_activation(sub, name):
     """A subcommand about one activation: its parser with ``--activation``."""
-    parser = sub.add_parser(name, help=description)
+    parser = _subparser(sub, name)
     parser.add_argument("--activation", required=True, help="library name (tanh, sigmoid, ...) or an expression in z")
     return parser
 
@@ -107,7 +165,7 @@ def _add_width(parser):
 
 
 def _add_verify(sub):
-    verify = sub.add_parser("verify", help="run every claim on the built-in configurations")
+    verify = _subparser(sub, "verify")
     verify.add_argument("--quick", action="store_true", help="a smaller set of configurations (under a minute)")
     verify.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     verify.add_argument("--report", metavar="DIR", help="write DIR/report.md (with figures) and DIR/results.json")
@@ -116,25 +174,25 @@ def _add_verify(sub):
 
 
 def _add_activation(sub):
-    act = sub.add_parser("activation", help="symmetry class and exact Taylor coefficients of an activation")
+    act = _subparser(sub, "activation")
     act.add_argument("name", help="library name (tanh, sigmoid, ...) or an expression in z")
     _add_taylor(act, 12, "highest Taylor degree")
     return act
 
 
 def _add_derive(sub):
-    der = _with_activation(sub, "derive",
-                           "closed-form sigma', sigma'', gradient and Hessian of R_n, for hand-checking")
+    der = _with_activation(sub, "derive")
     _add_width(der)
     der.add_argument("--dim", required=True, type=_int, metavar="D", help="input dimension d")
     _add_taylor(der, 8, "highest Taylor degree shown")
     der.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
+    der.add_argument("--abstract", action="store_true", help="write the gradient and Hessian with sigma and its "
+                     "derivatives unevaluated (the form of the lemmas) instead of expanded for this activation")
     return der
 
 
 def _add_independence(sub):
-    ind = _with_activation(sub, "independence",
-                           "are the neurons sigma(w_k.x) (and x_l sigma'(w_k.x)) independent?")
+    ind = _with_activation(sub, "independence")
     ind.add_argument("--weights", required=True, metavar="JSON", help='input weights, e.g. \'[[1, 0], ["1/2", 1]]\'')
     ind.add_argument("--derivatives", action="store_true", help="include the features x_l sigma'(w_k.x)")
     ind.add_argument("--max-degree", type=_int, default=60, metavar="S",
@@ -143,8 +201,7 @@ def _add_independence(sub):
 
 
 def _add_branches(sub):
-    br = _with_activation(sub, "branches",
-                          "the branches of Q*: pattern, dimension, codimension, rank")
+    br = _with_activation(sub, "branches")
     br.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP)
     _add_width(br)
     _add_bias(br)
@@ -152,8 +209,7 @@ def _add_branches(sub):
 
 
 def _add_rank(sub):
-    rk = _with_activation(sub, "rank",
-                          "model rank at a parameter point: formula, numerical, certified bounds")
+    rk = _with_activation(sub, "rank")
     rk.add_argument("--theta", required=True, metavar="JSON", help="network, neurons [a, w_1, ..., w_d(, b)]")
     group = rk.add_mutually_exclusive_group()
     group.add_argument("--samples", type=_int, metavar="N", help="also the rank of J_n on N Gaussian samples")
@@ -163,8 +219,7 @@ def _add_rank(sub):
 
 
 def _add_separation(sub):
-    se = _with_activation(sub, "separation",
-                          "separation of generalizing global minima over sample sizes")
+    se = _with_activation(sub, "separation")
     se.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP)
     se.add_argument("--point", required=True, metavar="JSON", help="an exact point of a branch of Q*")
     se.add_argument("--samples", required=True, metavar="LIST", help="sample sizes, e.g. '1,2,3' or '1-6'")
@@ -175,15 +230,17 @@ def _add_separation(sub):
 
 
 def _add_flow(sub):
-    fl = _with_activation(sub, "flow",
-                          "gradient flow from an initial point: limit, rate, verdict")
+    fl = _with_activation(sub, "flow")
     fl.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP)
     fl.add_argument("--init", required=True, metavar="JSON", help="initial network theta(0)")
     source = fl.add_mutually_exclusive_group()
     source.add_argument("--samples", type=_int, metavar="N", help="empirical loss on N Gaussian samples")
     source.add_argument("--inputs", metavar="JSON", help="empirical loss on these input vectors")
     source.add_argument("--population", action="store_true", help="the population loss (default without samples)")
-    fl.add_argument("--t-max", required=True, metavar="T", help="time budget")
+    fl.add_argument("--t-max", required=True, metavar="T", help="time budget. The flow near a limit decays like "
+                    "exp(-2 lambda t) (predicted_rate = 2 lambda is printed): give at least 10 / lambda; the run stops "
+                    "earlier once R falls below 10^(-2 dps/3), and steps adapt, so a huge budget such as 1e40 costs "
+                    "nothing extra on a converging run")
     fl.add_argument("--expect", choices=("recovery", "no-recovery"), default="recovery",
                     help="what the verdict checks the limit against: it generalizes (default) or it does not")
     fl.add_argument("--plot", metavar="FILE", help="write a log-scale plot of R(t) to FILE (PNG)")
@@ -192,7 +249,7 @@ def _add_flow(sub):
 
 
 def _add_experiment(sub):
-    ex = sub.add_parser("experiment", help="gradient descent from small initialization: recovery over n, scale, seed")
+    ex = _subparser(sub, "experiment")
     ex.add_argument("--setup", help="a built-in setup of claim C7 (" + ", ".join(SETUP_KEYS) + "); or give "
                     "--activation, --target, --width")
     ex.add_argument("--activation", help="library name (tanh, sigmoid, ...) or an expression in z")
@@ -211,12 +268,13 @@ def _add_experiment(sub):
     ex.add_argument("--out", metavar="FILE", help="append the runs to this CSV table (schema in FILE.meta.json); "
                     "an interrupted sweep resumes from it")
     ex.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    ex.add_argument("--plot", metavar="FILE", help="write the recovery map (rate per n and scale, the predicted "
+                    "sizes marked) to FILE (PNG)")
     return ex
 
 
 def _add_study(sub):
-    st = sub.add_parser("study", help="the local picture of one configuration: branches (or branch types), "
-                        "certified ranks, separation around n = codim, predicted flow rates; report and JSON")
+    st = _subparser(sub, "study")
     st.add_argument("--activation", required=True, help="library name (tanh, sigmoid, ...) or an expression in z")
     st.add_argument("--target", required=True, metavar="JSON", help=TARGET_HELP + "; with --bias the last entry is b")
     st.add_argument("--width", required=True, type=_int, metavar="M", help="width m of the student")
@@ -410,11 +468,26 @@ def cmd_branches(args):
     print(f"Q* for {act.name} ({act.symmetry.kind}), m* = {target.m}, m = {args.width}, d = {target.d}"
           f"{' (the last weight is the bias)' if args.bias else ''}: {len(rows)} branches, "
           f"M = {args.width * (target.d + 1)}")
-    print(f"{'pattern':32s} {'dim':>4s} {'codim':>6s} {'rank':>5s}  degenerate")
+    print(f"{'pattern':32s} {'dim':>4s} {'codim':>6s} {'rank':>5s}  {'degenerate':10s}  example point")
     for r in rows:
-        print(f"{r['pattern']:32s} {r['dim']:4d} {r['codim']:6d} {str(r['generic_rank']):>5s}  {r['degenerate']}")
+        print(f"{r['pattern']:32s} {r['dim']:4d} {r['codim']:6d} {str(r['generic_rank']):>5s}  "
+              f"{str(r['degenerate']):10s}  {_compact(r['example_point'])}")
     print(f"optimistic sample size (smallest {'certified' if args.bias else 'generic'} rank): {osz}")
+    print(PATTERN_KEY)
     return 0
+
+
+#: how to read a branch pattern (docs/theory.md §4), printed under every table of branches
+PATTERN_KEY = ("key: s=(s_1,...): target neuron j is carried by s_j student neurons with w = w*_j (or -w*_j where "
+               "sigma's symmetry allows; a split when s_j > 1); null=k: k neurons with a = 0, w free; groups=(t,...): "
+               "free groups of t neurons sharing one new direction, signed output weights summing to 0; zero=k: k "
+               "neurons with w = 0, a free (sigma(0) = 0 only); degenerate: generic rank < codim; example point: an "
+               "exact point of the branch, neurons [a, w_1, ..., w_d] (with --bias the last entry is b)")
+
+
+def _compact(network_json):
+    """A network's JSON on one line without spaces: [[1,"1/2"],[0,"9/8"]]."""
+    return json.dumps(network_json, separators=(",", ":"))
 
 
 def cmd_rank(args):
@@ -459,7 +532,7 @@ def _sizes(text):
 
 
 def cmd_separation(args):
-    from .claims.separation import check_point_sweep
+    from .claims.separation import check_point_sweep, separation_answer
     from .numeric.network import parse_network
     from .numeric.precision import decimal_string, lower_bound_string, upper_bound_string
     from .symbolic.activations import activation
@@ -502,8 +575,8 @@ def cmd_separation(args):
                 "stopped": r.exclusion.reason},
             "why": r.why} for r in result.rows]
     if args.json:
-        print(_dumps({"rows": out, "verdict": result.verdict, "notes": result.notes,
-                          "evidence": result.to_json()["evidence"]}, indent=1))
+        print(_dumps({"rows": out, "answer": separation_answer(out), "verdict": result.verdict,
+                      "notes": result.notes, "evidence": result.to_json()["evidence"]}, indent=1))
         return 0
     print(f"{'n':>3s} {'rank':>5s} {'codim':>6s} {'separated':>10s} {'certified radius':>17s} "
           f"{'exclusion radius':>17s} {'nearest found':>14s} {'certified upper':>16s}  why")
@@ -514,6 +587,7 @@ def cmd_separation(args):
     print("(certified and exclusion radii are rounded down: the lemma on one box, and branch and bound over many; "
           "a certified upper bound is the distance to the farthest point of a box holding a non-generalizing "
           "global minimum (Krawczyk), rounded up)")
+    print(f"answer: {separation_answer(out)}")
     print(f"verdict: {result.verdict}")
     if result.notes:
         print(result.notes)
@@ -624,7 +698,7 @@ def cmd_derive(args):
 
     if not 0 <= args.taylor <= MAX_DEGREE:
         raise InputError(f"--taylor must be between 0 and {MAX_DEGREE}, got {args.taylor}")
-    found = derive(activation(args.activation), args.width, args.dim, degree=args.taylor)
+    found = derive(activation(args.activation), args.width, args.dim, degree=args.taylor, abstract=args.abstract)
     if args.json:
         print(_dumps(as_json(found), indent=1))
     else:
@@ -704,6 +778,8 @@ def cmd_experiment(args):
     spec, sizes, scales, seeds = _experiment_spec(args)
     _check_workers(args)
     out = _writable_path(args.out, "--out") if args.out else None
+    if args.plot:
+        _writable_path(args.plot, "--plot", (".png", ".pdf", ".svg"))
     try:
         pred, unavailable = predictions(spec, args.seed), None
     except InputError as exc:   # e.g. too many branches to enumerate: the runs themselves are still well defined
@@ -729,9 +805,45 @@ def cmd_experiment(args):
     print(f"{'n':>5s} {'scale':>8s} {'recovered':>10s} {'not':>5s} {'undecided':>10s}")
     for c in cells:
         print(f"{c['n']:5d} {c['scale']:8.0e} {c['recovered']:10d} {c['not_recovered']:5d} {c['undecided']:10d}")
+    if pred is not None:
+        result = _experiment_result(spec, sizes, scales, seeds, rows, pred)
+        for c in result.evidence:
+            print(f"  [{ {True: 'pass', False: 'FAIL', None: 'undecided'}[c.passed]}] {c.name}: {c.value} "
+                  f"({c.detail})")
+        print(f"verdict against the predictions: {result.verdict}")
+    if args.plot:
+        _plot_experiment(rows, pred, spec, args.plot)
     if out:
         print(f"runs in {out} (schema {out}.meta.json)")
     return 0
+
+
+def _experiment_result(spec, sizes, scales, seeds, rows, pred):
+    """C7's checks of a sweep against its predictions (no paper number for a sweep of the user's)."""
+    from .claims.experiments import Setup, check_rows
+    from .claims.result import Result
+    setup = Setup("custom", spec, tuple(sizes), tuple(scales), seeds, tuple(sizes), tuple(scales), seeds,
+                  paper="", paper_transition=None)
+    return Result("C7", "gradient descent from small initialization", {"setup": "custom"},
+                  check_rows(setup, rows, pred))
+
+
+def _plot_experiment(rows, pred, spec, path):
+    """The recovery map of a sweep (C7's figure) as a PNG."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .figures import recovery_map
+    fig, ax = plt.subplots(figsize=(5.2, 3.8))
+    if pred is None:
+        pred = {"optimistic": None, "separation": None}
+    image = recovery_map(ax, rows, pred, f"{spec.activation}, width {spec.width}, target {spec.target}")
+    fig.colorbar(image, ax=ax, label="recovered / decided")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"plot written to {path}")
 
 
 def cmd_study(args):

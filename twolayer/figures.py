@@ -170,11 +170,12 @@ def recovery_map(ax, rows, pred, title=""):
     image = ax.imshow(rate, origin="lower", aspect="auto", cmap="Greens", vmin=0, vmax=1)
     ax.set_xticks(range(len(sizes)), [str(n) for n in sizes])
     ax.set_yticks(range(len(scales)), [f"{s:.0e}" for s in scales])
-    where = [_column(sizes, pred["optimistic"]), _column(sizes, pred["separation"])]
-    if where[0] == where[1]:   # both predictions in one gap between columns: drawn apart, or one would hide
+    where = [None if pred[key] is None else _column(sizes, pred[key]) for key in ("optimistic", "separation")]
+    if where[0] is not None and where[0] == where[1]:   # one gap between columns: drawn apart, or one would hide
         where = [where[0] - 0.04, where[1] + 0.04]
     for x, style, colour in zip(where, ("--", ":"), ("k", "C3")):
-        ax.axvline(x, color=colour, ls=style, lw=1.6)
+        if x is not None:
+            ax.axvline(x, color=colour, ls=style, lw=1.6)
     ax.set_xlabel("sample size n")
     ax.set_ylabel("initialization scale")
     # the legend would cover cells: the predicted sizes go into the title

@@ -196,6 +196,7 @@ class Progress:
 
 def study_markdown(study, figures=None):
     """The study of one configuration as markdown (``twolayer study``; the report's study.md)."""
+    from twolayer.claims.separation import separation_answer
     lines = [f"# Study: {study['activation']}, target {study['target']}, width {study['width']}"
              + (" (with bias)" if study["bias"] else ""), "",
              f"{study['parameters']} parameters; Q* has {study['branches']} branches in {study['types']} types "
@@ -214,6 +215,13 @@ def study_markdown(study, figures=None):
                   for r in study["table"]]
     for name, caption in (figures or []):
         lines += ["", f"![{caption}]({name})", "", f"*{caption}*"]
+    lines += ["", "## Answer", ""] + [
+        f"- **{b['label']}** ({'degenerate' if b['degenerate'] else 'non-degenerate'}, codim {b['codim']}): "
+        + separation_answer(b["separation"]) for b in study["studied"]]
+    degenerate = [b["label"] for b in study["studied"] if b["degenerate"]]
+    if degenerate:
+        lines += ["", f"On the degenerate branches ({', '.join(degenerate)}) the model rank is below the codimension, "
+                  "so no radius is certified; between rank and codimension nothing is stated (docs/theory.md §6)."]
     lines += ["", "## Studied branches", "",
               "Certified rank: C4's bounds at the branch's exact point. Separation: C5's sweep at sample sizes around "
               "n = codim (certified radius by the one-box lemma, exclusion radius by branch and bound, both rounded "
