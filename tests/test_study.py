@@ -63,6 +63,9 @@ def test_cli_json_and_report(tmp_path, capsys):
     assert [r["n"] for r in study["studied"][0]["separation"]] == [3]
     text = (tmp_path / "out" / "study.md").read_text()
     assert "## Studied branches" in text and "figures/study_rank_codim.png" in text
+    # the one-line answer (as the sweep decided it) and the picture of the branch's point (d = 1)
+    assert "- **s=(1) null=1** (non-degenerate, codim 3): n = 3: separated (certified radius)" in text
+    assert "figures/study_branches.png" in text and (tmp_path / "out" / "figures" / "study_branches.png").exists()
     assert json.loads((tmp_path / "out" / "study.json").read_text())["branches"] == 3
 
 

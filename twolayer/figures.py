@@ -266,4 +266,48 @@ def study_figures(study, folder):
                 "separation around n = codim", (7, "lower right"))
         drawn.append(("study_separation.png", "Certified radii against n - codim for the studied branches: none "
                       "exists below the codimension (left of the line)."))
+    picture = branch_pictures(study, os.path.join(folder, "study_branches.png"))
+    if picture:
+        drawn.append(("study_branches.png", picture))
     return drawn
+
+
+def branch_pictures(study, path, most=6):
+    """Where the input dimension is 1 or 2 (without the bias): one panel per studied branch with the neurons of its
+    exact point, input weight w (d = 1: against the output weight a; d = 2: in the plane, marker area ~ |a|)
+    beside the target's neurons (stars). Returns the caption, or None when d > 2."""
+    import json
+    target = json.loads(study["target"])
+    d = len(target[0]) - 1 - (1 if study["bias"] else 0)
+    branches = study["studied"][:most]
+    if d > 2 or not branches:
+        return None
+
+    def neurons(rows):
+        from fractions import Fraction
+        return [[float(Fraction(str(v))) for v in row[:1 + d]] for row in rows]
+    stars = neurons(target)
+    fig, axes = plt.subplots(1, len(branches), figsize=(3.0 * len(branches), 3.0), squeeze=False)
+    for ax, b in zip(axes[0], branches):
+        points = neurons(b["point"])
+        if d == 1:
+            ax.scatter([w for _, w in stars], [a for a, _ in stars], marker="*", s=160, color="C3", label="target")
+            ax.scatter([w for _, w in points], [a for a, _ in points], s=30, color="C0", label="student", zorder=3)
+            ax.set_xlabel("input weight w")
+            ax.set_ylabel("output weight a")
+        else:
+            ax.scatter([w[0] for _, *w in stars], [w[1] for _, *w in stars], marker="*", s=160, color="C3",
+                       label="target")
+            ax.scatter([w[0] for _, *w in points], [w[1] for _, *w in points], color="C0", label="student",
+                       s=[20 + 80 * min(abs(a), 2) for a, *_ in points], zorder=3)
+            ax.set_xlabel("w_1")
+            ax.set_ylabel("w_2")
+        ax.axhline(0, color="0.8", lw=0.6)
+        ax.axvline(0, color="0.8", lw=0.6)
+        ax.set_title(b["label"], fontsize=8)
+    axes[0][0].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    _save(fig, path)
+    return ("The exact point of each studied branch: the student's neurons (dots) beside the target's (stars); "
+            + ("input weight against output weight." if d == 1 else "input weights in the plane, dot area growing "
+               "with |a|.") + " Split neurons share a target's weight, null neurons have a = 0, zero neurons w = 0.")
