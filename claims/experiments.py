@@ -137,7 +137,7 @@ def check_rows(setup: Setup, rows, pred, local=None) -> list[Check]:
                         + "".join(f"; n = {n}: none of {sum(by_n[n].values())} runs, so the rate is below "
                                   f"{3 / max(sum(by_n[n].values()), 1):.2f} (95 %)" for n in missing)))
     codim = {b["pattern"]: b["codim"] for b in pred["branches"]}
-    name = {b["pattern"]: b["label"] for b in pred["branches"]}   # the tables store patterns; readers get labels
+    name = {b["pattern"]: b.get("label", b["pattern"]) for b in pred["branches"]}   # readers get labels
     landed = [(r["n"], r["branch"]) for r in rows if r["outcome"] == "recovered" and r["branch"]]
     early = [(n, b) for n, b in landed if b in codim and codim[b] > n]
     checks.append(Check("[theory vs measured] recovered limits lie on branches already separated (codim <= n)",

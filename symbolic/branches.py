@@ -364,5 +364,5 @@ def branch_types(act, target_width, width, d):
 
 
 def optimistic_sample_size(branches):
-    """The smallest generic model rank over the branches: m*(d+1) ([OE], [LLR] Thm. 4)."""
+    """The smallest generic model rank over the branches: m*(d+1) ([OE], [LLR] Thm. 5)."""
     return min(b.generic_rank for b in branches)

@@ -97,7 +97,7 @@ def test_reducible_targets_refused(target, width, message):
 def test_width_below_target_and_polynomial_classes_refused():
     with pytest.raises(InputError, match="below the target width"):
         enumerate_branches(activation("tanh"), 2, 1, 1)
-    with pytest.raises(InputError, match="sp\\(u\\) - sp\\(-u\\) = u"):
+    with pytest.raises(InputError, match="sigma = z/2 \\+ tau with tau even"):
         check_target(activation("softplus"), parse_network('[[1, 1]]'))
 
 
