@@ -21,9 +21,11 @@ verify: $(STAMP)
 verify-quick: $(STAMP)
 	$(BIN)/twolayer verify --quick --report report
 
+# Two workers, one file each at a time (a notebook's cells share one kernel); tests/conftest.py puts the longest
+# file (the mutation run) first so that it does not start last.
 test: lint browser
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/sanitize.cfg -p no:randomly
+		--nbval-sanitize-with tests/sanitize.cfg -p no:randomly -n 2 --dist loadfile
 
 # The book's browser test needs Chromium. In CI (CI set, running as root) Debian's package is installed here;
 # elsewhere the test is skipped with its reason unless chromium is on the PATH (apt-get install chromium).
