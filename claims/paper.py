@@ -1,9 +1,10 @@
 """Claim C8: the paper (arXiv:2309.00508 v3), statement by statement (docs/theory.md §9).
 
-Each numbered statement of [GLR] that the suite can check has a row in :data:`PAPER_MAP` (its number, what it
-says in our words, how it is checked); every check of a C8 result names the row it belongs to in brackets, and
-:func:`paper_map` gathers the verdicts per row. The stratum of a branch in the paper's notation is read from
-C3's pattern: ``r`` distinct input weights (target classes, null neurons, free groups) and the *deficient
+Every numbered item of [GLR] has an entry in :data:`PAPER_ITEMS` (checked here, by another claim, a definition
+the suite implements, or not checked with the reason); each one checked here has a row in :data:`PAPER_MAP` (its
+number, what it says in our words, how it is checked); every check of a C8 result names the row it belongs to in
+brackets, and :func:`paper_map` gathers the verdicts per row. The stratum of a branch in the paper's notation is
+read from C3's pattern: ``r`` distinct input weights (target classes, null neurons, free groups) and the *deficient
 number* ``l`` (single neurons on a direction of their own, i.e. null neurons).
 
 Rows marked "Finding" are places where the text disagrees with itself; the check states the suite's
@@ -35,10 +36,14 @@ PAPER_MAP = [
      "arbitrarily high degree (a generic activation)",
      "exact Taylor coefficients: c_0 decided exactly, non-zero odd and even coefficients among degrees 11..20, "
      "no odd/even identity (symmetry class generic)"),
+    ("Assumption 2.1 for exp", "exp satisfies Assumption 2.1 in full, every Taylor coefficient included",
+     "sigma' = sigma and sigma(0) = 1 decided by sympy: c_k = 1/k! != 0 for every k (a proof, not a window)"),
     ("Prop. 3.2(c)", "the stratum Q^r_P is affine of dimension (m - r) + (r - m0) d",
      "(r, l) read from each branch C3 enumerates; the formula against the branch dimension (exact)"),
     ("Lemma 3.6", "a partition with r distinct weights has deficient number l >= max(0, 2r - m - m0)",
      "every enumerated branch (exact)"),
+    ("Example after Lemma 3.5", "three neurons fitting one: four branches of dimensions 2, 1 + d, 1 + d and 2d",
+     "the branches the suite enumerates for exp, m = 3, m0 = 1 and d = 1, 2, 3 (exact)"),
     ("Lemma 4.2 rank", "at Q^r_P the Hessian of R has rank r + (r - l) d for separating inputs",
      "certified model rank (C4's exact bracket) at a rational point of each branch"),
     ("Lemma 4.2(b) codim", "the separation threshold r + (m + m0 - r) d is the codimension of Q^r_P",
@@ -68,6 +73,16 @@ PAPER_MAP = [
     ("Finding 4", "the worked example expects no imperfect global minima for n >= 6; Lemma 4.3 needs "
      "n > (d + 1) m = 6", "at n = 6 an imperfect global minimum is certified (Krawczyk) with a non-singular "
      "Jacobian, so it persists for a positive-measure set of inputs"),
+    ("Finding 5", "Thm 5.3(b) and Cor. 5.1(b) cover 'r < (m + m0)/2 or l < 2r - m - m0'; by Lemma 3.6 no partition "
+     "has l < 2r - m - m0, so the second clause is empty: 'l != 2r - m - m0' (as in Table 1) is what is meant",
+     "every composition of m into r classes for (m0, m) up to (3, 5): none has l < 2r - m - m0, and some with "
+     "r >= (m + m0)/2 have l > 2r - m - m0 (exact)"),
+    ("Finding 6", "the gradient-flow equations of §2.1 print da_k/dt = 2 sum (g - f*) sigma(w_k.x_i), which is "
+     "+dR/da_k: the minus sign of -grad R is dropped (the same in dw_k/dt)",
+     "sympy: the printed right-hand side divided by -dR/da_k is exactly -1"),
+    ("Finding 7", "Cor. 3.2 (separating inputs for any distinct w_k) fails at w = 0 when sigma'(0) = 0, although "
+     "such sigma can be generic: x sigma'(0.x) is the zero function", "exp(z) - z (generic: c_0 = 1, c_k = 1/k! "
+     "for k >= 2) with w = 0 and 1 and derivatives: an exact relation, verified by sympy"),
     ("ZBZ Table 1", "[ZBZ] Example 1 (tanh with bias, target tanh(x + 1)): separation sample size 4 for Q2 and "
      "5 for Q1 in its Table 1; its prose swaps them", "codims 4 (Q2) and 5 (Q1); certified rank 4 = codim and a "
      "certified radius at n = 4 on Q2; non-generalizing minima found near Q1 at n = 4"),
@@ -276,12 +291,13 @@ def run(config: dict) -> Result:
     if part == "strata":
         return check_strata(config["activation"], config["target"], config["m"])
     return {"example": check_example, "findings 2-3": check_findings_2_3, "finding 4": check_finding_4,
-            "ZBZ example 1": check_zbz, "dynamics": check_dynamics}[part]()
+            "ZBZ example 1": check_zbz, "dynamics": check_dynamics, "statements": check_statements}[part]()
 
 
 def configurations(quick: bool) -> list:
     """The built-in C8 configurations; the quick subset skips larger widths and tanh(z + 1/2) (slow series)."""
-    configs = [{"part": "example"}, {"part": "findings 2-3"}, {"part": "finding 4"}, {"part": "ZBZ example 1"},
+    configs = [{"part": "statements"}, {"part": "example"}, {"part": "findings 2-3"}, {"part": "finding 4"},
+               {"part": "ZBZ example 1"},
                {"part": "strata", "activation": "exp", "target": '[[1, "1/2"]]', "m": 2},
                {"part": "strata", "activation": "tanh", "target": '[[1, "1/2"]]', "m": 3}, {"part": "dynamics"}]
     if not quick:
@@ -329,3 +345,210 @@ def paper_map_markdown(results) -> str:
               paper_map(results)]
     return "\n".join(lines)
 
+
+
+#: target and student widths (m0, m) whose partitions are listed for Finding 5 (the partitions do not depend on d)
+FINDING_5_SIZES = ((1, 2), (1, 3), (2, 3), (1, 4), (2, 4), (3, 4), (1, 5), (2, 5), (3, 5))
+
+
+def _all_partitions_deficiency(m, m0):
+    """Every (r, l) that [GLR]'s partitions P = (q_0, ..., q_r) of {1..m} can have (Def. 3.2, 3.4): the first m0
+    classes are the target's (sizes >= 1), the other r - m0 classes have sizes >= 1, and l counts the classes beyond
+    the target's of size 1. Listed over all compositions, not only the branches the suite enumerates."""
+    from itertools import product
+    found = set()
+    for r in range(m0, m + 1):
+        for sizes in product(range(1, m + 1), repeat=r):
+            if sum(sizes) == m:
+                found.add((r, sum(1 for s in sizes[m0:] if s == 1)))
+    return found
+
+
+def check_statements(seed: int = 0) -> Result:
+    """Statements of [GLR] decided in exact arithmetic: Assumption 2.1 for exp in full, the three-neuron example
+    after Lemma 3.5 for d = 1, 2, 3, the sign of the gradient-flow equations of §2.1 (Finding 6), the empty clause
+    l < 2r - m - m0 of Thm 5.3(b) and Cor. 5.1(b) (Finding 5), and Cor. 3.2 at w = 0 with sigma'(0) = 0 (Finding 7)."""
+    import sympy as sp
+
+    from ..numeric.independence import certify_independence
+    from ..symbolic.activations import z
+    checks = []
+    # Assumption 2.1 for exp, every coefficient: sigma' = sigma and sigma(0) = 1 give c_k = 1/k! for all k
+    exp = activation("exp")
+    same = sp.simplify(sp.diff(exp.expr, z) - exp.expr) == 0
+    checks.append(Check("[Assumption 2.1 for exp] sigma' = sigma and sigma(0) = 1, so c_k = 1/k! != 0 for every k",
+                        {"sigma' - sigma": "0" if same else "not 0", "sigma(0)": str(exp.expr.subs(z, 0))},
+                        "0 and 1", 0, bool(same and exp.expr.subs(z, 0) == 1), "exact",
+                        "a proof for all degrees (the window check of Assumption 2.1 only sees degrees 11..20)"))
+    # the example after Lemma 3.5: three neurons, one-neuron target, dims 2, 1 + d, 1 + d, 2d
+    for d in (1, 2, 3):
+        target = parse_network("[[1, " + ", ".join(["\"1/2\""] * d) + "]]", "target")
+        dims = sorted(b.dim for b in enumerate_branches(exp, 1, 3, d))
+        paper = sorted([2, 1 + d, 1 + d, 2 * d])
+        checks.append(Check(f"[Example after Lemma 3.5] three neurons, d = {d}: branch dimensions 2, 1 + d, 1 + d, 2d",
+                            dims, paper, 0, dims == paper, "exact",
+                            f"exp, target {target.to_json()}: the branches the suite enumerates"))
+    # §2.1: the gradient-flow equations; R = sum_i (g(theta, x_i) - f*(x_i))^2 (equation (2), unnormalised)
+    a, w, x, y = sp.symbols("a w x y", real=True)
+    sigma = sp.Function("sigma")
+    R = (a * sigma(w * x) - y) ** 2
+    printed = 2 * (a * sigma(w * x) - y) * sigma(w * x)      # the paper's right-hand side of da_k/dt
+    flow = -sp.diff(R, a)
+    ratio = sp.simplify(printed / flow)
+    checks.append(Check("[Finding 6] §2.1: the printed da_k/dt = 2 sum (g - f*) sigma(w_k.x_i) is +dR/da_k, not "
+                        "-dR/da_k", str(ratio), "-1 (a dropped minus sign)", 0, ratio == -1, "exact",
+                        "sympy: (printed right-hand side) / (-dR/da_k) on one sample and one neuron; the same holds "
+                        "for dw_k/dt"))
+    # Finding 5: Thm 5.3(b) and Cor. 5.1(b) assume l < 2r - m - m0, which Lemma 3.6 makes impossible
+    below, above = 0, 0
+    for m0, m in FINDING_5_SIZES:
+        for r, l in _all_partitions_deficiency(m, m0):
+            below += l < 2 * r - m - m0
+            above += 2 * r >= m + m0 and l > 2 * r - m - m0
+    checks.append(Check("[Finding 5] Thm 5.3(b) and Cor. 5.1(b): no partition has l < 2r - m - m0 (their clause is "
+                        "empty; 'l != 2r - m - m0' covers the non-Morse-Bott strata with r >= (m + m0)/2)",
+                        {"l < 2r - m - m0": below, "r >= (m + m0)/2, l > 2r - m - m0": above},
+                        {"l < 2r - m - m0": 0, "r >= (m + m0)/2, l > 2r - m - m0": "> 0"}, 0,
+                        below == 0 and above > 0, "exact",
+                        f"every composition of m into r classes, (m0, m) in {list(FINDING_5_SIZES)}"))
+    # Finding 7: Cor. 3.2 (and the independence lemma with derivatives) fails at w = 0 when sigma'(0) = 0
+    shifted = activation("exp(z) - z")
+    found = certify_independence(shifted, [[0], [1]], derivatives=True, dps=30)
+    checks.append(Check("[Finding 7] Cor. 3.2 at w = 0: for the generic exp(z) - z (sigma'(0) = 0) the family "
+                        "sigma(0.x), sigma(x), x sigma'(0.x), x sigma'(x) is dependent, so no inputs separate it",
+                        {"generic": shifted.symmetry.kind == "generic", "evidence": found.evidence,
+                         "independent": found.independent}, "generic, exact-relation, dependent", 0,
+                        shifted.symmetry.kind == "generic" and found.evidence == "exact-relation"
+                        and found.independent is False, "exact",
+                        "x sigma'(0.x) = sigma'(0) x is the zero function: the corollary needs w_k != 0 or "
+                        "sigma'(0) != 0"))
+    return Result("C8", TITLE, {"part": "statements", "seed": seed}, checks)
+
+
+#: Every numbered item of [GLR] v3 in the paper's order: (item, what it says, restated; how it stands here). The
+#: last field is ("rows", [PAPER_MAP rows]) when checked here (its verdict gathered from them), ("claim", text)
+#: when another claim checks it, ("definition", where the suite implements it), or ("not checked", why).
+PAPER_ITEMS = [
+    ("Assumption 2.1", "sigma analytic, c_0 != 0, infinitely many non-zero odd and even Taylor coefficients",
+     ("rows", ["Assumption 2.1", "Assumption 2.1 for exp"])),
+    ("Assumption 2.2", "the target is a width-m0 network of the same sigma with distinct non-zero weights; m >= m0",
+     ("definition", "symbolic/branches.check_target refuses reducible targets (a = 0, w = 0, repeated weights)")),
+    ("Remark 2.1", "Q* = {g(theta, .) = f*}; n <= (d + 1) m is overparameterized",
+     ("definition", "membership of Q* decided exactly on rationals (numeric/classify)")),
+    ("Theorem 2.1", "each branch Q_t has a threshold N_t <= m (d + 1) from which it is separated from the "
+     "non-generalizing global minima", ("rows", ["Lemma 4.2(b) codim", "Lemma 4.2(b) separation", "Example (b)"])),
+    ("Theorem 2.2", "gradient flow near R^-1(0) converges; near a separated generic point at a linear rate, "
+     "elsewhere it may not", ("rows", ["Table 1 (Thm 5.3(a), Cor. 5.1(a))", "Table 1 (Thm 5.3(b), Cor. 5.1(b))"])),
+    ("Example (a)-(b)", "exp, m = 2, m0 = 1: the branches Q1, Q2, Q3 and their separation sample sizes",
+     ("rows", ["Example (b)", "Finding 1", "Finding 4"])),
+    ("Example (c)", "the gradient flows of that example near each branch", ("not checked", "not yet in its own "
+     "setting (exp, m = 2, d = 2); C6 checks the same statements on tanh(z + 1/2)")),
+    ("Lemma 3.1", "a power series with non-zero odd and even coefficients of arbitrarily high degree is not an "
+     "eps-polynomial in the sense needed for independence", ("not checked", "a statement about every power "
+     "series; its consequence for each library activation is certified by C2 (exact coefficient ranks)")),
+    ("Corollary 3.1", "for analytic sigma: generic iff sigma(w_1.x), ..., sigma(w_r.x) are independent for all "
+     "distinct w_k", ("claim", "C2: exact certificates for generic sigma, exact relations for odd and even ones "
+                      "(w and -w)")),
+    ("Remark 3.1", "for analytic non-polynomial sigma independence holds when w_k + w_j != 0",
+     ("claim", "C2 on tanh, sin, cos, erf families without +-w pairs")),
+    ("Assumption 3.1", "a non-analytic class of activations (rapid decrease, asymptotic asymmetry)",
+     ("not checked", "the suite handles analytic sigma only")),
+    ("Remark 3.2", "remarks on Assumption 3.1", ("not checked", "non-analytic activations")),
+    ("Proposition 3.1", "under Assumption 3.1, sigma(w_k.x) for distinct non-zero w_k are independent; the analytic "
+     "case is referred to by the same number in Remarks 3.1, 3.3", ("not checked", "non-analytic activations; "
+                                                                   "the paper's numbering gives two results one name")),
+    ("Remark 3.3", "proof techniques of the two cases", ("not checked", "no statement")),
+    ("Corollary 3.2", "for generic sigma and distinct w_k there are (d + 1) r inputs making [sigma, x sigma'] of "
+     "full rank", ("rows", ["Finding 7"])),
+    ("Definition 3.1", "separating inputs: the feature matrix at the w_k has full rank",
+     ("definition", "C4's rank of J_n at the samples against the certified model rank")),
+    ("Lemma 3.2", "analytic implicit function theorem", ("not checked", "a classical tool")),
+    ("Lemma 3.3", "zero sets of a non-zero analytic function: measure zero, locally finite pieces",
+     ("not checked", "a classical tool")),
+    ("Corollary 3.3", "R is analytic for analytic sigma", ("not checked", "immediate")),
+    ("Corollary 3.4", "perturbed inputs leave no common zero of a parametrized analytic family once n > s",
+     ("rows", ["Lemma 4.3(b)"])),
+    ("Remark 3.4", "the technique bounds the size of global minima", ("not checked", "no statement")),
+    ("Corollary 3.5", "separating inputs for w* stay separating on an open dense set of weights",
+     ("not checked", "a genericity statement; certified ranks at the enumerated points agree (C4)")),
+    ("Lemma 3.4", "almost all inputs are separating", ("rows", ["Lemma 4.2 rank"])),
+    ("Definition 3.2", "partitions of {1..m} and refinement", ("definition", "Branch.splits, null, groups "
+                                                                   "(symbolic/branches)")),
+    ("Definition 3.3", "the strata Q^r, Q^r_P, Q^r_P,pi", ("definition", "claims/paper.stratum reads (r, l) from a "
+                                                                "branch")),
+    ("Proposition 3.2", "(a) Q* is the union of the Q^r, (b) disjoint, unions over P and pi, (c) Q^r_P affine of "
+     "dimension (m - r) + (r - m0) d", ("rows", ["Prop. 3.2(c)"])),
+    ("Remark 3.5", "the Hausdorff dimension of Q^r is (m - r) + (r - m0) d", ("rows", ["Prop. 3.2(c)"])),
+    ("Lemma 3.5", "intersections of branch closures lie in strata of fewer distinct weights",
+     ("not checked", "not yet: the closures are affine, so the intersections can be computed exactly")),
+    ("Example after Lemma 3.5", "three neurons fitting one: dimensions 2, 1 + d, 1 + d, 2d and their intersections",
+     ("rows", ["Example after Lemma 3.5"])),
+    ("Definition 3.4", "the deficient number l of a partition", ("definition", "claims/paper.stratum")),
+    ("Lemma 3.6", "l >= max(0, 2r - m - m0), attained", ("rows", ["Lemma 3.6"])),
+    ("Lemma 4.1", "R is analytic", ("not checked", "immediate")),
+    ("Definition 4.1", "Morse-Bott at a critical submanifold", ("definition", "certified rank of the Hessian's normal "
+                                                                 "block = codim (the Hessian at a zero is 2 J^T J)")),
+    ("Lemma 4.2", "rank r + (r - l) d at Q^r_P; separated from n >= r + (m + m0 - r) d; Morse-Bott iff "
+     "r >= (m + m0)/2 and l = 2r - m - m0", ("rows", ["Lemma 4.2 rank", "Lemma 4.2(b) codim", "Lemma 4.2(c)",
+                                                       "Lemma 4.2(b) separation", "Finding 2"])),
+    ("Remark 4.1", "Lemma 4.2 holds on all of the stratum or on a dense subset", ("not checked", "not yet: a scan "
+                                                                              "along each stratum")),
+    ("Lemma 4.3", "(a) finitely many samples confine R^-1(0) near Q* on a ball; (b) n > (d + 1) m: no "
+     "non-generalizing global minimum for almost all inputs", ("rows", ["Lemma 4.3(b)", "Finding 4"])),
+    ("Remark 4.2", "(a) follows from (b)", ("not checked", "no statement")),
+    ("Proposition 4.1", "for n > (d + 1) m0 and m = m0 the representation of f* is unique on almost all inputs",
+     ("not checked", "not yet: the suite's sweeps have m > m0")),
+    ("Theorem 5.1", "Lojasiewicz: |grad f| >= C |f - f(p)|^mu near a critical point, mu in [1/2, 1)",
+     ("not checked", "not yet: the exponent can be measured on C6's trajectories")),
+    ("Theorem 5.2", "gradient flow near a local minimum converges to its level set", ("rows", [
+        "Table 1 (Thm 5.3(a), Cor. 5.1(a))", "Table 1 (Thm 5.3(b), Cor. 5.1(b))"])),
+    ("Proposition 5.1", "a converse of Theorem 5.2 for C^1 functions", ("not checked", "a general statement")),
+    ("Lemma 5.1", "normal form (13): with c = 0, |z - z*| = O(|y|^2); with c > 0 the kernel part dominates",
+     ("not checked", "not yet: the kernel / range split of theta(t) - gamma on C6's trajectories")),
+    ("Remark 5.1", "little is known on |z - z*| against |x| when c > 0", ("not checked", "no statement")),
+    ("Lemma 5.2", "with asymptotically stable (14), |y(t)| decays exponentially", ("not checked", "not yet")),
+    ("Remark 5.2", "the bias |y| = O(|x|^2) when the tail is long enough", ("not checked", "not yet")),
+    ("Theorem 5.3", "(a) Morse-Bott strata: linear rate; (b) others: |pi_s| = O(|pi_c|^2) under a tail condition; "
+     "(c) all points of Q^m_P, Q^m0_P", ("rows", ["Table 1 (Thm 5.3(a), Cor. 5.1(a))",
+                                                 "Table 1 (Thm 5.3(b), Cor. 5.1(b))", "Finding 2", "Finding 5"])),
+    ("Corollary 5.1", "the loss converges linearly near Morse-Bott strata, R = O(|gamma - theta*|^4 + e^-bt) "
+     "elsewhere", ("rows", ["Table 1 (Thm 5.3(a), Cor. 5.1(a))", "Table 1 (Thm 5.3(b), Cor. 5.1(b))",
+                           "Finding 5"])),
+    ("Table 1", "rates of gradient flow and loss per kind of stratum", ("rows", [
+        "Table 1 (Thm 5.3(a), Cor. 5.1(a))", "Table 1 (Thm 5.3(b), Cor. 5.1(b))"])),
+    ("Definition 5.1", "recovery stability: flows from a ball converge to functions equal to f*",
+     ("definition", "C6 with --expect recovery: the limit is certified in Q*")),
+    ("Theorem 5.4", "no point of Q^r_P is recovery stable for n <= r + (r - l) d; almost all are for "
+     "n >= r + (m + m0 - r) d", ("rows", ["Finding 3", "Lemma 4.2(b) separation"])),
+    ("Table 2", "the sample-size thresholds of recovery stability per stratum", ("rows", [
+        "Lemma 4.2 rank", "Lemma 4.2(b) codim"])),
+]
+
+
+def paper_items(results) -> list:
+    """One row per numbered item: (item, restated, how, verdict); verdicts gathered from :func:`paper_map`."""
+    verdicts = {row: verdict for row, _, _, verdict, _ in paper_map(results)}
+    out = []
+    for item, says, (kind, what) in PAPER_ITEMS:
+        if kind == "rows":
+            found = [verdicts.get(row, "not run") for row in what]
+            verdict = next((v for v in ("FAIL", "INCONCLUSIVE", "not run") if v in found), "PASS")
+            how = "checked: " + "; ".join(what)
+        else:
+            verdict, how = {"claim": "see that claim", "definition": "definition",
+                            "not checked": "not checked"}[kind], f"{kind}: {what}"
+        out.append((item, says, how, verdict))
+    return out
+
+
+def paper_items_markdown(results) -> str:
+    """The items of :func:`paper_items` as a Markdown table, with the count of checked items first."""
+    rows = paper_items(results)
+    checked = sum(1 for _, _, how, _ in rows if how.startswith("checked"))
+    lines = [f"{len(rows)} numbered items; {checked} checked here, "
+             f"{sum(1 for *_, v in rows if v == 'see that claim')} by another claim, "
+             f"{sum(1 for *_, v in rows if v == 'definition')} definitions, "
+             f"{sum(1 for *_, v in rows if v == 'not checked')} not checked (with the reason).", "",
+             "| item | what it says | how it stands | verdict |", "|---|---|---|---|"]
+    lines += [f"| {item} | {says} | {how} | {verdict} |" for item, says, how, verdict in rows]
+    return "\n".join(lines)

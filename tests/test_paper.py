@@ -1,5 +1,6 @@
 """Claim C8: the paper's statements, the paper map, Krawczyk's test, and the findings."""
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,37 @@ def test_c8_runs_from_the_command_line():
     run = twolayer("verify", "--quick", "--claim", "C8")
     assert run.returncode == 0, run.stderr
     assert "C8" in run.stdout and " 0 FAIL, 0 INCONCLUSIVE" in run.stdout
+
+
+PAPER_TEXT = Path(__file__).resolve().parent.parent.parent / "shared" / "papers" / "GLR-2309.00508v3.txt"
+
+
+def test_every_numbered_item_of_the_paper_has_an_entry():
+    """The items are read from the paper's text itself (shared/papers, beside the clone), not from our list."""
+    import re
+
+    from twolayer.claims.paper import PAPER_ITEMS
+    if not PAPER_TEXT.exists():
+        pytest.skip(f"the paper's text is not at {PAPER_TEXT} (it is shipped beside the repository, not in it)")
+    text = PAPER_TEXT.read_text(errors="replace")
+    found = []
+    for match in re.finditer(r"^(Assumption|Definition|Lemma|Proposition|Theorem|Corollary|Remark|Table) "
+                             r"(\d+(?:\.\d+)?)(?!\.?\d)", text, re.M):
+        name = f"{match.group(1)} {match.group(2)}"
+        if name not in found:
+            found.append(name)
+    listed = [item for item, _, _ in PAPER_ITEMS]
+    assert len(found) >= 45
+    missing = [name for name in found if not any(item == name or item.startswith(name + " ") for item in listed)]
+    assert missing == []
+
+
+def test_item_entries_point_at_rows_that_exist():
+    from twolayer.claims.paper import PAPER_ITEMS, PAPER_MAP
+    rows = {row for row, _, _ in PAPER_MAP}
+    kinds = {kind for *_, (kind, _) in PAPER_ITEMS}
+    assert kinds <= {"rows", "claim", "definition", "not checked"}
+    assert all(set(what) <= rows for *_, (kind, what) in PAPER_ITEMS if kind == "rows")
+    # every statement row is reached from an item (findings and the derived extension stand on their own)
+    reached = {row for *_, (kind, what) in PAPER_ITEMS if kind == "rows" for row in what}
+    assert {row for row in rows if not row.startswith(("Finding", "Derived", "ZBZ"))} <= reached

@@ -141,9 +141,9 @@ def results_json(results, note=None, seconds=None):
     return data
 
 
-#: seconds one job of each claim takes in ``make verify`` (measured on 2 cores, 2026-12): the weights of the
+#: seconds one job of each claim takes in ``make verify`` (measured 2026-12-03, one core busy): the weights of the
 #: progress bar, so that C5 and C7 (a few jobs, most of the time) move it as much as they take
-EXPECTED_SECONDS = {"C1": 1.5, "C2": 0.6, "C3": 2.0, "C4": 3.0, "C5": 40.0, "C6": 8.0, "C7": 25.0, "C8": 20.0}
+EXPECTED_SECONDS = {"C1": 1.6, "C2": 0.3, "C3": 0.7, "C4": 0.25, "C5": 12.0, "C6": 3.8, "C7": 25.0, "C8": 4.3}
 
 
 class Progress:
