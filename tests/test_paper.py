@@ -61,13 +61,6 @@ def test_mismatch_is_not_certified_on_q_star():
     assert certify_mismatch(act, box, 2, target, [(Fraction(1), Fraction(0)), (Fraction(0), Fraction(1))]) is None
 
 
-def test_c8_runs_from_the_command_line():
-    from test_cli import twolayer
-    run = twolayer("verify", "--quick", "--claim", "C8")
-    assert run.returncode == 0, run.stderr
-    assert "C8" in run.stdout and " 0 FAIL, 0 INCONCLUSIVE" in run.stdout
-
-
 PAPER_TEXT = Path(__file__).resolve().parent.parent.parent / "shared" / "papers" / "GLR-2309.00508v3.txt"
 
 
