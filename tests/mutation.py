@@ -197,7 +197,7 @@ def _clear_caches():
 
 
 def c7():
-    return ("C7", {"setup": "zbz_example1", "sizes": [2, 4, 6], "seeds": 8, "max_steps": 25000})
+    return ("C7", {"setup": "zbz_example1", "sizes": [2, 4, 6], "seeds": 6, "max_steps": 15000})
 
 
 C7_MUTANTS = [
