@@ -42,8 +42,9 @@ PAPER_MAP = [
      "(r, l) read from each branch C3 enumerates; the formula against the branch dimension (exact)"),
     ("Lemma 3.6", "a partition with r distinct weights has deficient number l >= max(0, 2r - m - m0)",
      "every enumerated branch (exact)"),
-    ("Example after Lemma 3.5", "three neurons fitting one: four branches of dimensions 2, 1 + d, 1 + d and 2d",
-     "the branches the suite enumerates for exp, m = 3, m0 = 1 and d = 1, 2, 3 (exact)"),
+    ("Example after Lemma 3.5", "three neurons fitting one: four branches of dimensions 2, 1 + d, 1 + d and 2d, "
+     "and three inclusions between their intersections", "the branches the suite enumerates for exp, m = 3, m0 = 1 "
+     "and d = 1, 2, 3; the intersections of the printed closures solved and compared by ranks, d = 2 (exact)"),
     ("Lemma 4.2 rank", "at Q^r_P the Hessian of R has rank r + (r - l) d for separating inputs",
      "certified model rank (C4's exact bracket) at a rational point of each branch"),
     ("Lemma 4.2(b) codim", "the separation threshold r + (m + m0 - r) d is the codimension of Q^r_P",
@@ -388,6 +389,16 @@ def check_statements(seed: int = 0) -> Result:
         checks.append(Check(f"[Example after Lemma 3.5] three neurons, d = {d}: branch dimensions 2, 1 + d, 1 + d, 2d",
                             dims, paper, 0, dims == paper, "exact",
                             f"exp, target {target.to_json()}: the branches the suite enumerates"))
+    # ... and its three stated intersections (d = 2), decided on the closures, which are affine
+    closures = _three_neuron_closures(2)
+    stated = [("Q2_{0,2,3}", "Q2_{0,1,3}", "Q1_{0,3}"), ("Q2_{0,2,3}", "Q3_{0,1,2,3}", "Q2_{0,2,3}"),
+              ("Q2_{0,1,3}", "Q3_{0,1,2,3}", "Q2_{0,1,3}")]
+    found = {f"{a} ∩ {b} ⊆ {c}": _intersection_inside(closures, a, b, c) for a, b, c in stated}
+    checks.append(Check("[Example after Lemma 3.5] its three intersections of branch closures (d = 2)",
+                        {k: f"dim {dim}, inside: {ok}" for k, (dim, ok) in found.items()}, "inside: True", 0,
+                        all(ok for _, ok in found.values()), "exact",
+                        "the closures are the affine sets the paper prints; the first meets in one point of cl Q1; the "
+                        "other two read A ∩ B ⊆ A, true of any sets (a d-dimensional intersection each)"))
     # §2.1: the gradient-flow equations; R = sum_i (g(theta, x_i) - f*(x_i))^2 (equation (2), unnormalised)
     a, w, x, y = sp.symbols("a w x y", real=True)
     sigma = sp.Function("sigma")
@@ -479,8 +490,8 @@ PAPER_ITEMS = [
     ("Proposition 3.2", "(a) Q* is the union of the Q^r, (b) disjoint, unions over P and pi, (c) Q^r_P affine of "
      "dimension (m - r) + (r - m0) d", ("rows", ["Prop. 3.2(c)"])),
     ("Remark 3.5", "the Hausdorff dimension of Q^r is (m - r) + (r - m0) d", ("rows", ["Prop. 3.2(c)"])),
-    ("Lemma 3.5", "intersections of branch closures lie in strata of fewer distinct weights",
-     ("not checked", "not yet: the closures are affine, so the intersections can be computed exactly")),
+    ("Lemma 3.5", "intersections of branch closures lie in strata of fewer distinct weights (checked on the "
+     "paper's own example only; in general not yet)", ("rows", ["Example after Lemma 3.5"])),
     ("Example after Lemma 3.5", "three neurons fitting one: dimensions 2, 1 + d, 1 + d, 2d and their intersections",
      ("rows", ["Example after Lemma 3.5"])),
     ("Definition 3.4", "the deficient number l of a partition", ("definition", "claims/paper.stratum")),
@@ -552,3 +563,47 @@ def paper_items_markdown(results) -> str:
              "| item | what it says | how it stands | verdict |", "|---|---|---|---|"]
     lines += [f"| {item} | {says} | {how} | {verdict} |" for item, says, how, verdict in rows]
     return "\n".join(lines)
+
+
+def _three_neuron_closures(d=2):
+    """The closures of the four branches of the example after Lemma 3.5 (target (1, w), w = (1/2, -3/4, ...)), each
+    as a function of a tag giving fresh parameter names: the affine parametrizations the paper prints."""
+    import sympy as sp
+    abar, wbar = sp.Integer(1), [sp.Rational(1, 2), sp.Rational(-3, 4), sp.Rational(1, 3)][:d]
+    zero = sp.Integer(0)
+
+    def vec(name):
+        return list(sp.symbols(f"{name}1:{d + 1}"))
+    return {
+        "Q1_{0,3}": lambda t: [sp.Symbol(f"a1{t}"), *wbar, sp.Symbol(f"a2{t}"), *wbar,
+                               abar - sp.Symbol(f"a1{t}") - sp.Symbol(f"a2{t}"), *wbar],
+        "Q2_{0,2,3}": lambda t: [sp.Symbol(f"a1{t}"), *wbar, abar - sp.Symbol(f"a1{t}"), *wbar, zero,
+                                 *vec(f"w3{t}_")],
+        "Q2_{0,1,3}": lambda t: [abar, *wbar, sp.Symbol(f"a2{t}"), *vec(f"w2{t}_"), -sp.Symbol(f"a2{t}"),
+                                 *vec(f"w2{t}_")],
+        "Q3_{0,1,2,3}": lambda t: [abar, *wbar, zero, *vec(f"w2{t}_"), zero, *vec(f"w3{t}_")],
+    }
+
+
+def _affine(point):
+    """(base point, direction matrix) of an affine parametrization (sympy expressions linear in their symbols)."""
+    import sympy as sp
+    params = sorted(set().union(*[e.free_symbols for e in point]), key=str)
+    directions = sp.Matrix([[sp.diff(e, t) for t in params] for e in point]) if params else sp.zeros(len(point), 0)
+    return sp.Matrix([e.subs({t: 0 for t in params}) for e in point]), directions
+
+
+def _intersection_inside(closures, first, second, inside):
+    """(dimension of cl first ∩ cl second, whether it lies in cl inside), exactly: the intersection from sympy's
+    linear solve, the inclusion of affine subspaces by ranks (base point and directions in the larger one's span)."""
+    import sympy as sp
+    p, q = closures[first]("p"), closures[second]("q")
+    unknowns = sorted(set().union(*[e.free_symbols for e in p + q]), key=str)
+    (solution,) = sp.solve([sp.Eq(x, y) for x, y in zip(p, q)], unknowns, dict=True)
+    meet = [sp.expand(x.subs(solution)) for x in p]
+    base, directions = _affine(meet)
+    base_in, span_in = _affine(closures[inside]("t"))
+    rank = span_in.rank()
+    within = span_in.row_join(base - base_in).rank() == rank and (
+        directions.cols == 0 or span_in.row_join(directions).rank() == rank)
+    return directions.rank(), within

@@ -93,3 +93,13 @@ def test_item_entries_point_at_rows_that_exist():
     # every statement row is reached from an item (findings and the derived extension stand on their own)
     reached = {row for *_, (kind, what) in PAPER_ITEMS if kind == "rows" for row in what}
     assert {row for row in rows if not row.startswith(("Finding", "Derived", "ZBZ"))} <= reached
+
+
+def test_the_intersection_inclusions_can_fail():
+    """The exact inclusion test of the three-neuron example says no where no is right: the d-dimensional
+    intersection of Q2_{0,2,3} and Q3 is not inside the 2-dimensional cl Q1_{0,3}, and Q1 is inside none of them."""
+    from twolayer.claims.paper import _intersection_inside, _three_neuron_closures
+    closures = _three_neuron_closures(2)
+    assert _intersection_inside(closures, "Q2_{0,2,3}", "Q3_{0,1,2,3}", "Q1_{0,3}") == (2, False)
+    assert _intersection_inside(closures, "Q1_{0,3}", "Q1_{0,3}", "Q3_{0,1,2,3}") == (2, False)
+    assert _intersection_inside(closures, "Q2_{0,2,3}", "Q2_{0,1,3}", "Q3_{0,1,2,3}") == (0, True)
