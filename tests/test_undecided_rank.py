@@ -72,6 +72,14 @@ def test_the_walk_kills_a_fail_on_undecided_mutant(monkeypatch, mutant):
     assert any(claim == mutant.claim for claim, _ in failed), mutant.name
 
 
+def _separation(samples, inputs, *extra):
+    """``twolayer separation`` at the issue's tanh point, with RuntimeWarnings turned into errors."""
+    return subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "twolayer", "separation",
+                           "--activation", "tanh", "--target", "[[1,1,2]]", "--point", '[[1,1,2],[0,"9/8","3/8"]]',
+                           "--samples", samples, "--inputs", inputs, "--starts", "2", *extra],
+                          capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=300)
+
+
 def _tiny_inputs():
     """Six inputs of norm about 1e-9: J_n's small singular values fall between the gap rule's thresholds."""
     import numpy as np
@@ -81,10 +89,7 @@ def _tiny_inputs():
 
 def test_ill_conditioned_samples_are_inconclusive_not_fail_and_not_called_degenerate():
     """The issue's case: a radius is certified at every n >= codim while the gap rule is undecided there."""
-    out = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "twolayer", "separation",
-                          "--activation", "tanh", "--target", "[[1,1,2]]", "--point", '[[1,1,2],[0,"9/8","3/8"]]',
-                          "--samples", "3-6", "--inputs", json.dumps(_tiny_inputs()), "--starts", "2", "--json"],
-                         capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=300)
+    out = _separation("3-6", json.dumps(_tiny_inputs()), "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert [row["rank"] for row in report["rows"] if row["n"] >= 4] == [None, None, None]
@@ -100,10 +105,7 @@ def test_ill_conditioned_samples_are_inconclusive_not_fail_and_not_called_degene
 @pytest.mark.parametrize("inputs", ['[[1,0],[1,0],[1,0],[1,0],[1,0]]', '[[0,0],[0,0],[0,0],[0,0],[0,0]]'],
                          ids=["repeated", "zero"])
 def test_repeated_or_zero_inputs_print_no_warning(inputs):
-    out = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "twolayer", "separation",
-                          "--activation", "tanh", "--target", "[[1,1,2]]", "--point", '[[1,1,2],[0,"9/8","3/8"]]',
-                          "--samples", "3-5", "--inputs", inputs, "--starts", "2"],
-                         capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=300)
+    out = _separation("3-5", inputs)
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""
     assert "a degenerate point (" not in out.stdout and "not certified of full rank" in out.stdout

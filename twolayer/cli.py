@@ -666,9 +666,14 @@ def cmd_flow(args):
         if key != "evidence":
             print(f"{key:22s} {value}")
     for c in result.evidence:
-        print(f"  [{ {True: 'pass', False: 'FAIL', None: 'undecided'}[c.passed]}] {c.name}: {c.value} vs "
-              f"{c.reference} ({c.detail})")
+        print(_check_line(c))
     return 0
+
+
+def _check_line(c):
+    """One check as a line of text: [pass|FAIL|undecided] name: value vs reference (detail)."""
+    return (f"  [{ {True: 'pass', False: 'FAIL', None: 'undecided'}[c.passed]}] {c.name}: {c.value} vs "
+            f"{c.reference} ({c.detail})")
 
 
 def _plot_flow(run, predicted_rate, path):
@@ -808,8 +813,7 @@ def cmd_experiment(args):
     if pred is not None:
         result = _experiment_result(spec, sizes, scales, seeds, rows, pred)
         for c in result.evidence:
-            print(f"  [{ {True: 'pass', False: 'FAIL', None: 'undecided'}[c.passed]}] {c.name}: {c.value} "
-                  f"({c.detail})")
+            print(_check_line(c))
         print(f"verdict against the predictions: {result.verdict}")
     if args.plot:
         _plot_experiment(rows, pred, spec, args.plot)
@@ -830,11 +834,7 @@ def _experiment_result(spec, sizes, scales, seeds, rows, pred):
 
 def _plot_experiment(rows, pred, spec, path):
     """The recovery map of a sweep (C7's figure) as a PNG."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from .figures import recovery_map
+    from .figures import plt, recovery_map  # figures chose the file-only backend
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
     if pred is None:
         pred = {"optimistic": None, "separation": None}
