@@ -186,10 +186,12 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
     checks = [_sequence_check(row) for row in rows if row.sequence is not None]
     between = [row for row in rows if row.model_rank <= row.n < codim and row.radius.radius is None]
     if between:
-        # over the reals a count of equations decides nothing here (x^2 + y^2 = 0): a statement needs a certificate
-        checks.append(Check("(a) r <= n < codim: no separation stated without a certificate (no dimension count)",
-                            {str(row.n): row.separated for row in between}, "null (not decided)", 0,
-                            all(row.separated is None for row in between), "exact",
+        # over the reals a count of equations decides nothing here (x^2 + y^2 = 0): a statement needs a certificate,
+        # and the only one that reaches this range is the second-order decision
+        checks.append(Check("(a) r <= n < codim: separation stated only where the second-order test certified it "
+                            "(no dimension count)", {str(row.n): row.separated for row in between},
+                            {str(row.n): _second_verdict(row) for row in between}, 0,
+                            all(row.separated is _second_verdict(row) for row in between), "exact",
                             f"r = {rows[0].model_rank}, codim = {codim}"))
     certified = [row.n for row in rows if row.radius.radius is not None]
     if not degenerate:
@@ -232,6 +234,7 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
                             all(again) and all(rho <= u for rho, u in both), "certificate",
                             f"re-verified: {again}; {len(both)} sample sizes with both ends certified"))
     checks += _exclusion_checks(act, point, target, inputs, rows, notes)
+    checks += second_order_checks(act, point, target, inputs, rows, dps)
     pooled, bad = pooled_distances(act, point, target, inputs, rows, dps)
     if any(dist is not None for _, dist in pooled):
         checks.append(Check("(d) nesting: minima found with m samples are in Q_n \\ Q* for all n <= m",
@@ -244,6 +247,52 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
             f"non-generalizing global minima found within the search range up to the largest n = {rows[-1].n}")
     notes.append(f"Observed: {seen}; codim = {codim}, r = {rows[0].model_rank}.")
     return checks, " ".join(notes), pooled
+
+
+def _second_verdict(row):
+    return None if row.second is None else row.second.separated
+
+
+def second_order_checks(act, point, target, inputs, rows, dps=50):
+    """(g) the second-order decisions at a degenerate point (docs/theory.md §6c): every n >= r decided, each
+    certificate re-verified by separate code, and no decision contradicted by nesting (Q_n ⊆ Q_m for m <= n, so a
+    radius at m holds at every n >= m) or by a non-generalizing minimum found or certified at as many samples."""
+    from ..numeric.second_order import reverify_second_order
+    decided = [row for row in rows if row.second is not None]
+    if not decided:
+        return []
+    verdicts = {str(row.n): row.second.verdict for row in decided}
+    undecided = [row.n for row in decided if row.second.separated is None]
+    checks = [Check("(g) degenerate point: every n >= r decided to second order (separated: a definite combination "
+                    "of the forms lambda^T D^2 F_n on K plus a remainder bound; not separated: zeros of F_n off Q* "
+                    "certified along a common real zero of the forms)", verdicts, "separated or not separated",
+                    0, None if undecided else True, "certificate",
+                    "; ".join(f"n = {row.n}: {row.second.reason}" for row in decided))]
+    again = [reverify_second_order(act, point, target, inputs[:row.n], row.second, dps)
+             for row in decided if row.second.separated is not None]
+    if again:
+        checks.append(Check("(g) every second-order certificate re-verified by separate code (radius: Neumann "
+                            "inverse, interval Cholesky, entrywise Hessians; zeros: Krawczyk again)",
+                            [ok for ok, _ in again], "all true", 0, all(ok for ok, _ in again), "certificate",
+                            "; ".join(why for _, why in again)))
+    clashes = []
+    for row in decided:
+        if row.second.separated is not True:
+            continue
+        radius = row.second.radius
+        for later in rows:
+            if later.n < row.n:
+                continue
+            near = [z.distance for z in (later.second.zeros if later.second is not None else [])]
+            near += [later.upper.distance] if later.upper is not None else []
+            near += [later.search.nearest] if later.search.nearest is not None else []
+            clashes += [(row.n, later.n, float(u)) for u in near if u <= radius]
+    checks.append(Check("(g) no second-order radius at n contains a non-generalizing minimum of Q_m, m >= n "
+                        "(certified zero boxes, certified upper bounds, the search)", clashes, [], 0,
+                        clashes == [], "certificate",
+                        "radii: " + ", ".join(f"n = {row.n}: {lower_bound_string(row.second.radius, 4)}"
+                                              for row in decided if row.second.radius is not None)))
+    return checks
 
 
 def _exclusion_checks(act, point, target, inputs, rows, notes):

@@ -282,6 +282,7 @@ class SweepRow:
     why: str = ""
     upper: object = None         # UpperBound: a certified non-generalizing minimum (delta-bar), or None
     exclusion: object = None     # exclusion.Exclusion: the branch-and-bound radius (n >= codim), or None
+    second: object = None        # second_order.SecondOrder at a degenerate point for n >= r, or None
 
 
 EPSILONS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
@@ -298,6 +299,7 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
     """
     from .exclusion import exclusion_radius
     from .model_rank import model_rank, structural_rank
+    from .second_order import second_order
     from .population import population_points
     if bias:
         require_bias_structure(act, point.m - target.m)
@@ -318,12 +320,16 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
             row.sequence = non_separation_sequence(act, point, target, xs, population, EPSILONS, dps, bias)
         if not bias:   # the mismatch probes are Gaussian-side inputs; with a bias they would need the constant 1
             row.upper = _nearest_certified(act, point, target, xs, row.search.points, dps)
+        if r <= n and r < codim:
+            row.second = second_order(act, point, target, xs, dps=dps, bias=bias)
         if n >= codim and exclusion_boxes:
             row.exclusion = exclusion_radius(act, point, target, xs, reach=radius, max_boxes=exclusion_boxes,
                                              inside=inside, model_rank=r)
             inside = row.exclusion.radius if row.exclusion.radius is not None else inside
         if row.radius.radius is not None:
             row.separated, row.why = True, "certified radius"
+        elif row.second is not None and row.second.separated is not None:
+            row.separated, row.why = row.second.separated, f"second order: {row.second.reason}"
         elif n < r:
             row.separated = False
             row.why = "global minima theta_eps -> theta° with positive generalization error"
@@ -332,7 +338,10 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
             # applies. A dimension count does not decide it: over the reals the zero set of F_n near theta° can be
             # smaller than M - n when J_n is not onto (x^2 + y^2 = 0), so nothing is stated.
             row.why = (f"not decided: r = {r} <= n < codim = {codim}, where neither the interval lemma (needs "
-                       "rank J_n = codim) nor the constructive sequence (needs n < r) applies")
+                       "rank J_n = codim) nor the constructive sequence (needs n < r) applies, and the second-order "
+                       f"test was inconclusive ({row.second.reason})")
+        elif row.second is not None:
+            row.why = f"degenerate point, second order inconclusive: {row.second.reason}"
         else:
             row.why = "no radius certified (rank J_n < codim)" if row.rank is not None and row.rank < codim \
                 else row.radius.reason

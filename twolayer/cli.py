@@ -558,7 +558,8 @@ def cmd_separation(args):
                                config={"activation": act.name, "bias": args.bias}, bias=args.bias)
     out = [{"n": r.n, "rank": r.rank, "codim": r.codim, "model_rank": r.model_rank, "separated": r.separated,
             "certified_radius": None if r.radius.radius is None else lower_bound_string(r.radius.radius, 6),
-            "method": "interval lemma, J enclosed on the box" if r.radius.radius is not None else None,
+            "method": _separation_method(r),
+            "second_order": _second_order_json(r.second),
             "estimated_distance": None if r.search.nearest is None else decimal_string(r.search.nearest, 6),
             "certified_upper": None if r.upper is None else upper_bound_string(r.upper.distance, 6),
             "upper_point": None if r.upper is None else {
@@ -592,6 +593,31 @@ def cmd_separation(args):
     if result.notes:
         print(result.notes)
     return 0
+
+
+def _separation_method(row):
+    if row.radius.radius is not None:
+        return "interval lemma, J enclosed on the box"
+    if row.second is not None and row.second.separated is not None:
+        return "second order"
+    return "constructive sequence" if row.separated is False else None
+
+
+def _second_order_json(found):
+    """The evidence of the second-order decision at a degenerate point (docs/theory.md §6 (g)), or None."""
+    from .numeric.precision import decimal_string, lower_bound_string, upper_bound_string
+    if found is None:
+        return None
+    return {"verdict": found.verdict, "reason": found.reason, "kernel_dim": found.kernel, "rank": found.rank,
+            "multipliers": found.multipliers,
+            "form_lower_bound": None if found.form_lower is None else lower_bound_string(found.form_lower, 4),
+            "radius": None if found.radius is None else lower_bound_string(found.radius, 6),
+            "direction": found.direction,
+            "zeros": [{"distance_upper": upper_bound_string(z.distance, 6),
+                       "center": [decimal_string(v, 25) for v in z.zero.center],
+                       "radius": decimal_string(z.zero.radius, 3), "free": list(z.zero.free),
+                       "probe": [str(v) for v in z.probe]} for z in found.zeros],
+            "seconds": round(found.seconds, 3)}
 
 
 def _optional_decimal(value, digits):

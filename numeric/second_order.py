@@ -1,0 +1,808 @@
+"""Separation at degenerate points, decided to second order (docs/theory.md §6c; claim C5).
+
+On a degenerate branch B (model rank r below the codimension c) the first-order lemma of
+:mod:`.separation` never applies: J_n N has rank at most r < c. Write F_n(theta) = (f_theta(x_i) - y_i)_i,
+N = T^perp (T the direction space of B), and split N = K ⊕ V where K is the part of ker J_n that the
+identities of sigma explain (equal or opposite input weights inside a group of neurons, sigma(0) = 0, ...):
+those hold for every theta' on B, so J_n(theta') K(theta') = 0 exactly. With U the rows of a basis of the
+range of J_n V and Lambda the remaining rows, put L(theta') = Lambda - C A^-1 U (A = U J_n V, C = Lambda J_n V).
+
+**Lemma** (derived here). Let X be the box |theta - theta°|_inf <= delta, ell = c^T L for a fixed vector c,
+G = sum_i ell_i Hess f(x_i) enclosed over X (ell and the Hessians each over X), and suppose on X
+
+* A is invertible (every matrix of the enclosure), and [K_y | V] is (coordinates of N);
+* K^T G K - mu I is positive definite for a mu > 0 (Gershgorin after a fixed congruence);
+* with beta = ||A^-1|| ||U|| ||H|| / 2 (||H||^2 = sum_i ||Hess f(x_i)||_F^2), W the K-rows of [K_y|V]^-1,
+  g1 = ||K^T G V||, g2 = ||V^T G V|| and kappa = (1 - ||V|| beta delta) / ||K||:
+
+      mu kappa^2 - 2 g1 ||W|| beta delta - g2 beta^2 delta^2 > 0.
+
+Then Q_n ∩ B_2(theta°, delta) = B ∩ B_2(theta°, delta): the point is separated with radius delta.
+
+*Proof* (docs/theory.md §6c). For theta ∈ Q_n in the ball let theta' be its orthogonal foot on B and
+s = theta - theta' = K(theta') u + V v ∈ N. Taylor with Lagrange remainders gives
+0 = F_n(theta) = J_n(theta') V v + H[s, s] / 2, since F_n(theta') = 0 and J_n(theta') K(theta') = 0. The U rows
+give |v| <= beta |s|^2 <= beta delta |s|; eliminating v from the Lambda rows gives c^T L H[s, s] = s^T G s = 0,
+while the bounds give s^T G s >= |s|^2 (mu kappa^2 - ...) > 0 unless s = 0.
+
+When the forms q_lambda(h) = lambda^T D^2 F_n[h, h] on K have a common real zero h0 instead (or there are no
+multipliers: J_n is onto), zeros of F_n leave theta° along h0; they are certified one by one by Krawczyk boxes
+(:func:`.separation.certified_upper_bound`) with f_theta != f* proven on each box. Anything else is INCONCLUSIVE,
+with the reason.
+
+>>> from twolayer.symbolic.activations import activation
+>>> from twolayer.numeric.network import parse_network
+>>> act, target = activation("tanh"), parse_network('[[1, "1/2"]]')
+>>> point = parse_network('[["3/4", "1/2"], ["1/4", "1/2"]]')          # a split of the target neuron
+>>> found = second_order(act, point, target, [["-3/2"], ["1/2"], ["5/4"], ["2"]])
+>>> found.separated, found.kernel, found.multipliers, found.radius > 10 ** -4
+(True, 1, 2, True)
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+import mpmath
+import numpy as np
+from flint import arb, arb_mat
+
+from ..errors import InputError
+from ..symbolic.activations import z
+from ..symbolic.constants import sign
+from .classify import branch_constraints
+from .evaluate import activation_function, as_arb_matrix, evaluate
+from .exclusion import coordinate_basis
+from .network import Network
+from .precision import arb_to_mpf, ball_box, exact_fraction, to_arb, to_mpf, working_precision
+from .rank import exact_rank, range_rows
+
+if TYPE_CHECKING:  # for annotations only: no import cycle at run time
+    from ..symbolic.activations import Activation
+
+#: the distances at which zeros off Q* are sought when the forms have a common real zero
+EPSILONS = ("1e-1", "1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
+#: how many of them must be certified for "not separated"
+ENOUGH_ZEROS = 4
+
+
+@dataclass
+class SecondOrder:
+    """The second-order decision at one point and one sample set."""
+    separated: object = None        # True (radius certified), False (zeros off Q* certified), None (inconclusive)
+    reason: str = ""
+    rank: object = None             # rho = dim V = rank J_n N when the structure accounts for the whole kernel
+    kernel: int = 0                 # q = dim K (the structural kernel mod T)
+    multipliers: int = 0            # n - rho: the number of quadratic forms
+    form_lower: object = None       # certified mu: lambda_min of the combined form on K at theta° is >= mu (mpf)
+    radius: object = None           # certified exclusion radius (exact dyadic mpf, rounded down)
+    direction: object = None        # h0 in K-coordinates: a common real zero of the forms (not separated)
+    zeros: list = field(default_factory=list)    # separation.UpperBound per certified zero off Q*
+    seconds: float = 0.0
+    data: object = field(default=None, repr=False)   # what the re-verification needs (_Setup)
+    method: str = "second order"
+
+    @property
+    def verdict(self):
+        return {True: "separated", False: "not separated"}.get(self.separated, "inconclusive")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the structural kernel
+
+
+def _neuron_groups(act, point, tangent):
+    """Neurons grouped by input weight up to sigma's symmetry, with the groups' relations checked to hold along
+    the whole branch (every tangent vector moves the members alike). (groups, None) or (None, reason)."""
+    sym = act.symmetry
+    d = point.d
+    neurons = [[Fraction(v) for v in nrn] for nrn in point.neurons]
+    groups = []
+    for k, (_, *w) in enumerate(neurons):
+        for group in groups:
+            s = sym.relate(w, neurons[group[0][0]][1:])
+            if s is not None:
+                group.append((k, s))
+                break
+        else:
+            groups.append([(k, 1)])
+
+    def w_of(vector, k):
+        return vector[k * (d + 1) + 1:(k + 1) * (d + 1)]
+
+    for group in groups:
+        rep = group[0][0]
+        zero = all(v == 0 for v in neurons[rep][1:])
+        for tau in tangent:
+            if zero and any(w_of(tau, rep)):
+                return None, f"neuron {rep + 1} has w = 0, and the branch moves it"
+            for k, s in group[1:]:
+                if any(x != s * y for x, y in zip(w_of(tau, k), w_of(tau, rep))):
+                    return None, (f"neurons {rep + 1} and {k + 1} share a direction at this point but not along "
+                                  "the branch (the rank changes along it)")
+            if all(neurons[k][0] == 0 for k, _ in group) and any(tau[k * (d + 1)] for k, _ in group):
+                return None, (f"the output weights of neurons {[k + 1 for k, _ in group]} are all 0 here but not "
+                              "along the branch (the rank changes along it)")
+    return groups, None
+
+
+def _is_zero(act, order):
+    try:
+        return sign(act.derivative(order).subs(z, 0)) == 0
+    except InputError:
+        return False    # undecided: no identity is claimed (a relation missed only costs a conclusion)
+
+
+class _Kernel:
+    """Vectors Z(a) with J_n(theta) Z(a) = 0 for every theta on the branch (a = its output weights), from the
+    identities sigma(s u) = eps sigma(u), sigma'(s u) = eta sigma'(u) inside each group and sigma(0) = 0 or
+    sigma'(0) = 0 for a group at w = 0. Entries are built from the a's by + - * /, so the same code gives exact
+    Fractions at theta° and arb enclosures over a box."""
+
+    def __init__(self, act, point, groups):
+        self.d, self.m = point.d, point.m
+        sym = act.symmetry
+        self.plan = []   # (kind, k, l, partner, factor-spec)
+        neurons = [[Fraction(v) for v in nrn] for nrn in point.neurons]
+        for group in groups:
+            rep = group[0][0]
+            zero = all(v == 0 for v in neurons[rep][1:])
+            if zero and _is_zero(act, 0):
+                self.plan += [("a", k, None, None, None) for k, _ in group]
+            else:
+                self.plan += [("a-pair", k, None, rep, sym.output_sign(s)) for k, s in group[1:]]
+            alive = [k for k, _ in group if neurons[k][0] != 0]
+            if (zero and _is_zero(act, 1)) or not alive:
+                self.plan += [("w", k, l, None, None) for k, _ in group for l in range(self.d)]
+                continue
+            pivot = max(alive, key=lambda k: abs(neurons[k][0]))
+            # sigma' is even for odd sigma and odd for even sigma: eta = s for even sigma, 1 otherwise
+            eta = {k: (s if sym.flip_sign == 1 else 1) for k, s in group}
+            self.plan += [("w-pair", k, l, pivot, (eta[k], eta[pivot])) for k, _ in group if k != pivot
+                          for l in range(self.d)]
+
+    def vectors(self, a, zero=0, one=1):
+        """The kernel vectors (lists of length M) for output weights ``a``."""
+        d, M = self.d, self.m * (self.d + 1)
+        out = []
+        for kind, k, l, partner, spec in self.plan:
+            v = [zero] * M
+            if kind == "a":
+                v[k * (d + 1)] = one
+            elif kind == "a-pair":
+                v[k * (d + 1)], v[partner * (d + 1)] = one, -spec * one
+            elif kind == "w":
+                v[k * (d + 1) + 1 + l] = one
+            else:
+                eta_k, eta_p = spec
+                v[k * (d + 1) + 1 + l] = one
+                v[partner * (d + 1) + 1 + l] = -(a[k] * eta_k) / (a[partner] * eta_p)
+            out.append(v)
+        return out
+
+    def pivots(self):
+        return sorted({partner for kind, _, _, partner, _ in self.plan if kind == "w-pair"})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# matrices
+
+
+def _square(x):
+    """x^2 as |x| |x| (arb's ** goes through exp/log: NaN on a ball containing 0)."""
+    return abs(x) * abs(x)
+
+
+def _frobenius_upper(matrix):
+    """An exact arb >= the Frobenius (so also the spectral) norm of every matrix in the enclosure, or None."""
+    entries = matrix.entries()
+    if not all(e.is_finite() for e in entries):
+        return None
+    return sum((abs(e).upper() ** 2 for e in entries), arb(0)).sqrt().upper()
+
+
+def _mids(matrix):
+    return np.array([[float(matrix[i, j].mid()) for j in range(matrix.ncols())] for i in range(matrix.nrows())])
+
+
+def _exact(array):
+    """An arb_mat of the exact binary values of a float array (a fixed matrix: no rounding error enters)."""
+    return arb_mat([[arb(float(v)) for v in row] for row in np.atleast_2d(array)])
+
+
+def _positive_definite_above(S, mu, R):
+    """True when every symmetric matrix of the enclosure S satisfies S - mu I > 0: Gershgorin's discs of
+    R^T (S - mu I) R (R a fixed invertible matrix; congruence keeps the inertia) lie right of 0."""
+    q = S.nrows()
+    shifted = arb_mat([[(S[i, j] + S[j, i]) / 2 - (mu if i == j else 0) for j in range(q)] for i in range(q)])
+    P = R.transpose() * shifted * R
+    for i in range(q):
+        off = sum((abs(P[i, j]) for j in range(q) if j != i), arb(0))
+        if not P[i, i] - off > 0:
+            return False
+    return True
+
+
+def hessian_combination(act, network, X, weights):
+    """sum_i weights_i Hess_theta f(x_i) as an M x M arb_mat (``network`` and ``weights`` may be balls).
+
+    Per neuron k the Hessian of a_k sigma(w_k.x) has the blocks d2/da dw = sigma'(w_k.x) x and
+    d2/dw2 = a_k sigma''(w_k.x) x x^T (docs/theory.md §2); other blocks vanish.
+    """
+    d, m = network.d, network.m
+    W = as_arb_matrix(network.input_weights)
+    a = [to_arb(v) for v in network.output_weights]
+    Z = (X * W.transpose()).tolist()
+    sig = activation_function(act, (1, 2))
+    values = [[sig(zik) for zik in row] for row in Z]
+    Xt = X.transpose()
+    G = arb_mat(m * (d + 1), m * (d + 1))
+    for k in range(m):
+        first = arb_mat([[weights[i] * values[i][k][0]] for i in range(len(Z))])
+        cross = Xt * first
+        scaled = arb_mat([[weights[i] * values[i][k][1] * X[i, l] for l in range(d)] for i in range(len(Z))])
+        block = (Xt * scaled) * a[k]
+        base = k * (d + 1)
+        for p in range(d):
+            G[base, base + 1 + p] = cross[p, 0]
+            G[base + 1 + p, base] = cross[p, 0]
+            for r in range(d):
+                G[base + 1 + p, base + 1 + r] = block[p, r]
+    return G
+
+
+def hessian_norm_upper(act, network, X):
+    """An exact arb >= sqrt(sum_i ||Hess f(x_i)||_F^2) for every theta in ``network`` (a box), or None."""
+    W = as_arb_matrix(network.input_weights)
+    a = [to_arb(v) for v in network.output_weights]
+    Z = (X * W.transpose()).tolist()
+    sig = activation_function(act, (1, 2))
+    total = arb(0)
+    for i, row in enumerate(Z):
+        x2 = sum((X[i, l] ** 2 for l in range(X.ncols())), arb(0))
+        for ak, zik in zip(a, row):
+            first, second = sig(zik)
+            total += 2 * abs(first).upper() ** 2 * x2 + (abs(ak) * abs(second)).upper() ** 2 * x2 * x2
+    return total.sqrt().upper() if total.is_finite() else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the decision
+
+
+@dataclass
+class _Setup:
+    """The fixed matrices of the certificate (all exact), chosen once at theta°."""
+    theta: list            # theta° (Fractions)
+    d: int
+    QN: arb_mat            # M x c, orthonormal columns spanning N (exact up to the sqrt's enclosure)
+    kernel: _Kernel
+    chosen: list           # indices of the kernel vectors kept (independent mod T at theta°)
+    V: arb_mat             # c x rho, N-coordinates of the complement
+    U: arb_mat             # rho x n
+    Lam: arb_mat           # (n - rho) x n
+    c: arb_mat             # 1 x (n - rho): the combination of the forms
+    mu: arb                # the definiteness margin aimed at on the boxes
+    R: arb_mat             # q x q congruence for Gershgorin
+    X: arb_mat             # the samples
+    dps: int
+
+
+def _kernel_y(setup, a):
+    """N-coordinates (c x q) of the kept kernel vectors at output weights ``a``."""
+    vectors = setup.kernel.vectors(a, arb(0), arb(1))
+    Z = arb_mat([[vectors[j][i] for j in setup.chosen] for i in range(setup.QN.nrows())])
+    return setup.QN.transpose() * Z
+
+
+def _choose_independent(vectors, normal, lengths2):
+    """Indices of kernel vectors whose projections on N are independent (decided exactly in N-coordinates
+    n_j . v / |n_j|^2)."""
+    chosen, rows = [], []
+    for j, v in enumerate(vectors):
+        coords = [sum(x * y for x, y in zip(nj, v)) / l2 for nj, l2 in zip(normal, lengths2)]
+        trial = rows + [coords]
+        if exact_rank(trial) == len(trial):
+            chosen.append(j)
+            rows.append(coords)
+    return chosen, rows
+
+
+def _best_combination(forms, seed=0):
+    """A unit c (numpy) maximising lambda_min(sum_j c_j Q_j) by projected supergradient ascent from several
+    starts (lambda_min is concave in c), and that value."""
+    p = len(forms)
+    scale = max(np.abs(Q).max() for Q in forms) or 1.0
+    forms = [Q / scale for Q in forms]
+    rng = np.random.default_rng(seed)
+    starts = [s * np.eye(p)[j] for j in range(p) for s in (1.0, -1.0)] + list(rng.standard_normal((8, p)))
+    best, best_value = None, -np.inf
+    for c in starts:
+        c = c / np.linalg.norm(c)
+        step = 0.5
+        for _ in range(150):
+            S = sum(cj * Q for cj, Q in zip(c, forms))
+            values, vectors = np.linalg.eigh((S + S.T) / 2)
+            if values[0] > best_value:
+                best, best_value = c.copy(), values[0]
+            h = vectors[:, 0]
+            g = np.array([h @ Q @ h for Q in forms])
+            c = c + step * g
+            c /= np.linalg.norm(c)
+            step *= 0.97
+    return best, best_value * scale
+
+
+def _form_span(forms, relative=1e-9):
+    """An orthonormal basis (as symmetric matrices) of the span of the forms, dropping directions below
+    ``relative`` times the largest singular value; [] when every form vanishes (to float precision).
+
+    Only used to choose a direction to follow: the zeros found along it are certified on their own."""
+    if not forms:
+        return []
+    stacked = np.array([Q.ravel() for Q in forms])
+    _, values, rows = np.linalg.svd(stacked, full_matrices=False)
+    scale = max(abs(v) for Q in forms for v in Q.ravel())
+    if scale < 1e-30 or values[0] < 1e-12 * scale:
+        return []
+    q = forms[0].shape[0]
+    return [rows[j].reshape(q, q) for j in range(len(values)) if values[j] > relative * values[0]]
+
+
+def _common_zero(forms, seed=0, tries=40):
+    """A unit h with h^T Q_j h = 0 for all j and the zero regular on the sphere (float64 Gauss-Newton), with the
+    smallest singular value of its Jacobian on the sphere's tangent; (None, None) if none is found."""
+    q, p = forms[0].shape[0], len(forms)
+    scale = max(np.abs(Q).max() for Q in forms) or 1.0
+    forms = [(Q + Q.T) / (2 * scale) for Q in forms]
+    rng = np.random.default_rng(seed)
+    for _ in range(tries):
+        h = rng.standard_normal(q)
+        h /= np.linalg.norm(h)
+        for _ in range(60):
+            F = np.array([h @ Q @ h for Q in forms] + [h @ h - 1])
+            Jf = np.array([2 * Q @ h for Q in forms] + [2 * h])
+            step = np.linalg.lstsq(Jf, -F, rcond=None)[0]
+            h = h + step
+            if np.linalg.norm(step) < 1e-15:
+                break
+        h /= np.linalg.norm(h)
+        if max(abs(h @ Q @ h) for Q in forms) < 1e-12:
+            tangent = np.linalg.svd(h[None, :])[2][1:].T          # q x (q - 1)
+            reduced = np.array([2 * Q @ h for Q in forms]) @ tangent
+            smallest = np.linalg.svd(reduced, compute_uv=False)[-1] if p else 1.0
+            if smallest > 1e-6:
+                return h, float(smallest)
+    return None, None
+
+
+def second_order(act: Activation, point: Network, target: Network, inputs, dps: int = 50,
+                 bias: bool = False, zeros: bool = True) -> SecondOrder:
+    """Decide separation at a degenerate point to second order (module doc); ``zeros=False`` skips the Krawczyk
+    boxes of the not-separated case (its decision is then None, with the common zero reported)."""
+    started = time.perf_counter()
+    out = SecondOrder()
+    try:
+        _decide(act, point, target, inputs, dps, bias, zeros, out)
+    finally:
+        out.seconds = time.perf_counter() - started
+    return out
+
+
+def _decide(act, point, target, inputs, dps, bias, zeros, out):
+    rows = branch_constraints(act, point, target)
+    if rows is None:
+        out.reason = "the point is on no branch of Q*"
+        return
+    d, M, n = point.d, point.m * (point.d + 1), len(inputs)
+    basis, k = coordinate_basis(rows, M)
+    tangent, normal = basis[:k], basis[k:]
+    c_dim = len(normal)
+    groups, why = _neuron_groups(act, point, tangent)
+    if groups is None:
+        out.reason = f"no structural kernel: {why}"
+        return
+    kernel = _Kernel(act, point, groups)
+    theta = [Fraction(v) for v in point.flat()]
+    a0 = [Fraction(v) for v in point.output_weights]
+    lengths2 = [sum(x * x for x in v) for v in normal]
+    chosen, _ = _choose_independent(kernel.vectors(a0, Fraction(0), Fraction(1)), normal, lengths2)
+    q = len(chosen)
+    rho = c_dim - q
+    out.kernel = q
+    with working_precision(dps):
+        X = as_arb_matrix(inputs)
+        QN = arb_mat([[to_arb(v[i]) / to_arb(l2).sqrt() for v, l2 in zip(normal, lengths2)] for i in range(M)])
+        J0 = evaluate(act, point, X, dps=dps).jacobian
+        Ky = None
+        setup = _Setup(theta, d, QN, kernel, chosen, None, None, None, None, None, None, X, dps)
+        Ky = _kernel_y(setup, [to_arb(v) for v in a0])
+        KM = QN * Ky
+        if q and not all(e.contains(0) for e in (J0 * KM).entries()):
+            raise RuntimeError("the structural kernel is not in ker J_n: a wrong identity")   # a bug, never input
+        Kmid = _mids(Ky)
+        if q:
+            complement = np.linalg.svd(Kmid, full_matrices=True)[0][:, q:]
+        else:
+            complement = np.eye(c_dim)
+        V = _exact(complement) if rho else arb_mat(c_dim, 0)
+        if rho > n:
+            out.reason = (f"rank J_n <= n = {n} < {rho}: the kernel of J_n is larger than the identities explain "
+                          "(n below the model rank: the constructive sequence decides)")
+            return _onto_zeros(act, point, target, inputs, dps, bias, zeros, out, J0 * QN, QN)
+        JV = J0 * QN * V
+        U = range_rows(JV) if rho else arb_mat(0, n)
+        if U is None:
+            out.reason = "J_n V is singular"
+            return
+        A0 = U * JV
+        try:
+            A0inv = A0.inv() if rho else A0
+        except ZeroDivisionError:
+            out.reason = (f"J_n V is not certified of rank {rho}: ker J_n has directions the identities of sigma "
+                          "do not explain (a sample-dependent kernel), so the forms are not defined by structure")
+            return
+        out.rank, out.multipliers = rho, n - rho
+        if n == rho:
+            out.reason = f"J_n is onto (rank n = {n}): Q_n is a manifold of dimension M - n near theta°"
+            return _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, np.eye(q)[0] if q else None)
+        Lfull = np.linalg.svd(_mids(JV), full_matrices=True)[0][:, rho:].T if rho else np.eye(n)
+        Lam = _exact(Lfull)
+        C0 = Lam * JV
+        L0 = Lam - C0 * A0inv * U if rho else Lam
+        network = point
+        forms = []
+        for j in range(n - rho):
+            G = hessian_combination(act, network, X, [L0[j, i] for i in range(n)])
+            forms.append(KM.transpose() * G * KM)
+        mids = [(_mids(Q) + _mids(Q).T) / 2 for Q in forms]
+        c, value = _best_combination(mids)
+        if value > 0:
+            S = sum((to_arb(float(cj)) * Q for cj, Q in zip(c, forms)), arb_mat(q, q))
+            R = _exact(np.linalg.eigh(_mids(S))[1])
+            mu = arb(float(value) / 2)
+            if _positive_definite_above(S, mu, R):
+                out.form_lower = to_mpf(mu)
+                setup.V, setup.U, setup.Lam, setup.c, setup.mu, setup.R = V, U, Lam, _exact(c[None, :]), mu, R
+                out.data = setup
+                radius = _radius(act, setup)
+                if radius is None:
+                    out.reason = ("the combined form is definite on K at theta° (certified), but no radius above "
+                                  "2^-60 passed the remainder bound")
+                    return
+                out.separated, out.radius = True, radius
+                out.reason = (f"a combination of the {n - rho} forms is definite on K (dim {q}): "
+                              f"lambda_min >= {float(out.form_lower):.3g}; remainder bound holds on the ball")
+                return
+        span = _form_span(mids)
+        if not span:
+            out.reason = (f"every one of the {n - rho} forms vanishes on K (dim {q}): the second order says nothing "
+                          "(e.g. sigma''(0) = 0 at a zero class); third order would decide")
+            return
+        h0, regular = _common_zero(span) if len(span) <= q - 1 else (None, None)
+        if h0 is None:
+            out.reason = (f"undecided: no combination of the {n - rho} forms on K (dim {q}) is definite (best "
+                          f"lambda_min {value:.3g} of a unit combination) and they have no regular common real zero "
+                          "(a cover of the sphere, or higher order, would decide)")
+            return
+        if len(span) == n - rho:
+            out.reason = (f"the {n - rho} form(s) on K (dim {q}) have a regular common real zero (Jacobian's "
+                          f"smallest singular value {regular:.3g} on the sphere)")
+        else:
+            out.reason = (f"the {n - rho} forms on K (dim {q}) span only {len(span)} dimension(s) and those have a "
+                          f"regular common real zero: the other equations start at third order, so only the zero "
+                          "boxes decide")
+        return _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, h0)
+
+
+def _radius(act, setup, largest=Fraction(1, 4), smallest=Fraction(1, 2 ** 60)):
+    """Half the largest dyadic delta (halving, then six bisection steps) at which the lemma's inequality holds.
+
+    The inequality holds at the half as well (checked); the slack lets the separate re-verification, whose
+    enclosures are looser (a Neumann inverse instead of arb's), confirm the radius instead of failing at the edge."""
+    delta = largest
+    while delta >= smallest and not margin_holds(act, setup, delta):
+        delta /= 2
+    if delta < smallest:
+        return None
+    low, high = delta, 2 * delta
+    for _ in range(6):
+        middle = (low + high) / 2
+        if margin_holds(act, setup, middle):
+            low = middle
+        else:
+            high = middle
+    low /= 2
+    if not margin_holds(act, setup, low):
+        return None
+    return mpmath.mpf(low.numerator) / low.denominator
+
+
+def margin_holds(act, setup, delta) -> bool:
+    """The lemma's inequality on the box |theta - theta°|_inf <= delta (every quantity enclosed over the box)."""
+    with working_precision(setup.dps):
+        d, X, QN, V, U, Lam = setup.d, setup.X, setup.QN, setup.V, setup.U, setup.Lam
+        n = X.nrows()
+        box = Network.from_flat(ball_box(setup.theta, to_arb(delta)), d)
+        a = [to_arb(v) for v in box.output_weights]
+        if any(a[p].contains(0) for p in setup.kernel.pivots()):
+            return False
+        Ky = _kernel_y(setup, a)
+        KM = QN * Ky
+        VM = QN * V
+        q, rho = Ky.ncols(), V.ncols()
+        try:
+            W = arb_mat([[Ky[i, j] for j in range(q)] + [V[i, j] for j in range(rho)]
+                         for i in range(Ky.nrows())]).inv()
+        except ZeroDivisionError:
+            return False
+        W = arb_mat([[W[i, j] for j in range(W.ncols())] for i in range(q)])
+        J = evaluate(act, box, X, dps=setup.dps).jacobian
+        JV = J * VM
+        try:
+            Ainv = (U * JV).inv()
+        except ZeroDivisionError:
+            return False
+        L = Lam - (Lam * JV) * Ainv * U
+        ell = (setup.c * L).entries()
+        G = hessian_combination(act, box, X, ell)
+        S = KM.transpose() * G * KM
+        if not _positive_definite_above(S, setup.mu, setup.R):
+            return False
+        bounds = [_frobenius_upper(m) for m in (KM.transpose() * G * VM, VM.transpose() * G * VM, W, Ainv, U, KM,
+                                                VM)]
+        H = hessian_norm_upper(act, box, X)
+        if H is None or any(b is None for b in bounds):
+            return False
+        g1, g2, w, ainv, u, k, v = bounds
+        delta = to_arb(delta)
+        beta = ainv * u * H / 2
+        kappa = (1 - v * beta * delta) / k
+        if not kappa > 0:
+            return False
+        margin = setup.mu * kappa ** 2 - 2 * g1 * w * beta * delta - g2 * beta ** 2 * delta ** 2
+        return bool(margin > 0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# not separated: zeros off Q* along a common zero of the forms
+
+
+def _probes(d, bias):
+    from .separation import probe_inputs
+    if not bias:
+        return probe_inputs(d)
+    return [tuple(p) + (Fraction(1),) for p in probe_inputs(d - 1)]
+
+
+def _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, h0):
+    """Project theta° + eps h (h = K h0) onto Q_n for each eps of EPSILONS and certify each zero off Q*."""
+    if h0 is None:
+        out.reason += "; no kernel direction to follow"
+        return
+    out.direction = [float(v) for v in h0]
+    with working_precision(dps):
+        direction = KM * _exact(np.asarray(h0, dtype=float)[:, None])
+        h = [arb_to_mpf(direction[i, 0]) for i in range(direction.nrows())]
+    return _certify_zeros(act, point, target, inputs, dps, bias, zeros, out, h)
+
+
+def _onto_zeros(act, point, target, inputs, dps, bias, zeros, out, JN, QN):
+    """n below the structural rank: follow a numerical kernel vector of J_n N (J_n onto)."""
+    mids = _mids(JN)
+    if np.linalg.matrix_rank(mids) < mids.shape[0]:
+        out.reason += "; J_n is not onto either"
+        return
+    y = np.linalg.svd(mids)[2][-1]
+    with working_precision(dps):
+        direction = QN * _exact(y[:, None])
+        h = [arb_to_mpf(direction[i, 0]) for i in range(direction.nrows())]
+    return _certify_zeros(act, point, target, inputs, dps, bias, zeros, out, h)
+
+
+def _certify_zeros(act, point, target, inputs, dps, bias, zeros, out, h):
+    from .krawczyk import certify_mismatch, certify_zero
+    from .projection import project
+    from .separation import UpperBound
+    if not zeros:
+        return
+    size = mpmath.sqrt(mpmath.fsum(v * v for v in h))
+    h = [v / size for v in h]
+    base = [to_mpf(v) for v in point.flat()]
+    with working_precision(dps):
+        for eps in EPSILONS:
+            eps = mpmath.mpf(eps)
+            start = Network.from_flat([b + eps * v for b, v in zip(base, h)], point.d)
+            p = project(act, start, inputs, target=target, dps=dps, center=point, radius=10 * eps,
+                        max_iterations=100, step_limit=eps)
+            if not p.converged:
+                continue
+            zero = certify_zero(act, p.network, target, inputs, dps=dps)
+            if not zero.verified:
+                continue
+            found = certify_mismatch(act, zero.box(), point.d, target, _probes(point.d, bias), dps=dps)
+            if found is None:
+                continue
+            rho = to_arb(zero.radius)
+            total = arb(0)
+            for i, (cv, pv) in enumerate(zip(zero.center, point.flat())):
+                gap = abs(to_arb(cv) - to_arb(pv)) + (rho if i in zero.free else 0)
+                total += gap * gap
+            out.zeros.append(UpperBound(arb_to_mpf(total.sqrt().upper()), zero, found[0]))
+    if len(out.zeros) >= ENOUGH_ZEROS:
+        out.separated = False
+        out.reason += (f"; {len(out.zeros)} zeros of F_n off Q* certified (Krawczyk, f_theta != f* on each box), "
+                       f"the nearest within {float(min(z.distance for z in out.zeros)):.3g} of theta°")
+    else:
+        out.reason += f"; only {len(out.zeros)} of {len(EPSILONS)} zeros off Q* certified (need {ENOUGH_ZEROS})"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# re-verification by separate code
+
+
+def reverify_second_order(act: Activation, point: Network, target: Network, inputs, found: SecondOrder,
+                          dps: int = 50):
+    """(ok, why): the certificate checked again by code that shares only its fixed matrices with the search.
+
+    A separated answer: the lemma's inequality at the certified radius, with the Hessians summed sample by sample
+    and entry by entry, A^-1 enclosed by a Neumann series around a float inverse (not arb's inverse), the form
+    proven definite by an interval Cholesky factorisation (not Gershgorin), spectral norms bounded by
+    sqrt(||.||_1 ||.||_inf) (not Frobenius), and J_n K = 0 re-checked at theta° and at the box's corners on the
+    branch. A not-separated answer: each zero box by :func:`.krawczyk.reverify_zero` and f_theta != f* again.
+    """
+    if found.separated is False:
+        return _reverify_zeros(act, point, target, inputs, found, dps)
+    if found.separated is not True:
+        return False, "nothing certified"
+    s = found.data
+    with working_precision(dps):
+        X = as_arb_matrix(inputs)
+        n, d = X.nrows(), point.d
+        delta = to_arb(exact_fraction(found.radius))
+        box = Network.from_flat([to_arb(v) + arb(0, delta) for v in s.theta], d)
+        a = [to_arb(v) for v in box.output_weights]
+        vectors = s.kernel.vectors(a, arb(0), arb(1))
+        M = len(s.theta)
+        Z = arb_mat([[vectors[j][i] for j in s.chosen] for i in range(M)])
+        Ky = s.QN.transpose() * Z
+        KM, VM = s.QN * Ky, s.QN * s.V
+        q, rho = Ky.ncols(), s.V.ncols()
+        at_point = s.kernel.vectors([to_arb(Fraction(v)) for v in point.output_weights], arb(0), arb(1))
+        J0 = evaluate(act, point, X, dps=dps).jacobian
+        K0 = arb_mat([[at_point[j][i] for j in s.chosen] for i in range(M)])
+        if not all(e.contains(0) for e in (J0 * K0).entries()):
+            return False, "J_n K != 0 at theta°"
+        J = evaluate(act, box, X, dps=dps).jacobian
+        A = s.U * J * VM
+        Ainv = _neumann_inverse(A)
+        if Ainv is None:
+            return False, "A not proven invertible by a Neumann series"
+        KV = arb_mat([[Ky[i, j] for j in range(q)] + [s.V[i, j] for j in range(rho)] for i in range(Ky.nrows())])
+        KVinv = _neumann_inverse(KV)
+        if KVinv is None:
+            return False, "[K V] not proven invertible"
+        W = arb_mat([[KVinv[i, j] for j in range(KVinv.ncols())] for i in range(q)])
+        L = s.Lam - (s.Lam * J * VM) * Ainv * s.U
+        ell = (s.c * L).entries()
+        G = _dense_hessian_sum(act, box, X, ell)
+        S = KM.transpose() * G * KM
+        if not _cholesky_positive(S, s.mu):
+            return False, "K^T G K - mu I not proven positive definite (interval Cholesky)"
+        g1, g2, w, ainv, u, k, v = (_spectral_upper(m) for m in (KM.transpose() * G * VM, VM.transpose() * G * VM,
+                                                                W, Ainv, s.U, KM, VM))
+        H = _dense_hessian_norm(act, box, X)
+        if None in (g1, g2, w, ainv, u, k, v, H):
+            return False, "an enclosure blew up"
+        beta = ainv * u * H / 2
+        kappa = (1 - v * beta * delta) / k
+        margin = s.mu * kappa ** 2 - 2 * g1 * w * beta * delta - g2 * beta ** 2 * delta ** 2
+        if not (kappa > 0 and margin > 0):
+            return False, f"the inequality fails at the certified radius (margin {margin.str(3)})"
+        return True, f"margin {float(margin.mid()):.3g} > 0 at delta = {float(found.radius):.6g}"
+
+
+def _neumann_inverse(A):
+    """An enclosure of A^-1 for every A in the enclosure, from Y = float inverse of the midpoint:
+    A^-1 = (I - E)^-1 Y with E = I - Y A, so |A^-1 - Y|_inf <= ||E|| ||Y|| / (1 - ||E||)."""
+    size = A.nrows()
+    try:
+        Y = _exact(np.linalg.inv(_mids(A)))
+    except np.linalg.LinAlgError:
+        return None
+    E = arb_mat([[arb(int(i == j)) for j in range(size)] for i in range(size)]) - Y * A
+    e, y = _inf_upper(E), _inf_upper(Y)
+    if e is None or not e < 1:
+        return None
+    spread = (e * y / (1 - e)).upper()
+    return arb_mat([[Y[i, j] + arb(0, spread) for j in range(size)] for i in range(size)])
+
+
+def _inf_upper(matrix):
+    rows = [sum((abs(matrix[i, j]) for j in range(matrix.ncols())), arb(0)) for i in range(matrix.nrows())]
+    if not all(r.is_finite() for r in rows):
+        return None
+    return max((r.upper() for r in rows), default=arb(0))
+
+
+def _spectral_upper(matrix):
+    """||B||_2 <= sqrt(||B||_1 ||B||_inf)."""
+    one, inf = _inf_upper(matrix.transpose()), _inf_upper(matrix)
+    return None if one is None or inf is None else (one * inf).sqrt().upper()
+
+
+def _cholesky_positive(S, mu):
+    """Interval Cholesky of sym(S) - mu I: every pivot provably positive means every member is positive definite."""
+    q = S.nrows()
+    A = [[(S[i, j] + S[j, i]) / 2 - (mu if i == j else 0) for j in range(q)] for i in range(q)]
+    L = [[arb(0)] * q for _ in range(q)]
+    for j in range(q):
+        pivot = A[j][j] - sum((_square(L[j][k]) for k in range(j)), arb(0))
+        if not pivot > 0:
+            return False
+        L[j][j] = pivot.sqrt()
+        for i in range(j + 1, q):
+            L[i][j] = (A[i][j] - sum((L[i][k] * L[j][k] for k in range(j)), arb(0))) / L[j][j]
+    return True
+
+
+def _neuron_values(act, network, X):
+    sig = activation_function(act, (1, 2))
+    W, a = network.input_weights, network.output_weights
+    out = []
+    for i in range(X.nrows()):
+        row = []
+        for w in W:
+            zik = sum((X[i, l] * to_arb(w[l]) for l in range(X.ncols())), arb(0))
+            row.append(sig(zik))
+        out.append(row)
+    return [to_arb(v) for v in a], out
+
+
+def _dense_hessian_sum(act, network, X, weights):
+    """sum_i weights_i Hess f(x_i), entry by entry from the per-sample Hessians."""
+    d, m = network.d, network.m
+    a, values = _neuron_values(act, network, X)
+    size = m * (d + 1)
+    G = [[arb(0)] * size for _ in range(size)]
+    for i in range(X.nrows()):
+        for k in range(m):
+            first, second = values[i][k]
+            base = k * (d + 1)
+            for p in range(d):
+                term = weights[i] * first * X[i, p]
+                G[base][base + 1 + p] += term
+                G[base + 1 + p][base] += term
+                for r in range(d):
+                    G[base + 1 + p][base + 1 + r] += weights[i] * a[k] * second * X[i, p] * X[i, r]
+    return arb_mat(G)
+
+
+def _dense_hessian_norm(act, network, X):
+    d, m = network.d, network.m
+    a, values = _neuron_values(act, network, X)
+    total = arb(0)
+    for i in range(X.nrows()):
+        for k in range(m):
+            first, second = values[i][k]
+            for p in range(d):
+                total += 2 * _square(first * X[i, p])
+                for r in range(d):
+                    total += _square(a[k] * second * X[i, p] * X[i, r])
+    return total.sqrt().upper() if total.is_finite() else None
+
+
+def _reverify_zeros(act, point, target, inputs, found, dps):
+    from .krawczyk import reverify_zero
+    again = [reverify_zero(act, zero.zero, point.d, target, inputs, dps) for zero in found.zeros]
+    if not all(again):
+        return False, f"a zero box failed its re-verification: {again}"
+    with working_precision(dps):
+        for zero in found.zeros:
+            net = Network.from_flat(zero.zero.box(), point.d)
+            difference = evaluate(act, net, as_arb_matrix([zero.probe]), target=target, dps=dps).residuals[0]
+            if difference.contains(0):
+                return False, "f_theta - f* not proven non-zero on a zero box"
+    return True, f"{len(found.zeros)} zero boxes re-verified (Krawczyk again, f_theta != f* at the stored probe)"
