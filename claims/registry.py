@@ -141,6 +141,11 @@ SEPARATION_CASES = [("tanh", 1, 2, 1), ("tanh", 1, 3, 1), ("tanh", 2, 3, 1)]
 
 
 def _c5_check(config):
+    if config.get("case") == "review point":
+        return separation.check_review_point(starts=config.get("starts", 4), dps=config.get("dps", 50))
+    if config.get("part") == "second-order frequencies":
+        from . import second_order
+        return second_order.check_frequencies(recheck=config.get("recheck", 2), dps=config.get("dps", 50))
     if config.get("case") == "known minimum":
         budget = {"boxes": config["boxes"]} if "boxes" in config else None   # a smaller budget for the mutants
         return separation.check_known_minimum(budget, seed=config.get("seed", 3), dps=config.get("dps", 50))
@@ -161,6 +166,9 @@ def _c5_configurations(quick):
             configs.append({"activation": act, "target": target, "m": width, "branch": branch.label,
                             "starts": 6 if quick else 12, "seed": 0, "dps": 50})
     configs.append({"activation": "tanh", "case": "known minimum", "seed": 3, "dps": 50})
+    if not quick:
+        configs.append({"activation": "tanh", "case": "review point", "starts": 4, "dps": 50})
+        configs.append({"part": "second-order frequencies", "recheck": 2, "dps": 50})
     return configs
 
 
@@ -210,7 +218,11 @@ STATEMENTS = {
           "rho_n generalizes once n reaches the codimension ([GLR] result (i)); below the rank the suite "
           "constructs non-generalizing minima arbitrarily close. rho_n comes from an interval lemma in ball "
           "arithmetic and is rounded down; from the other side, a non-generalizing minimum that a search finds "
-          "(or that is placed on purpose) is proven by Krawczyk's test, giving a certified delta-bar_n rounded up.",
+          "(or that is placed on purpose) is proven by Krawczyk's test, giving a certified delta-bar_n rounded up. "
+          "At degenerate points (model rank below the codimension) the first order never decides; there the "
+          "quadratic forms lambda^T D^2 F_n on the structural kernel do: a definite combination (or a cover of "
+          "the directions by pieces) plus a remainder bound gives a certified radius, a real common zero gives "
+          "Krawczyk boxes of zeros off Q* converging to the point, anything else is INCONCLUSIVE.",
     "C6": "Gradient flow started near a non-degenerate branch converges to a global minimum that generalizes, "
           "with R decaying like exp(-2 lambda t), lambda the smallest positive eigenvalue of J^T J / n at the "
           "limit ([GLR] result (ii)); on split branches the decay is algebraic (t^-2); with too few samples the "

@@ -459,3 +459,37 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     result.family, result.radii, result.found, result.uppers = family, radii, found, uppers
     result.exclusions = exclusions
     return result
+
+
+#: The split point of the review (docs/theory.md §6 (a), (g)) and the sample sets of ``twolayer study`` with the
+#: default seed and with --seed 3 (seed + 11): at n = 7 one has an indefinite form, the other a definite one.
+REVIEW_CASE = {"activation": "tanh", "target": '[[1, 1, "1/2"], ["-1/2", "1/3", -1]]',
+               "point": '[["9/8", 1, "1/2"], ["-1/8", 1, "1/2"], ["-1/2", "1/3", -1]]', "seeds": (0, 3), "n": 7}
+
+
+def check_review_point(starts=4, dps=50) -> Result:
+    """C5 at the review's split point: the sweep n = 6..8 on both sample sets (second order between r = 6 and
+    codim = 8, where no first-order statement exists), and the two answers at n = 7, which must be opposite and
+    both certified."""
+    from ..numeric.network import parse_network
+    from ..symbolic.activations import activation
+    case = REVIEW_CASE
+    act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
+    checks, notes, answers = [], [], {}
+    for seed in case["seeds"]:
+        inputs = gaussian_inputs(8, target.d, seed + 11)
+        rows = separation_sweep(act, point, target, inputs, [6, 7, 8], starts=starts, seed=seed, dps=dps,
+                                exclusion_boxes=0)
+        found, more, _ = sweep_checks(act, point, target, inputs, rows, True, dps)
+        checks += [Check(f"seed {seed}: {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind, c.detail)
+                   for c in found]
+        notes.append(f"seed {seed}: {more}")
+        answers[seed] = next(row for row in rows if row.n == case["n"])
+    states = {seed: row.separated for seed, row in answers.items()}
+    checks.append(Check(f"n = {case['n']}: the two sample sets get opposite certified answers (one definite form, "
+                        "one with a real zero)", {str(s): v for s, v in states.items()}, "one True, one False", 0,
+                        sorted(states.values(), key=str) == [False, True], "certificate",
+                        "; ".join(f"seed {s}: {answers[s].why}" for s in states)))
+    config = {"activation": case["activation"], "target": case["target"], "point": case["point"],
+              "case": "review point", "n": "6..8"}
+    return Result("C5", TITLE, config, checks, " ".join(notes))

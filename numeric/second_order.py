@@ -40,6 +40,7 @@ with the reason.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -196,11 +197,14 @@ def _square(x):
 
 
 def _frobenius_upper(matrix):
-    """An exact arb >= the Frobenius (so also the spectral) norm of every matrix in the enclosure, or None."""
+    """An exact arb >= the spectral norm of every matrix in the enclosure (the smaller of the Frobenius norm
+    and sqrt(||.||_1 ||.||_inf), both upper bounds of it), or None when the enclosure blew up."""
     entries = matrix.entries()
     if not all(e.is_finite() for e in entries):
         return None
-    return sum((abs(e).upper() ** 2 for e in entries), arb(0)).sqrt().upper()
+    frobenius = sum((abs(e).upper() ** 2 for e in entries), arb(0)).sqrt().upper()
+    product = _spectral_upper(matrix)
+    return frobenius if product is None or not product < frobenius else product
 
 
 def _mids(matrix):
@@ -283,11 +287,11 @@ class _Setup:
     V: arb_mat             # c x rho, N-coordinates of the complement
     U: arb_mat             # rho x n
     Lam: arb_mat           # (n - rho) x n
-    c: arb_mat             # 1 x (n - rho): the combination of the forms
-    mu: arb                # the definiteness margin aimed at on the boxes
-    R: arb_mat             # q x q congruence for Gershgorin
     X: arb_mat             # the samples
     dps: int
+    pieces: list = None    # [(c, arc, mu, R)]: combination c (1 x (n - rho)) positive with margin mu on the cone
+    #                        over ``arc`` (angles (lo, hi) of u in K-coordinates, q = 2) or on all of K (arc None,
+    #                        Gershgorin after the congruence R)
 
 
 def _kernel_y(setup, a):
@@ -417,7 +421,7 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
         QN = arb_mat([[to_arb(v[i]) / to_arb(l2).sqrt() for v, l2 in zip(normal, lengths2)] for i in range(M)])
         J0 = evaluate(act, point, X, dps=dps).jacobian
         Ky = None
-        setup = _Setup(theta, d, QN, kernel, chosen, None, None, None, None, None, None, X, dps)
+        setup = _Setup(theta, d, QN, kernel, chosen, None, None, None, X, dps)
         Ky = _kernel_y(setup, [to_arb(v) for v in a0])
         KM = QN * Ky
         if q and not all(e.contains(0) for e in (J0 * KM).entries()):
@@ -459,23 +463,30 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
             forms.append(KM.transpose() * G * KM)
         mids = [(_mids(Q) + _mids(Q).T) / 2 for Q in forms]
         c, value = _best_combination(mids)
+        setup.V, setup.U, setup.Lam = V, U, Lam
+        pieces, how = None, ""
         if value > 0:
             S = sum((to_arb(float(cj)) * Q for cj, Q in zip(c, forms)), arb_mat(q, q))
             R = _exact(np.linalg.eigh(_mids(S))[1])
-            mu = arb(float(value) / 2)
+            mu = arb(float(value) / 4)   # the margin is shared: a quarter of lambda_min balances the two tests
             if _positive_definite_above(S, mu, R):
-                out.form_lower = to_mpf(mu)
-                setup.V, setup.U, setup.Lam, setup.c, setup.mu, setup.R = V, U, Lam, _exact(c[None, :]), mu, R
-                out.data = setup
-                radius = _radius(act, setup)
-                if radius is None:
-                    out.reason = ("the combined form is definite on K at theta° (certified), but no radius above "
-                                  "2^-60 passed the remainder bound")
-                    return
-                out.separated, out.radius = True, radius
-                out.reason = (f"a combination of the {n - rho} forms is definite on K (dim {q}): "
-                              f"lambda_min >= {float(out.form_lower):.3g}; remainder bound holds on the ball")
+                pieces = [(_exact(c[None, :]), None, mu, R)]
+                how = f"a combination of the {n - rho} forms is definite on K (dim {q})"
+        if pieces is None and q == 2 and n - rho >= 2 and _common_zero(_form_span(mids))[0] is None:
+            pieces = _arc_pieces(mids, forms)
+            how = (f"no combination of the {n - rho} forms is definite on K (dim 2), but {len(pieces or ())} arcs "
+                   "of directions each have a combination positive on their cone")
+        if pieces:
+            setup.pieces = pieces
+            out.form_lower = to_mpf(min((mu for _, _, mu, _ in pieces), key=lambda m: float(m.mid())))
+            out.data = setup
+            radius = _radius(act, setup)
+            if radius is None:
+                out.reason = (f"{how} (certified at theta°), but no radius above 2^-60 passed the remainder bound")
                 return
+            out.separated, out.radius = True, radius
+            out.reason = f"{how}: lambda_min >= {float(out.form_lower):.3g}; remainder bound holds on the ball"
+            return
         span = _form_span(mids)
         if not span:
             out.reason = (f"every one of the {n - rho} forms vanishes on K (dim {q}): the second order says nothing "
@@ -498,10 +509,11 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
 
 
 def _radius(act, setup, largest=Fraction(1, 4), smallest=Fraction(1, 2 ** 60)):
-    """Half the largest dyadic delta (halving, then six bisection steps) at which the lemma's inequality holds.
+    """Three quarters of the largest dyadic delta (halving, then six bisection steps) at which the lemma's
+    inequality holds.
 
-    The inequality holds at the half as well (checked); the slack lets the separate re-verification, whose
-    enclosures are looser (a Neumann inverse instead of arb's), confirm the radius instead of failing at the edge."""
+    The inequality holds there as well (checked); the slack lets the separate re-verification, whose enclosures
+    are a little looser (a Neumann inverse instead of arb's), confirm the radius instead of failing at the edge."""
     delta = largest
     while delta >= smallest and not margin_holds(act, setup, delta):
         delta /= 2
@@ -514,7 +526,7 @@ def _radius(act, setup, largest=Fraction(1, 4), smallest=Fraction(1, 2 ** 60)):
             low = middle
         else:
             high = middle
-    low /= 2
+    low = low * 3 / 4
     if not margin_holds(act, setup, low):
         return None
     return mpmath.mpf(low.numerator) / low.denominator
@@ -546,24 +558,67 @@ def margin_holds(act, setup, delta) -> bool:
         except ZeroDivisionError:
             return False
         L = Lam - (Lam * JV) * Ainv * U
-        ell = (setup.c * L).entries()
-        G = hessian_combination(act, box, X, ell)
-        S = KM.transpose() * G * KM
-        if not _positive_definite_above(S, setup.mu, setup.R):
+        common = [_frobenius_upper(m) for m in (W, Ainv, U, KM, VM)] + [hessian_norm_upper(act, box, X)]
+        if any(b is None for b in common):
             return False
-        bounds = [_frobenius_upper(m) for m in (KM.transpose() * G * VM, VM.transpose() * G * VM, W, Ainv, U, KM,
-                                                VM)]
-        H = hessian_norm_upper(act, box, X)
-        if H is None or any(b is None for b in bounds):
-            return False
-        g1, g2, w, ainv, u, k, v = bounds
+        w, ainv, u, k, v, H = common
         delta = to_arb(delta)
         beta = ainv * u * H / 2
         kappa = (1 - v * beta * delta) / k
         if not kappa > 0:
             return False
-        margin = setup.mu * kappa ** 2 - 2 * g1 * w * beta * delta - g2 * beta ** 2 * delta ** 2
-        return bool(margin > 0)
+        for c, arc, mu, R in setup.pieces:
+            G = hessian_combination(act, box, X, (c * L).entries())
+            S = KM.transpose() * G * KM
+            if not (_positive_definite_above(S, mu, R) if arc is None else _positive_on_arc(S, mu, arc)):
+                return False
+            g1, g2 = _frobenius_upper(KM.transpose() * G * VM), _frobenius_upper(VM.transpose() * G * VM)
+            if g1 is None or g2 is None:
+                return False
+            margin = mu * kappa * kappa - 2 * g1 * w * beta * delta - g2 * beta * beta * delta * delta
+            if not margin > 0:
+                return False
+        return True
+
+
+def _arc_angles(arc):
+    lo, hi = arc
+    return arb(lo).union(arb(hi))
+
+
+def _positive_on_arc(S, mu, arc):
+    """u^T S u > mu for every u = (cos phi, sin phi), phi in the arc, and every S of the enclosure (q = 2)."""
+    phi = _arc_angles(arc)
+    c, s = phi.cos(), phi.sin()
+    value = S[0, 0] * c * c + (S[0, 1] + S[1, 0]) * c * s + S[1, 1] * s * s
+    return bool(value > mu)
+
+
+def _arc_pieces(mids, forms, depth=10):
+    """A cover of the directions of R^2 (angles [0, pi]: u and -u give the same values) by arcs, each with the
+    combination c = q(u_mid)/|q(u_mid)| and a margin mu positive on it, checked in ball arithmetic at theta°;
+    None if some arc cannot be cleared within ``depth`` halvings (the forms then nearly share a zero)."""
+    pieces, stack = [], [(0.0, math.pi / 2), (math.pi / 2, math.pi)]
+    while stack:
+        lo, hi = stack.pop()
+        middle = (lo + hi) / 2
+        u = np.array([math.cos(middle), math.sin(middle)])
+        values = np.array([u @ Q @ u for Q in mids])
+        c = values / np.linalg.norm(values)
+        grid = np.linspace(lo, hi, 17)
+        low = min(sum(cj * (np.array([math.cos(t), math.sin(t)]) @ Q @ np.array([math.cos(t), math.sin(t)]))
+                      for cj, Q in zip(c, mids)) for t in grid)
+        if low > 0:
+            mu = arb(float(low) / 4)
+            carb = _exact(c[None, :])
+            S = sum((carb[0, j] * Q for j, Q in enumerate(forms)), arb_mat(2, 2))
+            if _positive_on_arc(S, mu, (lo, hi)):
+                pieces.append((carb, (lo, hi), mu, None))
+                continue
+        if hi - lo < math.pi / 2 ** depth:
+            return None
+        stack += [(lo, middle), (middle, hi)]
+    return pieces
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -686,27 +741,43 @@ def reverify_second_order(act: Activation, point: Network, target: Network, inpu
             return False, "[K V] not proven invertible"
         W = arb_mat([[KVinv[i, j] for j in range(KVinv.ncols())] for i in range(q)])
         L = s.Lam - (s.Lam * J * VM) * Ainv * s.U
-        ell = (s.c * L).entries()
-        G = _dense_hessian_sum(act, box, X, ell)
-        S = KM.transpose() * G * KM
-        if not _cholesky_positive(S, s.mu):
-            return False, "K^T G K - mu I not proven positive definite (interval Cholesky)"
-        g1, g2, w, ainv, u, k, v = (_spectral_upper(m) for m in (KM.transpose() * G * VM, VM.transpose() * G * VM,
-                                                                W, Ainv, s.U, KM, VM))
+        w, ainv, u, k, v = (_spectral_upper(m) for m in (W, Ainv, s.U, KM, VM))
         H = _dense_hessian_norm(act, box, X)
-        if None in (g1, g2, w, ainv, u, k, v, H):
+        if None in (w, ainv, u, k, v, H):
             return False, "an enclosure blew up"
         beta = ainv * u * H / 2
         kappa = (1 - v * beta * delta) / k
-        margin = s.mu * kappa ** 2 - 2 * g1 * w * beta * delta - g2 * beta ** 2 * delta ** 2
-        if not (kappa > 0 and margin > 0):
-            return False, f"the inequality fails at the certified radius (margin {margin.str(3)})"
-        return True, f"margin {float(margin.mid()):.3g} > 0 at delta = {float(found.radius):.6g}"
+        if not kappa > 0:
+            return False, "kappa not proven positive"
+        margins = []
+        for c, arc, mu, _ in s.pieces:
+            G = _dense_hessian_sum(act, box, X, (c * L).entries())
+            S = KM.transpose() * G * KM
+            if arc is None and not _cholesky_positive(S, mu):
+                return False, "K^T G K - mu I not proven positive definite (interval Cholesky)"
+            if arc is not None and not all(_positive_on_arc(S, mu, part) for part in _quarters(arc)):
+                return False, "the form not proven above mu on an arc (quartered)"
+            g1, g2 = _spectral_upper(KM.transpose() * G * VM), _spectral_upper(VM.transpose() * G * VM)
+            if g1 is None or g2 is None:
+                return False, "an enclosure blew up"
+            margin = mu * kappa * kappa - 2 * g1 * w * beta * delta - g2 * beta * beta * delta * delta
+            if not margin > 0:
+                return False, f"the inequality fails at the certified radius (margin {margin.str(3)})"
+            margins.append(float(margin.mid()))
+        return True, (f"least margin {min(margins):.3g} > 0 over {len(margins)} piece(s) at "
+                      f"delta = {float(found.radius):.6g}")
+
+
+def _quarters(arc):
+    lo, hi = arc
+    step = (hi - lo) / 4
+    return [(lo + i * step, lo + (i + 1) * step if i < 3 else hi) for i in range(4)]
 
 
 def _neumann_inverse(A):
     """An enclosure of A^-1 for every A in the enclosure, from Y = float inverse of the midpoint:
-    A^-1 = (I - E)^-1 Y with E = I - Y A, so |A^-1 - Y|_inf <= ||E|| ||Y|| / (1 - ||E||)."""
+    A^-1 = (I - E)^-1 Y = (I + E) Y + E^2 (I - E)^-1 Y with E = I - Y A, so
+    |A^-1 - (I + E) Y|_inf <= ||E||^2 ||Y|| / (1 - ||E||) (two terms of the series, then a bound)."""
     size = A.nrows()
     try:
         Y = _exact(np.linalg.inv(_mids(A)))
@@ -716,8 +787,9 @@ def _neumann_inverse(A):
     e, y = _inf_upper(E), _inf_upper(Y)
     if e is None or not e < 1:
         return None
-    spread = (e * y / (1 - e)).upper()
-    return arb_mat([[Y[i, j] + arb(0, spread) for j in range(size)] for i in range(size)])
+    spread = (e * e * y / (1 - e)).upper()
+    first = Y + E * Y
+    return arb_mat([[first[i, j] + arb(0, spread) for j in range(size)] for i in range(size)])
 
 
 def _inf_upper(matrix):

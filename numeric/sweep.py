@@ -179,7 +179,10 @@ def _collect(client, futures, record, bar, poll=10):
     pending, idle = set(futures), 0.0
     try:
         while pending:
-            done, pending = wait(pending, timeout=poll, return_when="FIRST_COMPLETED")
+            try:
+                done, pending = wait(pending, timeout=poll, return_when="FIRST_COMPLETED")
+            except TimeoutError:   # nothing finished within ``poll`` seconds: a slow task, not a lost cluster
+                done = set()
             for future in done:
                 record(future.result())
                 if bar is not None:

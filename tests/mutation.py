@@ -54,6 +54,12 @@ def c4(act="tanh", target=TANH_1, m=2, bias=False):
     return ("C4", {"activation": act, "target": target, "m": m, "bias": bias, "seed": 0, "dps": 50})
 
 
+C5_REVIEW = ("C5", {"activation": "tanh", "case": "review point", "starts": 2, "dps": 50})
+# a split next to a null neuron: A = U J_n V is ill-conditioned there, so the remainder term sets the radius
+C5_NULL_SPLIT = ("C5", {"activation": "tanh", "target": TANH_1, "m": 3, "branch": "s=(2) null=1", "starts": 3,
+                        "seed": 0, "dps": 50, "boxes": 100})
+
+
 def c5(branch="s=(1) null=1"):
     return ("C5", {"activation": "tanh", "target": TANH_1, "m": 2, "branch": branch, "starts": 3, "seed": 0,
                    "dps": 50, "boxes": 300})
@@ -116,9 +122,11 @@ MUTANTS = [
            "C3", "twolayer.symbolic.branches", "    if prove_zero(act.expr - sp.tanh(z)):\n",
            "    if act.symmetry.kind == 'odd':\n", (("C3", {"part": "bias coverage"}),)),
     Mutant("dimension count restored: r <= n < codim stated 'not separated' without a certificate", "C5",
-           "twolayer.numeric.separation", "            row.why = (f\"not decided: r = {r} <= n < codim",
-           "            row.separated = False\n            row.why = (f\"not decided: r = {r} <= n < codim",
-           (c5("s=(2)"),)),
+           "twolayer.numeric.separation",
+           "        elif row.second is not None and row.second.separated is not None:\n"
+           "            row.separated, row.why = row.second.separated, f\"second order: {row.second.reason}\"",
+           "        elif r <= n < codim:\n            row.separated, row.why = False, \"dim Q_n >= M - n > dim B\"",
+           (C5_REVIEW,)),
     Mutant("non-separation sequence started 10x too far", "C5", "twolayer.numeric.separation",
            "start = Network.from_flat([b + eps * a for b, a in zip(base, v)], point.d)",
            "start = Network.from_flat([b + 10 * eps * a for b, a in zip(base, v)], point.d)", (c5(),)),
@@ -262,7 +270,25 @@ C5_EXCLUSION_MUTANTS = [
            "twolayer.numeric.exclusion", "    known = Fraction(0) if inside is None else exact_fraction(inside) ** 2",
            "    known = Fraction(0) if inside is None else 4 * exact_fraction(inside) ** 2", (c5(),)),
 ]
-MUTANTS = MUTANTS + C7_MUTANTS + C5_UPPER_MUTANTS + C5_EXCLUSION_MUTANTS
+# The second-order decision at degenerate points (numeric/second_order.py): each fault either stops it from
+# deciding (C5's "every n >= r decided" turns INCONCLUSIVE) or makes it certify a radius that the separate
+# re-verification refuses.
+C5_SECOND_ORDER_MUTANTS = [
+    Mutant("second order: the sign of lambda flipped on the boxes (the combination's form negated)", "C5",
+           "twolayer.numeric.second_order", "G = hessian_combination(act, box, X, (c * L).entries())",
+           "G = hessian_combination(act, box, X, (c * L * -1).entries())", (c5("s=(2)"), C5_REVIEW)),
+    Mutant("second order: the remainder bound beta halved", "C5", "twolayer.numeric.second_order",
+           "        delta = to_arb(delta)\n        beta = ainv * u * H / 2",
+           "        delta = to_arb(delta)\n        beta = ainv * u * H / 4",
+           (c5("s=(2)"), C5_REVIEW, C5_NULL_SPLIT)),
+    Mutant("second order: a kernel direction dropped", "C5", "twolayer.numeric.second_order",
+           "normal, lengths2)\n    q = len(chosen)", "normal, lengths2)\n    chosen = chosen[:-1]\n    q = len(chosen)",
+           (c5("s=(2)"), C5_REVIEW)),
+    Mutant("second order: the branch tangent not removed (kernel taken in all of R^M, not in N)", "C5",
+           "twolayer.numeric.second_order", "    tangent, normal = basis[:k], basis[k:]",
+           "    tangent, normal = basis[:k], basis", (c5("s=(2)"), C5_REVIEW)),
+]
+MUTANTS = MUTANTS + C7_MUTANTS + C5_UPPER_MUTANTS + C5_EXCLUSION_MUTANTS + C5_SECOND_ORDER_MUTANTS
 
 
 def _verdicts(runs):

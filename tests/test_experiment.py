@@ -292,3 +292,19 @@ def test_an_experiment_too_wide_to_enumerate_still_runs(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["predictions"] is None and "5000 branches" in out["predictions_unavailable"]
     assert len(out["rows"]) == 1
+
+
+def test_a_task_slower_than_the_poll_interval_is_waited_for():
+    """dask's wait() raises TimeoutError when nothing finishes within its timeout: that is a slow task, not a lost
+    cluster (a frequency sweep with one-second tasks on a loaded machine was stopped by it)."""
+    import time
+
+    from dask.distributed import Client, LocalCluster
+
+    from twolayer.numeric import sweep
+    got = []
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster) as client:
+        sweep._collect(client, [client.submit(time.sleep, 1.0, pure=False) for _ in range(2)], got.append, None,
+                       poll=0.2)
+    assert got == [None, None]

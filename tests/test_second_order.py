@@ -1,0 +1,159 @@
+"""The second-order decision at degenerate points (numeric/second_order.py, docs/theory.md §6 (g)).
+
+Checked against an independent mpmath computation of the form, on the review's split point where two sample
+sets must get opposite certified answers, on forms built to defeat the simple test (x^2 - y^2 and xy), against
+exact kernel identities at other points of the branch, and on inputs that must not be decided.
+"""
+import json
+import subprocess
+import sys
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+
+from twolayer.claims import second_order as frequencies
+from twolayer.numeric import second_order as so
+from twolayer.numeric.evaluate import evaluate
+from twolayer.numeric.network import Network, gaussian_inputs, parse_network
+from twolayer.numeric.precision import working_precision
+from twolayer.numeric.separation import nearest_nongeneralizing
+from twolayer.symbolic.activations import activation
+
+TANH = activation("tanh")
+REVIEW_TARGET = parse_network('[[1, 1, "1/2"], ["-1/2", "1/3", -1]]')
+REVIEW_POINT = parse_network('[["9/8", 1, "1/2"], ["-1/8", 1, "1/2"], ["-1/2", "1/3", -1]]')
+
+
+def independent_form(inputs):
+    """The form on K at the review point, by hand: lambda spans the left null space of the 7 x 6 matrix of the
+    model's functions (tanh(w.x), tanh'(w.x) x for both target directions), and on the split's kernel direction
+    (dw_1 = e, dw_2 = -(a_1/a_2) e) D^2 F[h, h] = tanh''(w*.x) (x.e)^2 (a_1 + a_1^2/a_2)."""
+    mpmath.mp.dps = 40
+    X = [[mpmath.mpf(v.numerator) / v.denominator for v in x] for x in inputs]
+    w1, w2 = (1, mpmath.mpf(1) / 2), (mpmath.mpf(1) / 3, -1)
+    columns = []
+    for w in (w1, w2):
+        zs = [w[0] * x[0] + w[1] * x[1] for x in X]
+        columns.append([mpmath.tanh(t) for t in zs])
+        columns += [[(1 - mpmath.tanh(t) ** 2) * x[l] for t, x in zip(zs, X)] for l in range(2)]
+    A = mpmath.matrix([[c[i] for c in columns] for i in range(len(X))])
+    U = mpmath.svd_r(A, full_matrices=True)[0]
+    lam = [U[i, 6] for i in range(len(X))]
+    zs = [w1[0] * x[0] + w1[1] * x[1] for x in X]
+    second = [-2 * mpmath.tanh(t) * (1 - mpmath.tanh(t) ** 2) for t in zs]
+    B = mpmath.matrix(2, 2)
+    for i in range(len(X)):
+        for p in range(2):
+            for q in range(2):
+                B[p, q] += lam[i] * second[i] * X[i][p] * X[i][q]
+    return [float(e) for e in mpmath.eigsy(B)[0]]
+
+
+@pytest.mark.parametrize("seed", [11, 14, 5001, 5002, 5003, 5004])
+def test_the_form_agrees_with_an_independent_computation(seed):
+    inputs = gaussian_inputs(7, 2, seed)
+    eigenvalues = independent_form(inputs)
+    found = so.second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, zeros=False)
+    definite = eigenvalues[0] * eigenvalues[1] > 0
+    assert found.kernel == 2 and found.rank == 6 and found.multipliers == 1
+    if definite:
+        assert found.separated is True and found.radius > 0
+    else:
+        assert found.separated is None and found.direction is not None   # a common zero, boxes not asked for
+
+
+def test_the_review_point_gets_opposite_certified_answers_on_the_two_sample_sets():
+    # twolayer study draws its samples with seed + 11: the default seed and --seed 3
+    answers = {}
+    for seed in (0, 3):
+        inputs = gaussian_inputs(7, 2, seed + 11)
+        found = so.second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs)
+        ok, why = so.reverify_second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, found)
+        assert ok, why
+        answers[seed] = found
+    assert answers[0].separated is False and len(answers[0].zeros) >= so.ENOUGH_ZEROS
+    assert min(z.distance for z in answers[0].zeros) < 1e-5         # zeros off Q* accumulate at the point
+    assert answers[3].separated is True and answers[3].radius > 0
+    # nothing the search finds lies inside the certified radius
+    inputs = gaussian_inputs(7, 2, 14)
+    search = nearest_nongeneralizing(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, starts=6, radius="0.01")
+    assert search.nearest is None or search.nearest > answers[3].radius
+
+
+def test_a_larger_radius_fails_the_separate_check():
+    inputs = gaussian_inputs(7, 2, 14)
+    found = so.second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs)
+    found.radius *= 8
+    assert so.reverify_second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, found)[0] is False
+
+
+def test_forms_without_common_zero_or_definite_combination_are_covered_by_arcs():
+    forms = [np.array([[1.0, 0.0], [0.0, -1.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])]
+    assert so._best_combination(forms)[1] <= 1e-9          # every combination has trace 0
+    assert so._common_zero(forms)[0] is None               # x^2 = y^2 and xy = 0 only at 0
+    with working_precision(30):
+        pieces = so._arc_pieces(forms, [so._exact(Q) for Q in forms])
+    assert pieces and abs(sum(arc[1] - arc[0] for _, arc, _, _ in pieces) - np.pi) < 1e-12
+    # a shared zero (both forms vanish on the x-axis) has no cover
+    shared = [np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[0.0, 0.0], [0.0, 1.0]])]
+    with working_precision(30):
+        assert so._arc_pieces(shared, [so._exact(Q) for Q in shared]) is None
+
+
+@pytest.mark.parametrize("name,point,target", [
+    ("tanh", '[["3/4", 1, "1/2"], ["-1/4", -1, "-1/2"], [0, 2, 1]]', '[[1, 1, "1/2"]]'),      # odd: opposite w
+    ("cos", '[["3/4", 1, "1/2"], ["1/4", -1, "-1/2"]]', '[[1, 1, "1/2"]]'),                  # even: opposite w
+    ("sigmoid", '[["5/4", 1, "1/2"], ["-1/4", 1, "1/2"]]', '[[1, 1, "1/2"]]'),               # generic
+])
+def test_the_structural_kernel_holds_at_other_points_of_the_branch(name, point, target):
+    act, p, t = activation(name), parse_network(point), parse_network(target)
+    from twolayer.numeric.classify import branch_constraints
+    from twolayer.numeric.exclusion import coordinate_basis
+    rows = branch_constraints(act, p, t)
+    basis, k = coordinate_basis(rows, p.m * (p.d + 1))
+    groups, why = so._neuron_groups(act, p, basis[:k])
+    assert groups is not None, why
+    kernel = so._Kernel(act, p, groups)
+    inputs = gaussian_inputs(9, 2, 1)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        # another exact point of the branch: theta° plus a rational combination of the tangent vectors
+        shift = [Fraction(int(rng.integers(-3, 4)), 7) for _ in range(k)]
+        theta = [Fraction(v) + sum(c * tau[i] for c, tau in zip(shift, basis[:k])) for i, v in enumerate(p.flat())]
+        other = Network.from_flat(theta, p.d)
+        vectors = kernel.vectors(list(other.output_weights), Fraction(0), Fraction(1))
+        with working_precision(40):
+            J = evaluate(act, other, inputs, dps=40).jacobian
+            for v in vectors:
+                products = [sum((J[i, j] * float(v[j]) for j in range(len(v)) if v[j]), J[i, 0] * 0)
+                            for i in range(J.nrows())]
+                assert all(abs(x) < 1e-30 for x in (float(e.mid()) for e in products))
+
+
+def test_points_it_cannot_decide_say_why():
+    target = parse_network('[[1, "1/2"]]')
+    found = so.second_order(TANH, parse_network('[["11/10", "1/2"], [0, 1]]'), target, [["1"], ["2"]])
+    assert found.separated is None and "no branch" in found.reason
+    # the zero class of tanh: sigma''(0) = 0, every form vanishes on K
+    zero_class = parse_network('[[1, "1/2"], ["9/8", 0], ["3/8", 0]]')
+    found = so.second_order(TANH, zero_class, target, gaussian_inputs(5, 1, 3))
+    assert found.separated is None and "vanishes" in found.reason
+
+
+def test_the_stored_frequencies_cover_every_case_and_reproduce():
+    result = frequencies.check_frequencies(recheck=1)
+    assert result.verdict == "PASS", [(c.name, c.passed, c.detail) for c in result.evidence]
+    assert "| (2,3,2) review |" in result.table
+
+
+def test_cli_separation_reports_the_second_order_evidence():
+    out = subprocess.run([sys.executable, "-m", "twolayer", "separation", "--activation", "tanh", "--target",
+                          '[[1, 1, "1/2"], ["-1/2", "1/3", -1]]', "--point",
+                          '[["9/8", 1, "1/2"], ["-1/8", 1, "1/2"], ["-1/2", "1/3", -1]]', "--samples", "7",
+                          "--seed", "14", "--starts", "2", "--json"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    row = json.loads(out.stdout)["rows"][0]
+    assert row["separated"] is True and row["method"] == "second order"
+    assert row["second_order"]["radius"] is not None and row["second_order"]["kernel_dim"] == 2
