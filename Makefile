@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: verify verify-quick test lint bench mutate notebooks book lab browser experiments clean
+.PHONY: verify verify-quick test lint bench mutate notebooks book lab browser experiments frequencies clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ experiments: $(STAMP)
 		/usr/bin/time -f "$$s: %e s" $(BIN)/twolayer experiment --setup $$s --workers 2 \
 			--out data/experiments/$$s.csv || exit 1; \
 	done
+
+# The second-order decision at every built-in degenerate branch, n = r .. codim + 1, on 200 sample sets each, into
+# data/second_order/frequencies.csv (read by C5 and notebook 05); resumes an interrupted run.
+frequencies: $(STAMP)
+	$(BIN)/python -m twolayer.claims.second_order --workers 2
 
 # Re-execute the notebooks in place (stored outputs are what nbval compares).
 notebooks: $(STAMP)

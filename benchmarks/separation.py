@@ -67,7 +67,38 @@ def run():
     print(f"  one Gauss-Newton iteration (n = 8, M = 6): twolayer {ours * 1e3:.2f} ms, per-scalar mpmath "
           f"{loop * 1e3:.2f} ms ({loop / ours:.1f}x)")
     bracket = known_minimum_bracket()
-    return {"sweep_s": sweep, "iteration_ms": ours * 1e3, "loop_ms": loop * 1e3, **bracket}
+    second = second_order_cost()
+    return {"sweep_s": sweep, "iteration_ms": ours * 1e3, "loop_ms": loop * 1e3, **bracket, **second}
+
+
+#: a degenerate point with M = 30: the review's target in d = 2, its first neuron split in three, its second in
+#: two, five null neurons (model rank 11, codimension 17)
+WIDE_TARGET = '[[1, 1, "1/2"], ["-1/2", "1/3", -1]]'
+WIDE_POINT = ('[["1/2", 1, "1/2"], ["1/4", 1, "1/2"], ["1/4", 1, "1/2"], ["-1/4", "1/3", -1], ["-1/4", "1/3", -1], '
+              '[0, "5/4", "3/8"], [0, "-3/8", "7/8"], [0, "1/8", "-5/4"], [0, "3/2", "1/4"], [0, "-1", "-3/4"]]')
+
+
+def second_order_cost():
+    """Issue 22's cost goals: the second-order decision at M = 9 (the review point) under 2 s, at M = 30 under 20 s."""
+    from twolayer.claims.separation import REVIEW_CASE
+    from twolayer.numeric.second_order import second_order
+    act = activation("tanh")
+    out = {}
+    cases = [("M = 9", REVIEW_CASE["target"], REVIEW_CASE["point"], [7, 8], 14),
+             ("M = 30", WIDE_TARGET, WIDE_POINT, [12, 17, 18], 3)]
+    print("Second-order decision at a degenerate point (numeric/second_order.py), 50 digits")
+    for label, target, point, sizes, seed in cases:
+        t, p = parse_network(target), parse_network(point)
+        inputs = gaussian_inputs(max(sizes), t.d, seed)
+        for n in sizes:
+            t0 = time.perf_counter()
+            found = second_order(act, p, t, inputs[:n], dps=DPS)
+            seconds = time.perf_counter() - t0
+            radius = "" if found.radius is None else f", radius {float(found.radius):.3e}"
+            print(f"  {label}, n = {n}: {found.verdict} in {seconds:.2f} s (dim K = {found.kernel}, "
+                  f"{found.multipliers} forms{radius}; target < {2 if label == 'M = 9' else 20} s)")
+            out[f"second_order_{label.replace(' = ', '')}_n{n}_s"] = seconds
+    return out
 
 
 def known_minimum_bracket():

@@ -94,13 +94,55 @@ def _limit_checks(found, run, dps):
     return [], None, []
 
 
+LOJASIEWICZ_TOLERANCE = mpmath.mpf("0.05")
+
+
+def _near_branch_checks(act, run, found, target, inputs, weights, branch, dps):
+    """Near a split point: the bias toward ker Hess (|pi_range| = O(|pi_kernel|^2): slope 2) and the Lojasiewicz
+    exponent 3/4 (docs/theory.md §7, derived there), both over the last two decades of t; at a Morse-Bott limit
+    the exponent 1/2 of |grad R| against R over the exponential tail."""
+    from ..numeric.flow import near_branch, tail_slope
+    if found.decay == "exponential":
+        low = mpmath.mpf(10) ** (-(dps // 3))
+        pts = [(mpmath.log(r), mpmath.log(g)) for r, g in zip(run.record.losses, run.record.gradient_norms)
+               if found.loss_target < r < low and g > 0]
+        from ..numeric.flow import _slope
+        mu = _slope(pts) if len(pts) >= 3 else None
+        return [Check("Lojasiewicz exponent at a Morse-Bott limit: log |grad R| against log R over the tail",
+                      _num(mu, 4), "1/2", decimal_string(LOJASIEWICZ_TOLERANCE, 2),
+                      None if mu is None else bool(abs(mu - mpmath.mpf(1) / 2) <= LOJASIEWICZ_TOLERANCE),
+                      "estimate", f"{len(pts)} points; [GLR] Thm 5.1 allows mu in [1/2, 1)")]
+    if found.decay != "algebraic" or branch is None:
+        return []
+    rows, base = branch
+    near = near_branch(act, run, target, inputs, rows, base, weights, dps)
+    bias, count = tail_slope(near.kernel_parts, near.range_parts, near.times)
+    mu, points = tail_slope(near.losses, near.kernel_gradients, near.times)
+    full, _ = tail_slope(run.record.losses, run.record.gradient_norms, run.record.times)
+    return [Check("bias toward ker Hess ([GLR] Thm 5.3(b), Lemma 5.1): log |pi_range(theta - gamma)| against "
+                  "log |pi_kernel(theta - gamma)| over the last two decades of t", _num(bias, 4), "2",
+                  decimal_string(SLOPE_TOLERANCE, 2),
+                  None if bias is None else bool(abs(bias - 2) <= SLOPE_TOLERANCE), "estimate",
+                  f"{count} points; gamma = the foot of the last point on the branch, ker Hess(gamma) of dimension "
+                  f"{near.kernel_dim} (gap rule)"),
+            Check("Lojasiewicz exponent at the split point (derived here: 3/4): log |pi_kernel grad R| against "
+                  "log R over the last two decades of t", _num(mu, 4), "3/4",
+                  decimal_string(LOJASIEWICZ_TOLERANCE, 2),
+                  None if mu is None else bool(abs(mu - mpmath.mpf(3) / 4) <= LOJASIEWICZ_TOLERANCE), "estimate",
+                  f"{points} points; the whole recorded |grad R| gives {_num(full, 3)}: its range part grows like "
+                  "R^(1/2), which the loss curve rules out for the exact flow (-dR/dt = |grad R|^2 would then decay "
+                  "like R, not R^(3/2)), so it is the integrator's offset in the fast directions")]
+
+
 def check_flow(act: Activation, target: Network, start: Network, inputs, *, weights=None, how="", t_max="1e40",
-               dps: int = 50, expect: str = "recovery", expected_decay=None, config=None, bias=False) -> Result:
+               dps: int = 50, expect: str = "recovery", expected_decay=None, config=None, bias=False,
+               branch=None) -> Result:
     """Integrate the flow from ``start`` and judge it: a Result carrying ``.run`` and ``.analysis``.
 
     ``expect`` is "recovery" (the limit generalizes) or "no-recovery" (it does not);
     ``expected_decay`` ("exponential" / "algebraic" / None: whatever the data show); with ``bias`` the
-    last input of every sample is the constant 1 and the population loss averages over the others.
+    last input of every sample is the constant 1 and the population loss averages over the others; ``branch``
+    (its exact equations and a point of it) adds the kernel / range split of an algebraic run.
     """
     if expect not in EXPECTATIONS:
         raise InputError(f"expect must be one of {', '.join(EXPECTATIONS)}, got {expect!r}")
@@ -124,6 +166,8 @@ def check_flow(act: Activation, target: Network, start: Network, inputs, *, weig
     gen = found.generalization_error
     rate_checks, recovered, thresholds = _limit_checks(found, run, dps)
     checks += rate_checks
+    if expected_decay != "undetermined":
+        checks += _near_branch_checks(act, run, found, target, inputs, weights, branch, dps)
     wanted = expect == "recovery"
     if expected_decay != "undetermined":   # a deliberately cut run says nothing about its limit
         checks.append(Check("the limit generalizes" if wanted else "the limit does not generalize",
@@ -161,5 +205,7 @@ def run_case(activation_name, target_json, width, branch_label, case, samples=No
     t_max = t_max or {"split": "1e15", "truncated": "200"}.get(case, "1e40")
     expected_decay = {"split": "algebraic", "truncated": "undetermined"}.get(case, "exponential")
     expect = "no-recovery" if case == "no-recovery" else "recovery"
+    from ..numeric.classify import branch_constraints
     return check_flow(act, target, start, inputs, weights=weights, how=how, t_max=t_max, dps=dps, expect=expect,
-                      expected_decay=expected_decay, config=config)
+                      expected_decay=expected_decay, config=config,
+                      branch=(branch_constraints(act, point, target), point.flat()))

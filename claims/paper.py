@@ -60,6 +60,12 @@ PAPER_MAP = [
      "linear rate", "C6 exponential case on a generic activation: fitted rate = 2 lambda"),
     ("Table 1 (Thm 5.3(b), Cor. 5.1(b))", "near a branch that is not Morse-Bott the rate may fail to be linear, "
      "R = O(|gamma - theta*|^4 + e^(-beta t))", "C6 split case on a generic activation: algebraic decay t^-2"),
+    ("Thm 5.3(b) bias toward ker Hess", "near a branch that is not Morse-Bott, theta(t) - gamma has its range "
+     "part O(|kernel part|^2)", "C6 split case: log-log slope of |pi_range| against |pi_kernel| over the last two "
+     "decades of t, 2 +- 0.1 (gamma the foot of the run's last point on the branch)"),
+    ("Thm 5.1 exponents", "the Lojasiewicz exponent mu lies in [1/2, 1)", "C6: mu = 1/2 +- 0.05 at Morse-Bott "
+     "limits (|grad R| against R over the exponential tail), mu = 3/4 +- 0.05 at a split point (derived here; "
+     "the kernel part of grad R against R)"),
     ("Example (b)", "for exp, m = 2, m0 = 1 the separation sample sizes are N1 = 5, N2 = N3 = 4",
      "codimensions of the three branches from the enumeration, for d = 1 and d = 2 (exact)"),
     ("Finding 1", "the worked example says one-dimensional input, but its N1 = 5, N2 = 4 (and x in R^2, "
@@ -87,6 +93,11 @@ PAPER_MAP = [
     ("ZBZ Table 1", "[ZBZ] Example 1 (tanh with bias, target tanh(x + 1)): separation sample size 4 for Q2 and "
      "5 for Q1 in its Table 1; its prose swaps them", "codims 4 (Q2) and 5 (Q1); certified rank 4 = codim and a "
      "certified radius at n = 4 on Q2; non-generalizing minima found near Q1 at n = 4"),
+    ("Thm 5.4 between its bounds", "(beyond the paper) between the rank and the codimension of a degenerate "
+     "stratum the theorem says nothing; whether the point is separated depends on the sample set",
+     "the second-order decision (a definite combination of the forms lambda^T D^2 F_n, or Krawczyk zeros off Q*) "
+     "at the review's split point, n = 7, on two sample sets: one of each answer, both certified; the fractions "
+     "over 200 sample sets per degenerate branch are in C5 and notebook 05"),
     ("Derived here: odd sigma", "the suite's extension to odd activations (tanh, outside Assumption 2.1): "
      "directions counted up to sign; the same codimension formula, and the rank formula less 1 for a w = 0 "
      "direction (sigma(0) = 0 gives it no feature)",
@@ -317,8 +328,14 @@ def check_dynamics(activation_name: str = "tanh_shift", seed: int = 0, dps: int 
                                                             "exponential", samples=5, seed=seed, dps=dps)),
              ("Table 1 (Thm 5.3(b), Cor. 5.1(b))", run_case(activation_name, target, 2, "s=(2)", "split",
                                                             samples=5, seed=seed, dps=dps))]
-    checks = [Check(f"[{row}] {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind, c.detail)
-              for row, result in parts for c in result.evidence]
+    def row_of(row, name):
+        # C6's measurements near the limit have rows of their own in the map
+        if name.startswith("bias toward ker Hess"):
+            return "Thm 5.3(b) bias toward ker Hess"
+        return "Thm 5.1 exponents" if name.startswith("Lojasiewicz") else row
+
+    checks = [Check(f"[{row_of(row, c.name)}] {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind,
+                    c.detail) for row, result in parts for c in result.evidence]
     return Result("C8", TITLE, {"part": "dynamics", "activation": activation_name, "target": target, "m": 2,
                                 "seed": seed, "dps": dps}, checks)
 
@@ -433,7 +450,24 @@ def check_statements(seed: int = 0) -> Result:
                         and found.independent is False, "exact",
                         "x sigma'(0.x) = sigma'(0) x is the zero function: the corollary needs w_k != 0 or "
                         "sigma'(0) != 0"))
+    checks.append(_between_the_bounds())
     return Result("C8", TITLE, {"part": "statements", "seed": seed}, checks)
+
+
+def _between_the_bounds():
+    """Beyond Thm 5.4: at the review's split point (rank 6, codim 8) the answer at n = 7 depends on the sample
+    set; the second-order decision certifies it either way (docs/theory.md §6 (g))."""
+    from ..numeric.second_order import second_order
+    from .separation import REVIEW_CASE
+    act, target = activation(REVIEW_CASE["activation"]), parse_network(REVIEW_CASE["target"])
+    point = parse_network(REVIEW_CASE["point"])
+    found = {seed: second_order(act, point, target, gaussian_inputs(REVIEW_CASE["n"], target.d, seed + 11))
+             for seed in REVIEW_CASE["seeds"]}
+    return Check("[Thm 5.4 between its bounds] the review's split point at n = 7 (rank 6 < n < codim 8): one sample "
+                 "set certified separated, the other certified not separated",
+                 {str(seed): f.verdict for seed, f in found.items()}, "one of each", 0,
+                 sorted(f.verdict for f in found.values()) == ["not separated", "separated"], "certificate",
+                 "; ".join(f"seed {seed}: {f.reason}" for seed, f in found.items()))
 
 
 #: Every numbered item of [GLR] v3 in the paper's order: (item, what it says, restated; how it stands here). The
@@ -510,18 +544,20 @@ PAPER_ITEMS = [
     ("Proposition 4.1", "for n > (d + 1) m0 and m = m0 the representation of f* is unique on almost all inputs",
      ("not checked", "not yet: the suite's sweeps have m > m0")),
     ("Theorem 5.1", "Lojasiewicz: |grad f| >= C |f - f(p)|^mu near a critical point, mu in [1/2, 1)",
-     ("not checked", "not yet: the exponent can be measured on C6's trajectories")),
+     ("rows", ["Thm 5.1 exponents"])),
     ("Theorem 5.2", "gradient flow near a local minimum converges to its level set", ("rows", [
         "Table 1 (Thm 5.3(a), Cor. 5.1(a))", "Table 1 (Thm 5.3(b), Cor. 5.1(b))"])),
     ("Proposition 5.1", "a converse of Theorem 5.2 for C^1 functions", ("not checked", "a general statement")),
     ("Lemma 5.1", "normal form (13): with c = 0, |z - z*| = O(|y|^2); with c > 0 the kernel part dominates",
-     ("not checked", "not yet: the kernel / range split of theta(t) - gamma on C6's trajectories")),
+     ("rows", ["Thm 5.3(b) bias toward ker Hess"])),
     ("Remark 5.1", "little is known on |z - z*| against |x| when c > 0", ("not checked", "no statement")),
     ("Lemma 5.2", "with asymptotically stable (14), |y(t)| decays exponentially", ("not checked", "not yet")),
-    ("Remark 5.2", "the bias |y| = O(|x|^2) when the tail is long enough", ("not checked", "not yet")),
+    ("Remark 5.2", "the bias |y| = O(|x|^2) when the tail is long enough",
+     ("rows", ["Thm 5.3(b) bias toward ker Hess"])),
     ("Theorem 5.3", "(a) Morse-Bott strata: linear rate; (b) others: |pi_s| = O(|pi_c|^2) under a tail condition; "
      "(c) all points of Q^m_P, Q^m0_P", ("rows", ["Table 1 (Thm 5.3(a), Cor. 5.1(a))",
-                                                 "Table 1 (Thm 5.3(b), Cor. 5.1(b))", "Finding 2", "Finding 5"])),
+                                                 "Table 1 (Thm 5.3(b), Cor. 5.1(b))", "Finding 2", "Finding 5",
+                                                 "Thm 5.3(b) bias toward ker Hess"])),
     ("Corollary 5.1", "the loss converges linearly near Morse-Bott strata, R = O(|gamma - theta*|^4 + e^-bt) "
      "elsewhere", ("rows", ["Table 1 (Thm 5.3(a), Cor. 5.1(a))", "Table 1 (Thm 5.3(b), Cor. 5.1(b))",
                            "Finding 5"])),
@@ -530,7 +566,7 @@ PAPER_ITEMS = [
     ("Definition 5.1", "recovery stability: flows from a ball converge to functions equal to f*",
      ("definition", "C6 with --expect recovery: the limit is certified in Q*")),
     ("Theorem 5.4", "no point of Q^r_P is recovery stable for n <= r + (r - l) d; almost all are for "
-     "n >= r + (m + m0 - r) d", ("rows", ["Finding 3", "Lemma 4.2(b) separation"])),
+     "n >= r + (m + m0 - r) d", ("rows", ["Finding 3", "Lemma 4.2(b) separation", "Thm 5.4 between its bounds"])),
     ("Table 2", "the sample-size thresholds of recovery stability per stratum", ("rows", [
         "Lemma 4.2 rank", "Lemma 4.2(b) codim"])),
 ]

@@ -92,13 +92,25 @@ def _tasks(sets):
 
 
 def read_rows(path=TABLE):
+    """The table's rows; a last line cut mid-write (a stopped run) is left out, never glued to the next."""
     if not os.path.exists(path):
         return []
     with open(path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        text = handle.read()
+    if text and not text.endswith("\n"):
+        text = text[:text.rfind("\n") + 1]
+    rows = [row for row in csv.DictReader(text.splitlines()) if None not in row.values() and row["seconds"]]
     for row in rows:
         row["n"], row["set"] = int(row["n"]), int(row["set"])
     return rows
+
+
+def _repair(path):
+    """Cut a torn last line (no line end) before appending, so a resumed run starts on a line of its own."""
+    with open(path, "rb+") as handle:
+        data = handle.read()
+        if data and not data.endswith(b"\n"):
+            handle.truncate(data.rfind(b"\n") + 1)
 
 
 def run_frequencies(path=TABLE, sets=SETS, workers=0, scheduler=None, progress=True):
@@ -111,6 +123,7 @@ def run_frequencies(path=TABLE, sets=SETS, workers=0, scheduler=None, progress=T
     if not path.exists():
         with open(path, "w", newline="") as handle:
             csv.writer(handle).writerow(COLUMNS)
+    _repair(path)
 
     def record(row):
         with open(path, "a", newline="") as handle:
@@ -190,9 +203,10 @@ def check_frequencies(path=TABLE, recheck=2, dps=50) -> Result:
     result.table = frequency_markdown(rows)
     low = [(case, branch, n, counts) for case, branch, n, total, counts in frequencies(rows)
            if counts["inconclusive"][0] > 0.2 * total]
-    result.notes = ("Decided on fewer than 80 % of the sample sets: " +
-                    "; ".join(f"{case} {branch} n = {n}" for case, branch, n, _ in low) + "."
-                    if low else "Every (branch, n) decided on at least 80 % of the sample sets.")
+    summary = ("Decided on fewer than 80 % of the sample sets: " +
+               "; ".join(f"{case} {branch} n = {n}" for case, branch, n, _ in low) + "."
+               if low else "Every (branch, n) decided on at least 80 % of the sample sets.")
+    result.notes = summary + "\n\n" + result.table
     return result
 
 

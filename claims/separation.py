@@ -35,14 +35,32 @@ def _fmt_lower(x):
 
 def sweep_table(rows):
     """Markdown table of a sweep."""
-    lines = ["| n | rank J_n | codim | separated | certified radius (lemma) | exclusion radius (branch and bound) "
+    lines = ["| n | rank J_n | codim | separated | certified radius (lemma, or second order) "
+             "| exclusion radius (branch and bound) "
              "| nearest non-generalizing found | why |", "|---|---|---|---|---|---|---|---|"]
     for row in rows:
         excluded = None if row.exclusion is None else row.exclusion.radius
         lines.append(f"| {row.n} | {row.rank} | {row.codim} | {row.separated} | "
-                     f"{_fmt_lower(row.radius.radius)} | {_fmt_lower(excluded)} | {_fmt(row.search.nearest)} | "
+                     f"{_fmt_lower(certified_radius_of(row))} | {_fmt_lower(excluded)} | {_fmt(row.search.nearest)} | "
                      f"{row.why} |")
     return "\n".join(lines)
+
+
+def separation_method(row):
+    """How a sweep row's answer was reached: "interval lemma" (a certified radius), "second order" (the decision
+    at a degenerate point), "constructive sequence" (n < r) or None (not decided)."""
+    if row.radius.radius is not None:
+        return "interval lemma, J enclosed on the box"
+    if row.second is not None and row.second.separated is not None:
+        return "second order"
+    return "constructive sequence" if row.separated is False else None
+
+
+def certified_radius_of(row):
+    """The radius that certifies a separated row: the lemma's, or at a degenerate point the second-order one."""
+    if row.radius.radius is not None:
+        return row.radius.radius
+    return None if row.second is None else row.second.radius
 
 
 def separation_answer(rows):

@@ -27,7 +27,7 @@ from ..numeric.network import Network, gaussian_inputs
 from ..numeric.precision import decimal_string, lower_bound_string, upper_bound_string, working_precision
 from ..symbolic.activations import activation
 from ..symbolic.branches import branch_types, enumerate_branches, require_bias_structure
-from .separation import check_point_sweep
+from .separation import certified_radius_of, check_point_sweep, separation_method
 
 #: up to this many branches the study lists each one; beyond, it lists branch types
 LIST_UP_TO = 60
@@ -128,12 +128,13 @@ def study_branch(activation_name, target_json, width, label, bias=False, sizes=N
         "certified_rank": {"lower": rank.lower, "upper": rank.upper, "certified": rank.certified,
                            "how_lower": rank.how_lower, "how_upper": rank.how_upper},
         "separation": [{"n": r.n, "rank": r.rank, "separated": r.separated,
-                        "certified_radius": None if r.radius.radius is None else lower_bound_string(r.radius.radius, 6),
+                        "certified_radius": None if certified_radius_of(r) is None else
+                        lower_bound_string(certified_radius_of(r), 6),
                         "exclusion_radius": None if r.exclusion is None or r.exclusion.radius is None else
                         lower_bound_string(r.exclusion.radius, 6),
                         "nearest_found": None if r.search.nearest is None else decimal_string(r.search.nearest, 6),
                         "certified_upper": None if r.upper is None else upper_bound_string(r.upper.distance, 6),
-                        "why": r.why} for r in sweep.rows],
+                        "method": separation_method(r), "why": r.why} for r in sweep.rows],
         "separation_verdict": sweep.verdict,
         "rate_at_codim": rate,
         "seconds": round(time.perf_counter() - start, 2),

@@ -46,12 +46,14 @@ class FlowRecord:
     losses: list = field(default_factory=list)
     gradient_norms: list = field(default_factory=list)
     distances: list = field(default_factory=list)     # |theta(t) - theta(0)|
+    points: list = field(default_factory=list)        # theta(t) (mpf lists): for the kernel / range split
 
-    def add(self, t, loss, gradient_norm, distance_from_start):
+    def add(self, t, loss, gradient_norm, distance_from_start, theta=None):
         self.times.append(t)
         self.losses.append(loss)
         self.gradient_norms.append(gradient_norm)
         self.distances.append(distance_from_start)
+        self.points.append(None if theta is None else list(theta))
 
 
 @dataclass
@@ -137,7 +139,7 @@ def gradient_flow(act: Activation, start: Network, target: Network, inputs, *, w
             loss = arb_to_mpf(ev.loss)
             grad = [arb_to_mpf(v) for v in ev.gradient.entries()]
             if t >= next_record or loss < loss_target:
-                record.add(t, loss, norm(grad), distance(theta, origin))
+                record.add(t, loss, norm(grad), distance(theta, origin), theta)
                 next_record = max(t * mpmath.mpf("1.05"), t + mpmath.mpf("1e-3"))  # log-spaced grid
             if loss < loss_target:
                 stopped = "loss below target"
@@ -287,3 +289,65 @@ def _slope(points):
     mx = mpmath.fsum(p[0] for p in points) / n
     my = mpmath.fsum(p[1] for p in points) / n
     return mpmath.fsum((x - mx) * (y - my) for x, y in points) / mpmath.fsum((x - mx) ** 2 for x, _ in points)
+
+
+@dataclass
+class NearBranch:
+    """A run near a branch B, measured against gamma, the orthogonal foot of its last point on B: the Hessian
+    (1/n) J^T J at gamma split into its kernel and range (gap rule), and per recorded time t
+    |pi_kernel(theta(t) - gamma)|, |pi_range(theta(t) - gamma)|, R and |pi_kernel grad R|."""
+    kernel_dim: int
+    times: list
+    kernel_parts: list
+    range_parts: list
+    losses: list
+    kernel_gradients: list
+
+
+def near_branch(act: Activation, run: GradientFlowResult, target: Network, inputs, rows, base, weights=None,
+                dps: int = DEFAULT_DPS) -> NearBranch:
+    """The kernel / range split of theta(t) - gamma and the kernel part of grad R along a finished run.
+
+    ``rows`` (exact) are the branch's equations and ``base`` a point of it. The kernel part of grad R is what
+    Lojasiewicz's inequality sees on the slow manifold: the range part of the recorded gradient at late times is
+    the stiff integrator's offset in the fast directions (docs/theory.md §7)."""
+    with working_precision(dps):
+        R = mpmath.matrix([[to_mpf(v) for v in row] for row in rows])
+        b = mpmath.matrix([to_mpf(v) for v in base])
+        last = mpmath.matrix(run.record.points[-1])
+        foot = last - R.T * (mpmath.inverse(R * R.T) * (R * (last - b)))
+        gamma = [foot[i] for i in range(foot.rows)]
+        problem = _Problem(act, target, inputs, weights, run.limit.d, dps)
+        J = evaluate(act, Network.from_flat(gamma, run.limit.d), as_arb_matrix(inputs), dps=dps).jacobian
+        lower = gap_thresholds(dps)[1]
+        with working_precision(2 * dps + 10):   # eigenvalues of J^T J are squares: the gap rule needs 2 dps
+            E, V, _ = gram_eigen(J, dps)
+            top = max(abs(e) for e in E)
+            kernel = [k for k in range(len(E)) if E[k] < lower ** 2 * top]
+            values = list(E)
+            vectors = mpmath.matrix([[arb_to_mpf(V[i, k]) for k in range(len(E))] for i in range(len(E))])
+
+        def parts(vector):
+            coords = [mpmath.fsum(vectors[i, k] * vector[i] for i in range(len(vector))) for k in range(len(values))]
+            return (mpmath.sqrt(mpmath.fsum(coords[k] ** 2 for k in kernel)),
+                    mpmath.sqrt(mpmath.fsum(coords[k] ** 2 for k in range(len(values)) if k not in kernel)))
+
+        out = NearBranch(len(kernel), [], [], [], [], [])
+        for t, theta, loss in zip(run.record.times, run.record.points, run.record.losses):
+            if theta is None:
+                continue
+            along, across = parts([x - g for x, g in zip(theta, gamma)])
+            gradient = [arb_to_mpf(v) for v in problem(theta).gradient.entries()]
+            out.times.append(t)
+            out.kernel_parts.append(along)
+            out.range_parts.append(across)
+            out.losses.append(loss)
+            out.kernel_gradients.append(parts(gradient)[0])
+        return out
+
+
+def tail_slope(xs, ys, times, decades=2):
+    """Least-squares slope of log y against log x over the last ``decades`` decades of t (None if < 3 points)."""
+    t_from = times[-1] / mpmath.mpf(10) ** decades
+    pts = [(mpmath.log(x), mpmath.log(y)) for x, y, t in zip(xs, ys, times) if t >= t_from and x > 0 and y > 0]
+    return (_slope(pts), len(pts)) if len(pts) >= 3 else (None, len(pts))

@@ -536,7 +536,6 @@ def margin_holds(act, setup, delta) -> bool:
     """The lemma's inequality on the box |theta - theta°|_inf <= delta (every quantity enclosed over the box)."""
     with working_precision(setup.dps):
         d, X, QN, V, U, Lam = setup.d, setup.X, setup.QN, setup.V, setup.U, setup.Lam
-        n = X.nrows()
         box = Network.from_flat(ball_box(setup.theta, to_arb(delta)), d)
         a = [to_arb(v) for v in box.output_weights]
         if any(a[p].contains(0) for p in setup.kernel.pivots()):
@@ -715,7 +714,7 @@ def reverify_second_order(act: Activation, point: Network, target: Network, inpu
     s = found.data
     with working_precision(dps):
         X = as_arb_matrix(inputs)
-        n, d = X.nrows(), point.d
+        d = point.d
         delta = to_arb(exact_fraction(found.radius))
         box = Network.from_flat([to_arb(v) + arb(0, delta) for v in s.theta], d)
         a = [to_arb(v) for v in box.output_weights]

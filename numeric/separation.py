@@ -299,8 +299,8 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
     """
     from .exclusion import exclusion_radius
     from .model_rank import model_rank, structural_rank
-    from .second_order import second_order
     from .population import population_points
+    from .second_order import second_order
     if bias:
         require_bias_structure(act, point.m - target.m)
     rows_c = require_on_branch(act, point, target)

@@ -174,25 +174,36 @@ NO_WORKER_SECONDS = 120
 
 def _collect(client, futures, record, bar, poll=10):
     """Record each future's result as it finishes; give up with one message when the cluster is lost or has
-    had no live worker for :data:`NO_WORKER_SECONDS` (a dead worker would otherwise leave us waiting forever)."""
-    from dask.distributed import wait
-    pending, idle = set(futures), 0.0
+    had no live worker for :data:`NO_WORKER_SECONDS` (a dead worker would otherwise leave us waiting forever).
+
+    ``as_completed`` hands over finished futures in batches; waiting on the whole pending set after every
+    completion (``wait(..., FIRST_COMPLETED)``) costs time and memory in proportion to the pending tasks, which
+    thousands of small tasks (a frequency sweep) turn into gigabytes."""
+    import time
+
+    from dask.distributed import as_completed
+    queue = as_completed(futures)
+    idle_since, checked = time.monotonic(), time.monotonic()
     try:
-        while pending:
-            try:
-                done, pending = wait(pending, timeout=poll, return_when="FIRST_COMPLETED")
-            except TimeoutError:   # nothing finished within ``poll`` seconds: a slow task, not a lost cluster
-                done = set()
-            for future in done:
+        while not queue.is_empty():
+            batch = queue.next_batch(block=False)
+            for future in batch:
                 record(future.result())
                 if bar is not None:
                     bar.update()
-            if done:
-                idle = 0.0
+            now = time.monotonic()
+            if batch:
+                idle_since = now
                 continue
-            idle = idle + poll if not client.scheduler_info().get("workers") else 0.0
-            if idle >= NO_WORKER_SECONDS:
-                raise InputError(f"no Dask worker has been alive for {NO_WORKER_SECONDS} s; {len(pending)} tasks "
+            time.sleep(min(poll, 0.2))
+            if now - checked < poll:
+                continue
+            checked = now
+            if client.scheduler_info().get("workers"):
+                idle_since = now
+            elif now - idle_since >= NO_WORKER_SECONDS:
+                pending = sum(1 for f in futures if not f.done())
+                raise InputError(f"no Dask worker has been alive for {NO_WORKER_SECONDS} s; {pending} tasks "
                                  "were not run (rows already written are kept: run the command again to resume)")
     except _cluster_errors() as exc:   # a lost scheduler, a worker killed mid-task, a cancelled future
         reason = " ".join(str(exc).split())[:200]

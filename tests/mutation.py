@@ -288,7 +288,18 @@ C5_SECOND_ORDER_MUTANTS = [
            "twolayer.numeric.second_order", "    tangent, normal = basis[:k], basis[k:]",
            "    tangent, normal = basis[:k], basis", (c5("s=(2)"), C5_REVIEW)),
 ]
-MUTANTS = MUTANTS + C7_MUTANTS + C5_UPPER_MUTANTS + C5_EXCLUSION_MUTANTS + C5_SECOND_ORDER_MUTANTS
+# Flows near a split point (claims/flow.py, numeric/flow.py): the kernel / range split and the Lojasiewicz exponent.
+C6_SPLIT = ("C6", {"activation": "tanh", "target": TANH_1, "m": 2, "branch": "s=(2)", "case": "split", "samples": 5,
+                   "seed": 0, "dps": 50})
+C6_SPLIT_MUTANTS = [
+    Mutant("Lojasiewicz exponent read from the whole gradient instead of its kernel part", "C6",
+           "twolayer.numeric.flow", "            out.kernel_gradients.append(parts(gradient)[0])",
+           "            out.kernel_gradients.append(mpmath.sqrt(sum(p * p for p in parts(gradient))))", (C6_SPLIT,)),
+    Mutant("gamma taken as the run's last point instead of its foot on the branch", "C6", "twolayer.numeric.flow",
+           "        gamma = [foot[i] for i in range(foot.rows)]", "        gamma = [last[i] for i in range(last.rows)]",
+           (C6_SPLIT,)),
+]
+MUTANTS = MUTANTS + C7_MUTANTS + C5_UPPER_MUTANTS + C5_EXCLUSION_MUTANTS + C5_SECOND_ORDER_MUTANTS + C6_SPLIT_MUTANTS
 
 
 def _verdicts(runs):

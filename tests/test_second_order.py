@@ -17,7 +17,7 @@ from twolayer.claims import second_order as frequencies
 from twolayer.numeric import second_order as so
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import Network, gaussian_inputs, parse_network
-from twolayer.numeric.precision import working_precision
+from twolayer.numeric.precision import to_arb, working_precision
 from twolayer.numeric.separation import nearest_nongeneralizing
 from twolayer.symbolic.activations import activation
 
@@ -105,7 +105,7 @@ def test_forms_without_common_zero_or_definite_combination_are_covered_by_arcs()
 @pytest.mark.parametrize("name,point,target", [
     ("tanh", '[["3/4", 1, "1/2"], ["-1/4", -1, "-1/2"], [0, 2, 1]]', '[[1, 1, "1/2"]]'),      # odd: opposite w
     ("cos", '[["3/4", 1, "1/2"], ["1/4", -1, "-1/2"]]', '[[1, 1, "1/2"]]'),                  # even: opposite w
-    ("sigmoid", '[["5/4", 1, "1/2"], ["-1/4", 1, "1/2"]]', '[[1, 1, "1/2"]]'),               # generic
+    ("tanh_shift", '[["5/4", 1, "1/2"], ["-1/4", 1, "1/2"]]', '[[1, 1, "1/2"]]'),            # generic
 ])
 def test_the_structural_kernel_holds_at_other_points_of_the_branch(name, point, target):
     act, p, t = activation(name), parse_network(point), parse_network(target)
@@ -127,7 +127,7 @@ def test_the_structural_kernel_holds_at_other_points_of_the_branch(name, point, 
         with working_precision(40):
             J = evaluate(act, other, inputs, dps=40).jacobian
             for v in vectors:
-                products = [sum((J[i, j] * float(v[j]) for j in range(len(v)) if v[j]), J[i, 0] * 0)
+                products = [sum((J[i, j] * to_arb(v[j]) for j in range(len(v)) if v[j]), J[i, 0] * 0)
                             for i in range(J.nrows())]
                 assert all(abs(x) < 1e-30 for x in (float(e.mid()) for e in products))
 
@@ -157,3 +157,13 @@ def test_cli_separation_reports_the_second_order_evidence():
     row = json.loads(out.stdout)["rows"][0]
     assert row["separated"] is True and row["method"] == "second order"
     assert row["second_order"]["radius"] is not None and row["second_order"]["kernel_dim"] == 2
+
+
+def test_a_torn_last_line_is_dropped_and_cut_before_resuming(tmp_path):
+    path = tmp_path / "frequencies.csv"
+    good = '"(1,2,1)",s=(2),3,0,separated,definite,3.8e-5,,0.190\n'
+    path.write_text(",".join(frequencies.COLUMNS) + "\n" + good + '"(1,2,1)",s=(2),3,1,separ')
+    rows = frequencies.read_rows(path)
+    assert [(r["n"], r["set"], r["verdict"]) for r in rows] == [(3, 0, "separated")]
+    frequencies._repair(path)
+    assert path.read_text().endswith(good)

@@ -46,7 +46,10 @@ def test_small_study_from_the_claim_functions(small_study):
     assert null["separation_verdict"] == "PASS" and float(null["rate_at_codim"]) > 0
     split = studied["s=(2)"]
     assert split["degenerate"] and split["rate_at_codim"] is None
-    assert all(r["certified_radius"] is None for r in split["separation"])
+    # no first-order radius at a split point; the second-order decision answers from n = r on
+    decided = {r["n"]: (r["separated"], r["method"], r["certified_radius"] is not None) for r in split["separation"]}
+    assert all(method == "second order" for _, method, _ in decided.values()), decided
+    assert all(has_radius == (separated is True) for separated, _, has_radius in decided.values()), decided
 
 
 def test_dask_gives_the_serial_study(small_study):

@@ -532,7 +532,7 @@ def _sizes(text):
 
 
 def cmd_separation(args):
-    from .claims.separation import check_point_sweep, separation_answer
+    from .claims.separation import certified_radius_of, check_point_sweep, separation_answer, separation_method
     from .numeric.network import parse_network
     from .numeric.precision import decimal_string, lower_bound_string, upper_bound_string
     from .symbolic.activations import activation
@@ -557,8 +557,8 @@ def cmd_separation(args):
     result = check_point_sweep(act, point, target, inputs, sizes, starts=args.starts, seed=args.seed, dps=args.dps,
                                config={"activation": act.name, "bias": args.bias}, bias=args.bias)
     out = [{"n": r.n, "rank": r.rank, "codim": r.codim, "model_rank": r.model_rank, "separated": r.separated,
-            "certified_radius": None if r.radius.radius is None else lower_bound_string(r.radius.radius, 6),
-            "method": _separation_method(r),
+            "certified_radius": _optional_lower(certified_radius_of(r)),
+            "method": separation_method(r),
             "second_order": _second_order_json(r.second),
             "estimated_distance": None if r.search.nearest is None else decimal_string(r.search.nearest, 6),
             "certified_upper": None if r.upper is None else upper_bound_string(r.upper.distance, 6),
@@ -585,7 +585,8 @@ def cmd_separation(args):
         print(f"{r['n']:3d} {str(r['rank']):>5s} {r['codim']:6d} {str(r['separated']):>10s} "
               f"{str(r['certified_radius']):>17s} {str(r['exclusion_radius']):>17s} "
               f"{str(r['estimated_distance']):>14s} {str(r['certified_upper']):>16s}  {r['why']}")
-    print("(certified and exclusion radii are rounded down: the lemma on one box, and branch and bound over many; "
+    print("(certified and exclusion radii are rounded down: the lemma on one box (or, at a degenerate point, the "
+          "second-order lemma), and branch and bound over many; "
           "a certified upper bound is the distance to the farthest point of a box holding a non-generalizing "
           "global minimum (Krawczyk), rounded up)")
     print(f"answer: {separation_answer(out)}")
@@ -593,14 +594,6 @@ def cmd_separation(args):
     if result.notes:
         print(result.notes)
     return 0
-
-
-def _separation_method(row):
-    if row.radius.radius is not None:
-        return "interval lemma, J enclosed on the box"
-    if row.second is not None and row.second.separated is not None:
-        return "second order"
-    return "constructive sequence" if row.separated is False else None
 
 
 def _second_order_json(found):
@@ -618,6 +611,11 @@ def _second_order_json(found):
                        "radius": decimal_string(z.zero.radius, 3), "free": list(z.zero.free),
                        "probe": [str(v) for v in z.probe]} for z in found.zeros],
             "seconds": round(found.seconds, 3)}
+
+
+def _optional_lower(value, digits=6):
+    from .numeric.precision import lower_bound_string
+    return None if value is None else lower_bound_string(value, digits)
 
 
 def _optional_decimal(value, digits):
