@@ -95,43 +95,37 @@ def read_rows(path=TABLE):
     """The table's rows; a last line cut mid-write (a stopped run) is left out, never glued to the next."""
     if not os.path.exists(path):
         return []
+    from ..numeric.sweep import _complete_lines
     with open(path, newline="") as handle:
-        text = handle.read()
-    if text and not text.endswith("\n"):
-        text = text[:text.rfind("\n") + 1]
-    rows = [row for row in csv.DictReader(text.splitlines()) if None not in row.values() and row["seconds"]]
+        rows = [row for row in csv.DictReader(_complete_lines(handle)) if None not in row.values()]
     for row in rows:
         row["n"], row["set"] = int(row["n"]), int(row["set"])
     return rows
 
 
-def _repair(path):
-    """Cut a torn last line (no line end) before appending, so a resumed run starts on a line of its own."""
-    with open(path, "rb+") as handle:
-        data = handle.read()
-        if data and not data.endswith(b"\n"):
-            handle.truncate(data.rfind(b"\n") + 1)
+
 
 
 def run_frequencies(path=TABLE, sets=SETS, workers=0, scheduler=None, progress=True):
     """Compute the missing rows of the table (appended as they finish, so a stopped run resumes)."""
-    from ..numeric.sweep import _progress, run_tasks
+    from ..numeric.sweep import _progress, repair_tail, run_tasks, table_lock
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    done = {(r["case"], r["branch"], r["n"], r["set"]) for r in read_rows(path)}
-    todo = [t for t in _tasks(sets) if (t[0][0], t[0][4], t[1], t[2]) not in done]
-    if not path.exists():
-        with open(path, "w", newline="") as handle:
-            csv.writer(handle).writerow(COLUMNS)
-    _repair(path)
+    with table_lock(path):
+        repair_tail(path)
+        done = {(r["case"], r["branch"], r["n"], r["set"]) for r in read_rows(path)}
+        todo = [t for t in _tasks(sets) if (t[0][0], t[0][4], t[1], t[2]) not in done]
+        if not path.exists():
+            with open(path, "w", newline="") as handle:
+                csv.writer(handle).writerow(COLUMNS)
 
-    def record(row):
-        with open(path, "a", newline="") as handle:
-            csv.writer(handle).writerow([row[c] for c in COLUMNS])
+        def record(row):
+            with open(path, "a", newline="") as handle:
+                csv.writer(handle).writerow([row[c] for c in COLUMNS])
 
-    bar = _progress(len(todo), progress, unit="decision", desc="second order")
-    run_tasks(decide, todo, workers, scheduler, record, bar)
-    bar.close()
+        bar = _progress(len(todo), progress, unit="decision", desc="second order")
+        run_tasks(decide, todo, workers, scheduler, record, bar)
+        bar.close()
     return read_rows(path)
 
 

@@ -18,6 +18,7 @@ arithmetic does not depend on where it runs).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -30,7 +31,56 @@ from .experiment import COLUMNS, ExperimentSpec, run_cell
 
 #: seeds per cell: one cell is one task (and one batched gradient descent)
 SEED_BLOCK = 8
-_PARSE = {"int": int, "float": float, "str": str, "bool": lambda v: v == "True"}
+def _boolean(text):
+    """Only the two spellings csv writes: anything else (a cut "Tru", a "1") is an error, not False."""
+    if text not in ("True", "False"):
+        raise ValueError(f"not a boolean: {text!r}")
+    return text == "True"
+
+
+_PARSE = {"int": int, "float": float, "str": str, "bool": _boolean}
+
+
+@contextlib.contextmanager
+def table_lock(path):
+    """Hold an exclusive lock on ``path`` (a file ``path.lock`` beside it) while a sweep writes it; a second
+    process asking for it is refused at once (two writers would interleave their rows)."""
+    import fcntl
+    lock_path = Path(f"{path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise InputError(f"another process is writing {path}: wait for it to finish or choose another "
+                             "--out") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def repair_tail(path):
+    """Cut a last line left without its line end (a run stopped mid-write), so that the next row starts on a line
+    of its own instead of being glued to it; True when something was cut."""
+    if not os.path.exists(path):
+        return False
+    with open(path, "rb+") as handle:
+        data = handle.read()
+        if not data or data.endswith(b"\n"):
+            return False
+        handle.truncate(data.rfind(b"\n") + 1)
+    print(f"note: the last line of {path} was cut mid-write; it is dropped and its run is done again",
+          file=sys.stderr)
+    return True
+
+
+def _complete_lines(handle):
+    """The lines of a table without a torn last line (read-only: a reader never changes the file)."""
+    text = handle.read()
+    if text and not text.endswith("\n"):
+        text = text[:text.rfind("\n") + 1]
+    return text.splitlines()
 
 
 def cells(sizes, scales, seeds, done=frozenset()):
@@ -49,7 +99,7 @@ def read_table(path):
     meta = json.loads(Path(f"{path}.meta.json").read_text())
     types = {c["name"]: c["type"] for c in meta["columns"]}
     with open(path, newline="") as handle:
-        rows = [{k: _PARSE[types[k]](v) for k, v in row.items()} for row in csv.DictReader(handle)]
+        rows = [{k: _PARSE[types[k]](v) for k, v in row.items()} for row in csv.DictReader(_complete_lines(handle))]
     return ExperimentSpec(**meta["spec"]), rows
 
 
@@ -89,19 +139,22 @@ def run_sweep(spec: ExperimentSpec, sizes, scales, seeds, path=None, workers=0, 
     ``workers=0`` and no scheduler: serial, in this process. Otherwise Dask: ``scheduler`` (an address
     like ``tcp://host:8786``) or a LocalCluster of ``workers`` single-threaded processes.
     """
-    done = _open_table(spec, path) if path else set()
-    todo = cells(sizes, scales, seeds, done)
-    fresh = []
-
-    def record(rows):
-        fresh.extend(rows)
+    with table_lock(path) if path else contextlib.nullcontext():
         if path:
-            _append(path, rows)
+            repair_tail(path)
+        done = _open_table(spec, path) if path else set()
+        todo = cells(sizes, scales, seeds, done)
+        fresh = []
 
-    bar = _progress(len(todo), progress)
-    run_tasks(run_cell, [(spec, n, scale, block) for n, scale, block in todo], workers, scheduler, record, bar)
-    bar.close()
-    rows = read_table(path)[1] if path else fresh
+        def record(rows):
+            fresh.extend(rows)
+            if path:
+                _append(path, rows)
+
+        bar = _progress(len(todo), progress)
+        run_tasks(run_cell, [(spec, n, scale, block) for n, scale, block in todo], workers, scheduler, record, bar)
+        bar.close()
+        rows = read_table(path)[1] if path else fresh
     wanted = {(n, s, seed) for n in sizes for s in scales for seed in seeds}
     return sorted((r for r in rows if (r["n"], r["scale"], r["seed"]) in wanted),
                   key=lambda r: (r["n"], -r["scale"], r["seed"]))

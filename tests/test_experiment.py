@@ -308,3 +308,33 @@ def test_a_task_slower_than_the_poll_interval_is_waited_for():
         sweep._collect(client, [client.submit(time.sleep, 1.0, pure=False) for _ in range(2)], got.append, None,
                        poll=0.2)
     assert got == [None, None]
+
+
+def test_a_second_writer_of_the_same_table_is_refused(tmp_path):
+    """Two experiment processes on one --out interleaved their rows (256 rows, 112 duplicates): one is refused."""
+    from twolayer.numeric.sweep import table_lock
+    path = str(tmp_path / "t.csv")
+    with table_lock(path):
+        with pytest.raises(InputError, match="another process is writing"):
+            run_sweep(SMALL, [2], [1e-3], range(2), path=path, progress=False)
+    assert len(run_sweep(SMALL, [2], [1e-3], range(2), path=path, progress=False)) == 2   # free again
+
+
+def test_a_row_cut_mid_write_is_dropped_and_run_again(tmp_path):
+    path = tmp_path / "t.csv"
+    rows = run_sweep(SMALL, [2], [1e-3], range(3), path=str(path), progress=False)
+    text = path.read_text()
+    lines = text.splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]) + lines[-1][:-7])          # the last row loses its end ("...,Tru")
+    assert len(read_table(str(path))[1]) == 2                       # a reader leaves the torn line out
+    again = run_sweep(SMALL, [2], [1e-3], range(3), path=str(path), progress=False)
+    assert again == rows and path.read_text() == text               # repaired, and the run done again
+
+
+def test_booleans_are_read_strictly(tmp_path):
+    path = tmp_path / "t.csv"
+    run_sweep(SMALL, [2], [1e-3], range(1), path=str(path), progress=False)
+    header, row = path.read_text().splitlines()
+    path.write_text(header + "\n" + row.replace("True", "1").replace("False", "0") + "\n")
+    with pytest.raises(InputError, match="not a boolean"):
+        run_sweep(SMALL, [2], [1e-3], range(2), path=str(path), progress=False)
