@@ -416,21 +416,20 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
     q = len(chosen)
     rho = c_dim - q
     out.kernel = q
+    if not q:
+        out.reason = ("no identity inside a neuron group gives a kernel direction across the branch: whatever "
+                      "kernel J_n has comes from elsewhere, and nothing is decided")
+        return
     with working_precision(dps):
         X = as_arb_matrix(inputs)
         QN = arb_mat([[to_arb(v[i]) / to_arb(l2).sqrt() for v, l2 in zip(normal, lengths2)] for i in range(M)])
         J0 = evaluate(act, point, X, dps=dps).jacobian
-        Ky = None
         setup = _Setup(theta, d, QN, kernel, chosen, None, None, None, X, dps)
         Ky = _kernel_y(setup, [to_arb(v) for v in a0])
         KM = QN * Ky
-        if q and not all(e.contains(0) for e in (J0 * KM).entries()):
+        if not all(e.contains(0) for e in (J0 * KM).entries()):
             raise RuntimeError("the structural kernel is not in ker J_n: a wrong identity")   # a bug, never input
-        Kmid = _mids(Ky)
-        if q:
-            complement = np.linalg.svd(Kmid, full_matrices=True)[0][:, q:]
-        else:
-            complement = np.eye(c_dim)
+        complement = np.linalg.svd(_mids(Ky), full_matrices=True)[0][:, q:]
         V = _exact(complement) if rho else arb_mat(c_dim, 0)
         if rho > n:
             out.reason = (f"rank J_n <= n = {n} < {rho}: the kernel of J_n is larger than the identities explain "
@@ -451,15 +450,14 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
         out.rank, out.multipliers = rho, n - rho
         if n == rho:
             out.reason = f"J_n is onto (rank n = {n}): Q_n is a manifold of dimension M - n near theta°"
-            return _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, np.eye(q)[0] if q else None)
+            return _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, np.eye(q)[0])
         Lfull = np.linalg.svd(_mids(JV), full_matrices=True)[0][:, rho:].T if rho else np.eye(n)
         Lam = _exact(Lfull)
         C0 = Lam * JV
         L0 = Lam - C0 * A0inv * U if rho else Lam
-        network = point
         forms = []
         for j in range(n - rho):
-            G = hessian_combination(act, network, X, [L0[j, i] for i in range(n)])
+            G = hessian_combination(act, point, X, [L0[j, i] for i in range(n)])
             forms.append(KM.transpose() * G * KM)
         mids = [(_mids(Q) + _mids(Q).T) / 2 for Q in forms]
         c, value = _best_combination(mids)
@@ -633,9 +631,6 @@ def _probes(d, bias):
 
 def _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, h0):
     """Project theta° + eps h (h = K h0) onto Q_n for each eps of EPSILONS and certify each zero off Q*."""
-    if h0 is None:
-        out.reason += "; no kernel direction to follow"
-        return
     out.direction = [float(v) for v in h0]
     with working_precision(dps):
         direction = KM * _exact(np.asarray(h0, dtype=float)[:, None])

@@ -167,3 +167,14 @@ def test_a_torn_last_line_is_dropped_and_cut_before_resuming(tmp_path):
     assert [(r["n"], r["set"], r["verdict"]) for r in rows] == [(3, 0, "separated")]
     from twolayer.numeric.sweep import repair_tail
     assert repair_tail(path) and path.read_text().endswith(good)
+
+
+@pytest.mark.parametrize("inputs", [[["0"]] * 4, [["1e-9"], ["2e-9"], ["3e-9"], ["1e-8"]]])
+def test_hostile_samples_at_a_split_point_are_not_decided_by_accident(inputs):
+    """Repeated zero samples leave a kernel no identity explains; samples of size 1e-9 give a definite form whose
+    remainder bound holds on no box above 2^-60: both must stay undecided, never separated."""
+    target, point = parse_network('[[1, "1/2"]]'), parse_network('[["9/8", "1/2"], ["-1/8", "1/2"]]')
+    xs = [[Fraction(x[0])] for x in inputs]
+    for n in (3, 4):
+        found = so.second_order(TANH, point, target, xs[:n])
+        assert found.separated is None and found.reason, found
