@@ -698,9 +698,10 @@ def reverify_second_order(act: Activation, point: Network, target: Network, inpu
 
     A separated answer: the lemma's inequality at the certified radius, with the Hessians summed sample by sample
     and entry by entry, A^-1 enclosed by a Neumann series around a float inverse (not arb's inverse), the form
-    proven definite by an interval Cholesky factorisation (not Gershgorin), spectral norms bounded by
-    sqrt(||.||_1 ||.||_inf) (not Frobenius), and J_n K = 0 re-checked at theta° and at the box's corners on the
-    branch. A not-separated answer: each zero box by :func:`.krawczyk.reverify_zero` and f_theta != f* again.
+    proven definite by an interval Cholesky factorisation (not Gershgorin) or, on an arc, on its four quarters,
+    spectral norms by its own code, and J_n K = 0 re-checked at theta° (along the branch it is an identity of
+    sigma, proven in docs/theory.md §6 (g), not a computation). A not-separated answer: each zero box by
+    :func:`.krawczyk.reverify_zero` and f_theta != f* again.
     """
     if found.separated is False:
         return _reverify_zeros(act, point, target, inputs, found, dps)
@@ -735,7 +736,7 @@ def reverify_second_order(act: Activation, point: Network, target: Network, inpu
             return False, "[K V] not proven invertible"
         W = arb_mat([[KVinv[i, j] for j in range(KVinv.ncols())] for i in range(q)])
         L = s.Lam - (s.Lam * J * VM) * Ainv * s.U
-        w, ainv, u, k, v = (_spectral_upper(m) for m in (W, Ainv, s.U, KM, VM))
+        w, ainv, u, k, v = (_spectral_upper_again(m) for m in (W, Ainv, s.U, KM, VM))
         H = _dense_hessian_norm(act, box, X)
         if None in (w, ainv, u, k, v, H):
             return False, "an enclosure blew up"
@@ -751,7 +752,7 @@ def reverify_second_order(act: Activation, point: Network, target: Network, inpu
                 return False, "K^T G K - mu I not proven positive definite (interval Cholesky)"
             if arc is not None and not all(_positive_on_arc(S, mu, part) for part in _quarters(arc)):
                 return False, "the form not proven above mu on an arc (quartered)"
-            g1, g2 = _spectral_upper(KM.transpose() * G * VM), _spectral_upper(VM.transpose() * G * VM)
+            g1, g2 = _spectral_upper_again(KM.transpose() * G * VM), _spectral_upper_again(VM.transpose() * G * VM)
             if g1 is None or g2 is None:
                 return False, "an enclosure blew up"
             margin = mu * kappa * kappa - 2 * g1 * w * beta * delta - g2 * beta * beta * delta * delta
@@ -797,6 +798,20 @@ def _spectral_upper(matrix):
     """||B||_2 <= sqrt(||B||_1 ||B||_inf)."""
     one, inf = _inf_upper(matrix.transpose()), _inf_upper(matrix)
     return None if one is None or inf is None else (one * inf).sqrt().upper()
+
+
+def _spectral_upper_again(matrix):
+    """The re-verification's bound of ||B||_2: the smaller of sqrt(||B||_1 ||B||_inf) and the Frobenius norm, the
+    latter summed here row by row (the search's bound is the same mathematics, computed by its own code)."""
+    product = _spectral_upper(matrix)
+    total = arb(0)
+    for i in range(matrix.nrows()):
+        for j in range(matrix.ncols()):
+            if not matrix[i, j].is_finite():
+                return None
+            total += _square(abs(matrix[i, j]).upper())
+    frobenius = total.sqrt().upper()
+    return frobenius if product is None or frobenius < product else product
 
 
 def _cholesky_positive(S, mu):
