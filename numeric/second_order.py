@@ -592,10 +592,12 @@ def _positive_on_arc(S, mu, arc):
 
 
 def _arc_pieces(mids, forms, depth=10):
-    """A cover of the directions of R^2 (angles [0, pi]: u and -u give the same values) by arcs, each with the
+    """A cover of the directions of R^2 (angles [-2^-20, pi]: u and -u give the same values) by arcs, each with the
     combination c = q(u_mid)/|q(u_mid)| and a margin mu positive on it, checked in ball arithmetic at theta°;
     None if some arc cannot be cleared within ``depth`` halvings (the forms then nearly share a zero)."""
-    pieces, stack = [], [(0.0, math.pi / 2), (math.pi / 2, math.pi)]
+    # math.pi is below pi: starting at -2^-20 instead of 0 makes the arcs span more than pi exactly, so every line
+    # through 0 (u and -u alike) meets one of them
+    pieces, stack = [], [(-2.0 ** -20, math.pi / 2), (math.pi / 2, math.pi)]
     while stack:
         lo, hi = stack.pop()
         middle = (lo + hi) / 2
