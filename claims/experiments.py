@@ -63,7 +63,8 @@ SETUPS = {s.key: s for s in (
           paper="[ZBZ] Example 1, Fig. 4 (Gaussian samples, initialization scale 1e-20, recovery = test error "
                 "< 1e-8): no recovery at n = 2; at n = 3 only for the initial imbalance ratios 0 and 1 (a null "
                 "set); recovery with positive probability at n = 4; at n = 5 some samples recover from every small "
-                "initialization; at n = 6 all do (its appendix: except ratios near 0)",
+                "initialization; at n = 6 all do. (The failures at ratios near 0 that its Appendix B reports "
+                "are of another experiment: d = 3, n = 6, 7, 8, its Figs. 9-10.)",
           paper_transition=4),
     Setup("oe_width3_d5", ExperimentSpec("tanh", OE_TARGET, width=4, lr=0.02, max_steps=100_000),
           sizes=(12, 17, 18, 19, 20, 21, 24, 30), scales=(1e-20, 1e-6, 1e-2, 0.1, 0.5), seeds=24,
