@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 verify: $(STAMP)
-	$(BIN)/twolayer verify --report report
+	$(BIN)/twolayer verify --report report --workers 2
 
 verify-quick: $(STAMP)
 	$(BIN)/twolayer verify --quick --report report

@@ -280,3 +280,25 @@ def run(claim_id: str, config: dict) -> Result:
 def jobs(quick: bool) -> list[tuple[str, dict]]:
     """Every (claim id, configuration) of the main job, in a fixed order."""
     return [(c.id, config) for c in CLAIMS for config in c.configurations(quick)]
+
+
+def run_timed(job, portable=True) -> tuple:
+    """(result, seconds) of one (claim id, configuration) job; what a worker process returns to ``verify``.
+
+    With ``portable`` only the extra attributes that can leave the process are kept (the plain-number records
+    the figures read); ball-arithmetic objects (arb) stay behind. The checks themselves always travel."""
+    import pickle
+    import time
+    from dataclasses import fields
+    claim_id, config = job
+    began = time.perf_counter()
+    result = run(claim_id, config)
+    seconds = time.perf_counter() - began
+    if portable:
+        own = {f.name for f in fields(result)}
+        for name in [n for n in vars(result) if n not in own]:
+            try:
+                pickle.dumps(getattr(result, name))
+            except (TypeError, pickle.PicklingError, AttributeError, RecursionError):
+                delattr(result, name)   # stays in the worker; the checks already hold what it proved
+    return result, seconds

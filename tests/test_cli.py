@@ -23,7 +23,8 @@ def assert_refused(args):
 @pytest.mark.parametrize("args", [
     ["activation", "Max(0, z)"], ["activation", "Abs(z)"], ["activation", "z**3"], ["activation", "nosuch"],
     ["activation", "tanh(z"], ["activation", "tanh", "--dps", "0"], ["activation", "tanh", "--dps", "-5"],
-    ["activation", "tanh", "--taylor", "-1"], ["verify", "--claim", "C99"],
+    ["activation", "tanh", "--taylor", "-1"], ["verify", "--claim", "C99"], ["verify", "--workers", "0"],
+    ["verify", "--workers", "1000"],
 ])
 def test_bad_input_one_line_exit_2(args):
     assert_refused(args)
@@ -49,6 +50,20 @@ def test_verify_writes_report(tmp_path):
     assert re.fullmatch(r"C1: \d+ jobs, \d+ PASS, 0 FAIL, 0 INCONCLUSIVE in \d+\.\d s\n", run.stderr), run.stderr
     assert json.loads((tmp_path / "r.json").read_text())["seconds"]["C1"] > 0
     assert "| claim | PASS | FAIL | INCONCLUSIVE | seconds |" in (tmp_path / "rep" / "report.md").read_text()
+
+
+def test_verify_on_two_processes_gives_the_serial_results(tmp_path):
+    """make verify runs its jobs on two spawned processes: same verdicts and evidence, in the same order, and the
+    figures still drawn from the records that travel back (C6's runs)."""
+    args = ["verify", "--quick", "--claim", "C4", "--claim", "C6"]
+    serial = twolayer(*args, "--json", str(tmp_path / "one.json"))
+    parallel = twolayer(*args, "--workers", "2", "--json", str(tmp_path / "two.json"), "--report", str(tmp_path / "r"))
+    assert serial.returncode == parallel.returncode == 0, parallel.stderr
+    one, two = (json.loads((tmp_path / f).read_text())["results"] for f in ("one.json", "two.json"))
+    assert [(r["claim"], r["config"], r["verdict"], r["evidence"]) for r in one] == \
+        [(r["claim"], r["config"], r["verdict"], r["evidence"]) for r in two]
+    assert (tmp_path / "r" / "figures" / "C6_flow.png").exists()
+    assert "Warning" not in parallel.stderr
 
 
 @pytest.mark.parametrize("args", [

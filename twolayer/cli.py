@@ -19,7 +19,6 @@ import math
 import re
 import signal
 import sys
-import time
 
 import sympy as sp
 
@@ -35,6 +34,7 @@ MAX_WEIGHT_VECTORS = 60
 MAX_STARTS = 200
 MAX_STEPS = 10_000_000
 MAX_RUNS = 100_000
+MAX_WORKERS = 64
 SETUP_KEYS = ("zbz_example1", "oe_width3_d5", "oe_width3_d5_bias")
 TARGET_HELP = "target network, neurons [a, w_1, ..., w_d] (exact numbers, e.g. '[[1, \"1/2\"]]')"
 
@@ -170,6 +170,8 @@ def _add_verify(sub):
     verify.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     verify.add_argument("--report", metavar="DIR", help="write DIR/report.md (with figures) and DIR/results.json")
     verify.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+    verify.add_argument("--workers", type=_int, default=1, metavar="N",
+                        help="run the jobs on N processes (default 1; make verify uses 2)")
     return verify
 
 
@@ -328,19 +330,34 @@ def cmd_verify(args):
         _writable_path(args.json, "--json")
     if args.report:
         _writable_folder(args.report, "--report")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise InputError(f"--workers must be between 1 and {MAX_WORKERS}, got {args.workers}")
     jobs = [(cid, cfg) for cid, cfg in registry.jobs(args.quick) if not wanted or cid in wanted]
     progress = report.Progress([cid for cid, _ in jobs])
     results = []
+    pool = None
     try:
-        for cid, cfg in jobs:
+        if args.workers > 1:
+            import multiprocessing
+            # spawned, so that no thread, cache or precision setting of this process is inherited
+            pool = multiprocessing.get_context("spawn").Pool(args.workers)
+            outcomes = pool.imap(registry.run_timed, jobs)
+        else:
+            outcomes = (registry.run_timed(job, portable=False) for job in jobs)
+        for (cid, cfg), (result, seconds) in zip(jobs, outcomes):
             progress.start(f"{cid} {cfg.get('activation', '')}")
-            began = time.perf_counter()
-            results.append(registry.run(cid, cfg))
-            progress.finished(cid, results[-1].verdict, time.perf_counter() - began)
+            results.append(result)
+            progress.finished(cid, result.verdict, seconds)
+        if pool is not None:
+            pool.close()   # every job is done: let the workers exit on their own
     except KeyboardInterrupt:
         progress.close()
         _write_verify(args, results, progress.seconds, complete=False, total=len(jobs))
         raise
+    finally:
+        if pool is not None:
+            pool.terminate()   # a no-op after close(); stops the workers on an interrupt or an error
+            pool.join()
     progress.close()
     print(report.table(results))
     print(f"\n{report.summary(results)}")
@@ -780,7 +797,7 @@ def _experiment_spec(args):
 
 def _check_workers(args):
     if args.workers < 0 or args.workers > 64:
-        raise InputError(f"--workers must be between 0 and 64, got {args.workers}")
+        raise InputError(f"--workers must be between 0 and {MAX_WORKERS}, got {args.workers}")
     if args.workers and args.scheduler:
         raise InputError("--workers starts a local cluster and --scheduler names an existing one: give one of them")
     if args.scheduler:
