@@ -52,7 +52,7 @@ def separation_method(row):
     if row.radius.radius is not None:
         return "interval lemma, J enclosed on the box"
     if row.second is not None and row.second.separated is not None:
-        return "second order"
+        return row.second.method      # "second order", or "third order" at a zero class
     return "constructive sequence" if row.separated is False else None
 
 

@@ -146,6 +146,7 @@ class _Kernel:
         self.d, self.m = point.d, point.m
         sym = act.symmetry
         self.plan = []   # (kind, k, l, partner, factor-spec)
+        self.at_zero = set()   # indices into plan of the w-pairs of a group at w = 0
         neurons = [[Fraction(v) for v in nrn] for nrn in point.neurons]
         for group in groups:
             rep = group[0][0]
@@ -161,8 +162,11 @@ class _Kernel:
             pivot = max(alive, key=lambda k: abs(neurons[k][0]))
             # sigma' is even for odd sigma and odd for even sigma: eta = s for even sigma, 1 otherwise
             eta = {k: (s if sym.flip_sign == 1 else 1) for k, s in group}
+            first = len(self.plan)
             self.plan += [("w-pair", k, l, pivot, (eta[k], eta[pivot])) for k, _ in group if k != pivot
                           for l in range(self.d)]
+            if zero:
+                self.at_zero.update(range(first, len(self.plan)))
 
     def vectors(self, a, zero=0, one=1):
         """The kernel vectors (lists of length M) for output weights ``a``."""
@@ -289,6 +293,8 @@ class _Setup:
     Lam: arb_mat           # (n - rho) x n
     X: arb_mat             # the samples
     dps: int
+    cubic: object = None   # third order: the combination c (1 x (n - rho)) of the cubic forms, and its margin mu3
+    mu3: object = None
     pieces: list = None    # [(c, arc, mu, R)]: combination c (1 x (n - rho)) positive with margin mu on the cone
     #                        over ``arc`` (angles (lo, hi) of u in K-coordinates, q = 2) or on all of K (arc None,
     #                        Gershgorin after the congruence R)
@@ -488,8 +494,8 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
         span = _form_span(mids)
         if not span:
             out.reason = (f"every one of the {n - rho} forms vanishes on K (dim {q}): the second order says nothing "
-                          "(e.g. sigma''(0) = 0 at a zero class); third order would decide")
-            return
+                          "(e.g. sigma''(0) = 0 at a zero class)")
+            return _third_order(act, setup, out, tangent, L0, KM)
         h0, regular = _common_zero(span) if len(span) <= q - 1 else (None, None)
         if h0 is None:
             out.reason = (f"undecided: no combination of the {n - rho} forms on K (dim {q}) is definite (best "
@@ -621,6 +627,135 @@ def _arc_pieces(mids, forms, depth=10):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# third order at a zero class (docs/theory.md §6 (g), "Third order")
+
+
+def _third_order_applies(act, setup, tangent):
+    """The structural facts the third-order lemma needs, decided exactly: one kept kernel vector, a w-pair of a
+    group at w = 0 with sigma''(0) = 0 (so D^2 F_n[k, k] = 0 at every point of the branch), orthogonal to every
+    tangent vector (so no projection changes it)."""
+    if len(setup.chosen) != 1 or setup.chosen[0] not in setup.kernel.at_zero or not _is_zero(act, 2):
+        return False
+    a0 = [Fraction(v) for v in Network.from_flat(setup.theta, setup.d).output_weights]
+    z = setup.kernel.vectors(a0, Fraction(0), Fraction(1))[setup.chosen[0]]
+    return all(sum(x * y for x, y in zip(z, tau)) == 0 for tau in tangent)
+
+
+def cubic_combination(act, network, X, weights, directions):
+    """sum_i weights_i D^3 f(x_i)[h, h, h] for a pure input-weight direction h (per neuron its rows of
+    ``directions``, an M x 1 arb_mat): sum_k a_k sigma^(3)(w_k.x_i) (eta_k.x_i)^3."""
+    d = network.d
+    a = [to_arb(v) for v in network.output_weights]
+    W = as_arb_matrix(network.input_weights)
+    Z = (X * W.transpose()).tolist()
+    third = activation_function(act, (3,))
+    total = arb(0)
+    for i, row in enumerate(Z):
+        for k, zik in enumerate(row):
+            eta = sum((directions[k * (d + 1) + 1 + l, 0] * X[i, l] for l in range(d)), arb(0))
+            total += weights[i] * a[k] * third(zik)[0] * eta * eta * eta
+    return total
+
+
+def third_norm_upper(act, network, X):
+    """An exact arb >= sqrt(sum_i ||D^3 f(x_i)||_F^2) over ``network`` (a box): per neuron the entries
+    sigma''(w.x) x_p x_q (three places each) and a sigma^(3)(w.x) x_p x_q x_r."""
+    W = as_arb_matrix(network.input_weights)
+    a = [to_arb(v) for v in network.output_weights]
+    Z = (X * W.transpose()).tolist()
+    sig = activation_function(act, (2, 3))
+    total = arb(0)
+    for i, row in enumerate(Z):
+        x2 = sum((X[i, l] * X[i, l] for l in range(X.ncols())), arb(0))
+        for ak, zik in zip(a, row):
+            second, third = sig(zik)
+            total += 3 * _square(second) * x2 * x2 + _square(ak * third) * x2 * x2 * x2
+    return total.sqrt().upper() if total.is_finite() else None
+
+
+def _third_order(act, setup, out, tangent, L0, KM):
+    """Separation from the cubic term when every quadratic form vanishes structurally (docs/theory.md §6 (g))."""
+    if not _third_order_applies(act, setup, tangent):
+        out.reason += "; third order is set up only for one direction at a zero class with sigma''(0) = 0"
+        return
+    n = setup.X.nrows()
+    point = Network.from_flat(setup.theta, setup.d)
+    cubics = [cubic_combination(act, point, setup.X, [L0[j, i] for i in range(n)], KM) for j in range(L0.nrows())]
+    values = np.array([float(c.mid()) for c in cubics])
+    if not np.linalg.norm(values) > 1e-30:
+        out.reason += "; the cubic forms vanish too"
+        return
+    setup.cubic = _exact((values / np.linalg.norm(values))[None, :])
+    at_point = sum((setup.cubic[0, j] * cubics[j] for j in range(len(cubics))), arb(0))
+    if not abs(at_point) > 0:
+        out.reason += "; the cubic combination is not certified non-zero"
+        return
+    setup.mu3 = arb(float(abs(at_point).mid()) / 4)
+    out.data = setup
+    delta = Fraction(1, 4)
+    while delta >= Fraction(1, 2 ** 60) and not third_margin_holds(act, setup, delta):
+        delta /= 2
+    if delta < Fraction(1, 2 ** 60):
+        out.reason += "; third order: no radius above 2^-60 passed the remainder bound"
+        return
+    low, high = delta, 2 * delta
+    for _ in range(6):
+        middle = (low + high) / 2
+        low, high = (middle, high) if third_margin_holds(act, setup, middle) else (low, middle)
+    low = low * 3 / 4
+    if not third_margin_holds(act, setup, low):
+        return
+    out.separated, out.radius, out.method = True, mpmath.mpf(low.numerator) / low.denominator, "third order"
+    out.form_lower = to_mpf(setup.mu3)
+    out.reason += (f"; third order: the cubic term c^T L D^3 F_n[k, k, k] is certified non-zero (>= "
+                   f"{float(setup.mu3):.3g} on the ball); remainder bound holds on the ball")
+
+
+def third_margin_holds(act, setup, delta) -> bool:
+    """The third-order lemma's inequality on the box |theta - theta°|_inf <= delta (docs/theory.md §6 (g))."""
+    with working_precision(setup.dps):
+        X, QN, V, U, Lam = setup.X, setup.QN, setup.V, setup.U, setup.Lam
+        box = Network.from_flat(ball_box(setup.theta, to_arb(delta)), setup.d)
+        a = [to_arb(v) for v in box.output_weights]
+        if any(a[p].contains(0) for p in setup.kernel.pivots()):
+            return False
+        Ky = _kernel_y(setup, a)
+        KM, VM = QN * Ky, QN * V
+        q, rho = Ky.ncols(), V.ncols()
+        try:
+            inverse = arb_mat([[Ky[i, j] for j in range(q)] + [V[i, j] for j in range(rho)]
+                               for i in range(Ky.nrows())]).inv()
+            J = evaluate(act, box, X, dps=setup.dps).jacobian
+            Ainv = (U * J * VM).inv()
+        except ZeroDivisionError:
+            return False
+        W = arb_mat([[inverse[0, j] for j in range(inverse.ncols())]])
+        L = Lam - (Lam * J * VM) * Ainv * U
+        ell = (setup.cubic * L).entries()
+        bounds = [_frobenius_upper(m) for m in (W, inverse, Ainv, U, KM, VM, setup.cubic * L)]
+        h2, h3 = hessian_norm_upper(act, box, X), third_norm_upper(act, box, X)
+        if h2 is None or h3 is None or any(b is None for b in bounds):
+            return False
+        w, w_all, ainv, u, k, v, ell_norm = bounds
+        if not abs(cubic_combination(act, box, X, ell, KM)) > setup.mu3:
+            return False
+        delta = to_arb(delta)
+        alpha = ainv * u
+        denominator = 1 - alpha * h2 * delta * (k * v * w + v * v * w_all / 2)
+        if not denominator > 0:
+            return False
+        beta = alpha * h3 / 6 / denominator                   # |v| <= beta |s|^3
+        kappa = (1 - v * beta * delta * delta) / k             # |u| >= kappa |s|
+        if not kappa > 0:
+            return False
+        d2, d3, d4, d6 = delta * delta, delta * delta * delta, delta ** 4, delta ** 6
+        rest = ell_norm * (delta * (h2 * k * v * w * beta + h2 * v * v * beta * beta * d3 / 2)
+                           + h3 / 6 * (3 * k * k * w * w * v * beta * d2 + 3 * k * w * v * v * beta * beta * d4
+                                       + v * v * v * beta * beta * beta * d6))
+        return bool(setup.mu3 / 6 * kappa * kappa * kappa - rest > 0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # not separated: zeros off Q* along a common zero of the forms
 
 
@@ -709,6 +844,8 @@ def reverify_second_order(act: Activation, point: Network, target: Network, inpu
         return _reverify_zeros(act, point, target, inputs, found, dps)
     if found.separated is not True:
         return False, "nothing certified"
+    if found.method == "third order":
+        return _reverify_third(act, point, inputs, found, dps)
     s = found.data
     with working_precision(dps):
         X = as_arb_matrix(inputs)
@@ -889,3 +1026,53 @@ def _reverify_zeros(act, point, target, inputs, found, dps):
             if difference.contains(0):
                 return False, "f_theta - f* not proven non-zero on a zero box"
     return True, f"{len(found.zeros)} zero boxes re-verified (Krawczyk again, f_theta != f* at the stored probe)"
+
+
+def _reverify_third(act, point, inputs, found, dps):
+    """The third-order inequality at the certified radius by separate code: Neumann inverses, norms by
+    :func:`_spectral_upper_again`, the cubic term from the products X K (one per neuron) instead of a loop."""
+    s = found.data
+    with working_precision(dps):
+        X = as_arb_matrix(inputs)
+        delta = to_arb(exact_fraction(found.radius))
+        box = Network.from_flat([to_arb(v) + arb(0, delta) for v in s.theta], point.d)
+        a = [to_arb(v) for v in box.output_weights]
+        vectors = s.kernel.vectors(a, arb(0), arb(1))
+        M, d = len(s.theta), point.d
+        KM = s.QN * (s.QN.transpose() * arb_mat([[vectors[j][i] for j in s.chosen] for i in range(M)]))
+        VM = s.QN * s.V
+        Ky = s.QN.transpose() * KM
+        KV = arb_mat([[Ky[i, 0]] + [s.V[i, j] for j in range(s.V.ncols())] for i in range(Ky.nrows())])
+        KVinv, Ainv = _neumann_inverse(KV), None
+        J = evaluate(act, box, X, dps=dps).jacobian
+        Ainv = _neumann_inverse(s.U * J * VM)
+        if KVinv is None or Ainv is None:
+            return False, "an inverse not proven by a Neumann series"
+        L = s.Lam - (s.Lam * J * VM) * Ainv * s.U
+        ell = s.cubic * L
+        W = arb_mat([[KVinv[0, j] for j in range(KVinv.ncols())]])
+        w, w_all, ainv, u, k, v, ell_norm = (_spectral_upper_again(m) for m in (W, KVinv, Ainv, s.U, KM, VM, ell))
+        h2, h3 = _dense_hessian_norm(act, box, X), third_norm_upper(act, box, X)
+        if None in (w, w_all, ainv, u, k, v, ell_norm, h2, h3):
+            return False, "an enclosure blew up"
+        third = activation_function(act, (3,))
+        Z = (X * as_arb_matrix(box.input_weights).transpose()).tolist()
+        cubic = arb(0)
+        for neuron in range(box.m):
+            eta = X * arb_mat([[KM[neuron * (d + 1) + 1 + l, 0]] for l in range(d)])   # n x 1: eta_k . x_i
+            for i in range(X.nrows()):
+                cubic += ell[0, i] * a[neuron] * third(Z[i][neuron])[0] * eta[i, 0] * eta[i, 0] * eta[i, 0]
+        if not abs(cubic) > s.mu3:
+            return False, "the cubic term not proven above mu3"
+        alpha = ainv * u
+        denominator = 1 - alpha * h2 * delta * (k * v * w + v * v * w_all / 2)
+        beta = alpha * h3 / 6 / denominator
+        kappa = (1 - v * beta * delta * delta) / k
+        rest = ell_norm * (delta * (h2 * k * v * w * beta + h2 * v * v * beta * beta * delta ** 3 / 2)
+                           + h3 / 6 * (3 * k * k * w * w * v * beta * delta ** 2
+                                       + 3 * k * w * v * v * beta * beta * delta ** 4
+                                       + v * v * v * beta * beta * beta * delta ** 6))
+        margin = s.mu3 / 6 * kappa ** 3 - rest
+        if not (denominator > 0 and kappa > 0 and margin > 0):
+            return False, f"the third-order inequality fails at the certified radius (margin {margin.str(3)})"
+        return True, f"third order: margin {float(margin.mid()):.3g} > 0 at delta = {float(found.radius):.6g}"

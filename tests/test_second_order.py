@@ -134,14 +134,18 @@ def test_the_structural_kernel_holds_at_other_points_of_the_branch(name, point, 
                 assert all(abs(x) < 1e-30 for x in (float(e.mid()) for e in products))
 
 
-def test_points_it_cannot_decide_say_why():
+def test_an_off_branch_point_says_why_and_a_zero_class_is_decided_at_third_order():
     target = parse_network('[[1, "1/2"]]')
     found = so.second_order(TANH, parse_network('[["11/10", "1/2"], [0, 1]]'), target, [["1"], ["2"]])
     assert found.separated is None and "no branch" in found.reason
-    # the zero class of tanh: sigma''(0) = 0, every form vanishes on K
+    # the zero class of tanh: sigma''(0) = 0, every form vanishes on K; the cubic term decides (third order)
     zero_class = parse_network('[[1, "1/2"], ["9/8", 0], ["3/8", 0]]')
-    found = so.second_order(TANH, zero_class, target, gaussian_inputs(5, 1, 3))
-    assert found.separated is None and "vanishes" in found.reason
+    inputs = gaussian_inputs(5, 1, 3)
+    found = so.second_order(TANH, zero_class, target, inputs)
+    assert "vanishes" in found.reason and found.separated is True and found.method == "third order"
+    assert so.reverify_second_order(TANH, zero_class, target, inputs, found)[0]
+    found.radius *= 2
+    assert not so.reverify_second_order(TANH, zero_class, target, inputs, found)[0]
 
 
 def test_the_stored_frequencies_cover_every_case_and_reproduce():
