@@ -62,7 +62,8 @@ def _json(network):
 def _why(found):
     """A short category of the decision's reason (the table's ``why`` column)."""
     reason = found.reason
-    for key, words in (("third order", "third order:"), ("no definite, no zero", "no regular common"),
+    for key, words in (("third order beyond the span", "beyond the span (g4):"), ("third order", "third order:"),
+                       ("no definite, no zero", "no regular common"),
                        ("arcs", "arcs of directions"),
                        ("definite", "is definite"), ("onto", "is onto"), ("common zero", "regular common"),
                        ("forms vanish", "vanishes on K"),

@@ -59,6 +59,9 @@ C5_REVIEW = ("C5", {"activation": "tanh", "case": "review point", "starts": 2, "
 # a zero class of tanh (two neurons at w = 0): every quadratic form vanishes, the cubic term decides
 C5_ZERO_CLASS = ("C5", {"activation": "tanh", "target": TANH_1, "m": 3, "branch": "s=(1) zero=2", "starts": 3,
                         "seed": 0, "dps": 50, "boxes": 100})
+# a split of one neuron into three in d = 1: every form is a multiple of one indefinite form, Lemma (g4) decides
+C5_THREE_SPLIT = ("C5", {"activation": "tanh", "target": TANH_1, "m": 3, "branch": "s=(3)", "starts": 3,
+                         "seed": 0, "dps": 50, "boxes": 100})
 C5_NULL_SPLIT = ("C5", {"activation": "tanh", "target": TANH_1, "m": 3, "branch": "s=(2) null=1", "starts": 3,
                         "seed": 0, "dps": 50, "boxes": 100})
 
@@ -287,9 +290,12 @@ C5_SECOND_ORDER_MUTANTS = [
     Mutant("second order: a kernel direction dropped", "C5", "twolayer.numeric.second_order",
            "normal, lengths2)\n    q = len(chosen)", "normal, lengths2)\n    chosen = chosen[:-1]\n    q = len(chosen)",
            (c5("s=(2)"), C5_REVIEW)),
-    Mutant("third order: the cubic term counted twice (mu3 / 3 for mu3 / 6 in the lemma's inequality)", "C5",
-           "twolayer.numeric.second_order", "        return bool(setup.mu3 / 6 * kappa * kappa * kappa - rest > 0)",
-           "        return bool(setup.mu3 / 3 * kappa * kappa * kappa - rest > 0)", (C5_ZERO_CLASS,)),
+    Mutant("third order: the cubic term counted twice (mu / 3 for mu / 6 in the lemma's inequality)", "C5",
+           "twolayer.numeric.second_order", "            if not bound / 6 * kappa * kappa * kappa - _cubic_rest(",
+           "            if not bound / 3 * kappa * kappa * kappa - _cubic_rest(", (C5_ZERO_CLASS, C5_THREE_SPLIT)),
+    Mutant("third order: the term l^T D^2 F_n[Ku, Vv] left out of the cubic remainder", "C5",
+           "twolayer.numeric.second_order", "    return ell_norm * (delta * (h2 * k * v * w * beta + h2",
+           "    return ell_norm * (delta * (0 * h2 * k * v * w * beta + h2", (C5_ZERO_CLASS, C5_THREE_SPLIT)),
     Mutant("third order: the remainder of v dropped (|v| <= beta |s|^3 with beta = 0)", "C5",
            "twolayer.numeric.second_order", "        beta = alpha * h3 / 6 / denominator                   # |v|",
            "        beta = 0 * alpha * h3 / 6 / denominator                   # |v|", (C5_ZERO_CLASS,)),

@@ -4,6 +4,7 @@ Checked against an independent mpmath computation of the form, on the review's s
 sets must get opposite certified answers, on forms built to defeat the simple test (x^2 - y^2 and xy), against
 exact kernel identities at other points of the branch, and on inputs that must not be decided.
 """
+import dataclasses
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import pytest
+from mutation import Mutant, applied
 
 from twolayer.claims import second_order as frequencies
 from twolayer.numeric import second_order as so
@@ -146,6 +148,82 @@ def test_an_off_branch_point_says_why_and_a_zero_class_is_decided_at_third_order
     assert so.reverify_second_order(TANH, zero_class, target, inputs, found)[0]
     found.radius *= 2
     assert not so.reverify_second_order(TANH, zero_class, target, inputs, found)[0]
+
+
+THREE_SPLIT = parse_network('[["9/8", "1/2"], ["3/8", "1/2"], ["-1/2", "1/2"]]')
+# the same network under tanh's symmetry (a, w) -> (-a, -w) on neurons 2 and 3: every kernel sign flips
+THREE_SPLIT_MIRRORED = parse_network('[["9/8", "1/2"], ["-3/8", "-1/2"], ["1/2", "-1/2"]]')
+
+
+def test_the_curvature_identity_of_lemma_g4_against_mpmath():
+    """D^2 F_n[Ku, Ku] = y(u) G at the three-neuron split, the second derivative taken by mpmath.diff of the network
+    itself along the kernel direction (independent of the library's Hessian and of the formula for y)."""
+    inputs = gaussian_inputs(6, 1, 7)[:5]
+    for point in (THREE_SPLIT, THREE_SPLIT_MIRRORED):
+        a = [Fraction(v) for v in point.output_weights]
+        w = [Fraction(v[0]) for v in point.input_weights]
+        # K: t with sum_k a_k t_k = 0 (tanh' is even, so eta_k = 1); t_2, t_3 free
+        for s, r in ((Fraction(1, 3), Fraction(0)), (Fraction(-2), Fraction(1, 5))):
+            t = [-(a[1] * s + a[2] * r) / a[0], s, r]
+            mpmath.mp.dps = 40
+            mpf = [mpmath.mpf(v.numerator) / v.denominator for v in t]
+            signs = [1 if w[k] > 0 else -1 for k in range(3)]      # tanh'' is odd: sigma''(-z) = -sigma''(z)
+            y = sum(mpmath.mpf(a[k].numerator) / a[k].denominator * signs[k] * mpf[k] ** 2 for k in range(3))
+            for (x,) in inputs:
+                x = mpmath.mpf(x.numerator) / x.denominator
+
+                def along(eps, x=x, a=a, w=w, mpf=mpf):
+                    return sum(mpmath.mpf(a[k].numerator) / a[k].denominator
+                               * mpmath.tanh((mpmath.mpf(w[k].numerator) / w[k].denominator + eps * mpf[k]) * x)
+                               for k in range(3))
+                second = mpmath.diff(along, 0, 2)
+                G = mpmath.diff(mpmath.tanh, x / 2, 2) * x * x
+                assert abs(second - y * G) < mpmath.mpf(10) ** -30
+
+
+def test_a_three_neuron_split_is_decided_beyond_the_span_of_its_forms():
+    target = parse_network('[[1, "1/2"]]')
+    inputs = gaussian_inputs(6, 1, 7)
+    assert so.second_order(TANH, THREE_SPLIT, target, inputs[:3]).separated is False     # one equation: a zero
+    radii = []
+    for point in (THREE_SPLIT, THREE_SPLIT_MIRRORED):
+        found = so.second_order(TANH, point, target, inputs[:4])
+        assert found.separated is True and found.method == "third order" and "(g4)" in found.reason
+        kinds = {kind for kind, *_ in found.data.third}
+        assert kinds == {"quadratic", "cubic"} and found.data.augment is not None
+        assert so.reverify_second_order(TANH, point, target, inputs[:4], found)[0]
+        radii.append(found.radius)
+        found.radius *= 2
+        assert not so.reverify_second_order(TANH, point, target, inputs[:4], found)[0]
+    assert radii[0] == radii[1]            # the symmetry is an isometry of the parameters: the same certificate
+
+
+# At the built-in three-neuron split the cubic pieces set the radius, so C5 cannot see this fault (its verdict and
+# radii are unchanged); the quadratic pieces on their own must.
+GAMMA_DROPPED = Mutant("third order (g4): the curvature row's remainder gamma dropped", "C5",
+                       "twolayer.numeric.second_order",
+                       "                if not bound * kappa * kappa - _quadratic_rest(alpha, h2, h3, k, v, w, beta, "
+                       "delta) * delta > 0:", "                if not bound * kappa * kappa > 0:", ())
+
+
+def test_the_quadratic_pieces_of_lemma_g4_carry_their_own_remainder():
+    target = parse_network('[[1, "1/2"]]')
+    found = so.second_order(TANH, THREE_SPLIT, target, gaussian_inputs(6, 1, 7)[:4])
+    quadratic = dataclasses.replace(found.data, third=[p for p in found.data.third if p[0] == "quadratic"])
+    assert so.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 32))
+    assert not so.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 24))     # gamma delta > eps kappa^2 there
+    with applied(GAMMA_DROPPED):
+        assert so.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 24))
+
+
+def test_a_three_neuron_split_on_a_second_branch_is_not_called_separated():
+    """a = (1/2, -1/2, 1): neurons 1 and 2 cancel for every common w, so Q* holds a curve through the point off
+    the split branch, along which y and the cubic both vanish; (g4) must find no cover, and no zero off Q* exists."""
+    target = parse_network('[[1, "1/2"]]')
+    point = parse_network('[["1/2", "1/2"], ["-1/2", "1/2"], [1, "1/2"]]')
+    for n in (4, 5):
+        found = so.second_order(TANH, point, target, gaussian_inputs(6, 1, 7)[:n])
+        assert found.separated is None and "do not cover" in found.reason
 
 
 def test_the_stored_frequencies_cover_every_case_and_reproduce():
