@@ -191,20 +191,21 @@ def non_separation_sequence(act, point, target, inputs, population_inputs, epsil
         Jn = evaluate(act, point, inputs, dps=dps).jacobian
         Jinf = evaluate(act, point, population_inputs, dps=dps).jacobian
         kernel_n, kernel_inf = kernel_basis(Jn, dps), kernel_basis(Jinf, dps)
-        best, best_norm = None, mpmath.mpf(0)
-        for k in kernel_n:
-            # remove the part in ker J (directions along Q*), keep what changes the function
-            v = list(k)
-            for q in kernel_inf:
-                c = mpmath.fsum(a * b for a, b in zip(v, q))
-                v = [a - c * b for a, b in zip(v, q)]
-            size = norm(v)
-            if size > best_norm:
-                best, best_norm = v, size
-        if best is None or best_norm < gap_thresholds(dps)[0]:
+        # The direction is a fixed vector projected onto ker J_n minus its part in ker J (directions along Q*):
+        # P_{ker J_n} g - P_{ker J} g depends on the two subspaces only. A vector of either basis would not do: the
+        # kernel is an eigenspace of a repeated eigenvalue 0, whose eigenvectors any rounding difference (another
+        # CPU's LAPACK kernels) rotates, and with them the sequence and its printed errors.
+        fixed = [mpmath.mpf(float(x)) for x in np.random.default_rng(0).standard_normal(Jn.ncols())]
+        v = [mpmath.mpf(0)] * len(fixed)
+        for basis, sign in ((kernel_n, 1), (kernel_inf, -1)):
+            for q in basis:
+                c = sign * mpmath.fsum(a * b for a, b in zip(fixed, q))
+                v = [a + c * b for a, b in zip(v, q)]
+        size = norm(v)
+        if not kernel_n or size < gap_thresholds(dps)[0]:
             out.reason = "ker J_n(theta°) = ker J(theta°): no first-order direction (n >= rank)"
             return out
-        v = [a / best_norm for a in best]
+        v = [a / size for a in v]
         base = [to_mpf(x) for x in point.flat()]
         for eps in epsilons:
             eps = mpmath.mpf(eps)
