@@ -85,7 +85,9 @@ def second_order_cost():
     act = activation("tanh")
     out = {}
     cases = [("M = 9", REVIEW_CASE["target"], REVIEW_CASE["point"], [7, 8], 14),
-             ("M = 30", WIDE_TARGET, WIDE_POINT, [12, 17, 18], 3)]
+             ("M = 30", WIDE_TARGET, WIDE_POINT, [12, 17, 18], 3),
+             # the three-neuron split in d = 1, decided at third order beyond the span of the forms (Lemma (g4))
+             ("M = 6", '[[1, "1/2"]]', '[["9/8", "1/2"], ["3/8", "1/2"], ["-1/2", "1/2"]]', [4, 5], 7)]
     print("Second-order decision at a degenerate point (numeric/second_order.py), 50 digits")
     for label, target, point, sizes, seed in cases:
         t, p = parse_network(target), parse_network(point)
@@ -96,7 +98,7 @@ def second_order_cost():
             seconds = time.perf_counter() - t0
             radius = "" if found.radius is None else f", radius {float(found.radius):.3e}"
             print(f"  {label}, n = {n}: {found.verdict} in {seconds:.2f} s (dim K = {found.kernel}, "
-                  f"{found.multipliers} forms{radius}; target < {2 if label == 'M = 9' else 20} s)")
+                  f"{found.multipliers} forms{radius}, {found.method}; target < {20 if label == 'M = 30' else 2} s)")
             out[f"second_order_{label.replace(' = ', '')}_n{n}_s"] = seconds
     return out
 
