@@ -60,6 +60,10 @@ PAPER_MAP = [
     ("Lemma 4.3(b)", "for n > (d + 1) m almost all inputs leave no global minimum outside Q*",
      "the certified imperfect minimum at n = (d + 1) m (Finding 4) is destroyed by one more Gaussian sample: "
      "f_theta(x) - f*(x) at the new sample excludes 0 on its whole box"),
+    ("Lemma 4.3(b) exact for exp, d = 1", "(derived here) for exp and d = 1 every set of n >= m + m0 distinct "
+     "inputs leaves no global minimum outside Q*, and n = m + m0 - 1 may",
+     "Rolle: an exponential sum with K terms has at most K - 1 real zeros (checked exactly on 60 sums and attained); "
+     "a certified minimum outside Q* at n = m + m0 - 1 for the worked example (m = 2, m0 = 1)"),
     ("Table 1 (Thm 5.3(a), Cor. 5.1(a))", "near a Morse-Bott branch gradient flow and the loss converge at a "
      "linear rate", "C6 exponential case on a generic activation: fitted rate = 2 lambda"),
     ("Table 1 (Thm 5.3(b), Cor. 5.1(b))", "near a branch that is not Morse-Bott the rate may fail to be linear, "
@@ -282,6 +286,74 @@ def check_finding_4(seed: int = 1, dps: int = 50) -> Result:
                                 "m": 2, "seed": seed, "dps": dps}, checks)
 
 
+#: Lemma 4.3(b) for exp in d = 1: the worked example's target and width, the two inputs and the guess
+EXP_EXACT = {"target": '[[1, "1/2"]]', "m": 2, "inputs": [(Fraction(0),), (Fraction(1),)], "w": (1, -1)}
+
+
+def exponential_sum_zeros(coefficients, exponents) -> int:
+    """The number of real zeros of sum_k c_k e^(lambda_k x) (integer exponents, rational coefficients), exactly:
+    with t = e^x it is the number of positive roots of sum_k c_k t^(lambda_k - min lambda), counted by sympy's
+    real root isolation.
+
+    >>> exponential_sum_zeros([2, -3, 1], [0, 1, 2])        # (t - 1)(t - 2): x = 0 and x = log 2
+    2
+    """
+    import sympy as sp
+    t = sp.Symbol("t")
+    low = min(exponents)
+    poly = sp.Poly(sum(sp.Rational(c) * t ** (e - low) for c, e in zip(coefficients, exponents)), t)
+    return int(poly.count_roots(0, None)) - (1 if poly.eval(0) == 0 else 0)
+
+
+def check_exp_exact(seed: int = 0, dps: int = 50) -> Result:
+    """Lemma 4.3(b) for exp in d = 1, exactly (docs/theory.md §9): an exponential sum with K distinct exponents
+    has at most K - 1 real zeros, so n >= m + m0 distinct inputs leave no global minimum outside Q*, for every input
+    set; at n = m + m0 - 1 a non-generalizing one is certified."""
+    import numpy as np
+    act, row = activation("exp"), "Lemma 4.3(b) exact for exp, d = 1"
+    rng = np.random.default_rng(seed)
+    excess = []
+    for _ in range(60):
+        K = int(rng.integers(2, 6))
+        exponents = [int(v) for v in rng.choice(np.arange(-6, 7), K, replace=False)]
+        coefficients = [int(rng.integers(1, 10)) * (1 if rng.random() < 0.5 else -1) for _ in range(K)]
+        excess.append(exponential_sum_zeros(coefficients, exponents) - (K - 1))
+    # the bound is attained: prod_{j < K} (t - j) has K non-zero coefficients and the K - 1 roots t = 1 .. K - 1
+    import sympy as sp
+    t = sp.Symbol("t")
+    attained = [exponential_sum_zeros(sp.Poly(sp.prod([t - j for j in range(1, K)]), t).all_coeffs()[::-1],
+                                      list(range(K))) for K in range(2, 7)]
+    checks = [Check(f"[{row}] 60 seeded exponential sums (K = 2..5 terms, integer exponents): most real zeros beyond "
+                    "K - 1, counted exactly; and the zeros of sums with K = 2..6 terms built to attain K - 1",
+                    {"excess": max(excess), "attained": attained}, {"excess": "<= 0", "attained": [1, 2, 3, 4, 5]},
+                    0, max(excess) <= 0 and attained == [1, 2, 3, 4, 5], "exact",
+                    "zeros are the positive roots of a polynomial in t = e^x (sympy's real root isolation); the "
+                    "bound K - 1 is Rolle's theorem applied K - 1 times, docs/theory.md §9")]
+    target = parse_network(EXP_EXACT["target"])
+    m, m0, d = EXP_EXACT["m"], target.m, target.d
+    inputs = EXP_EXACT["inputs"]
+    n = m + m0 - 1
+    # a1 e^(w1 x) + a2 e^(w2 x) = e^(x/2) at x = 0, 1: a 2 x 2 linear system for the output weights
+    with mpmath.workdps(dps + 10):
+        w1, w2 = EXP_EXACT["w"]
+        a1, a2 = mpmath.lu_solve(mpmath.matrix([[1, 1], [mpmath.e ** w1, mpmath.e ** w2]]),
+                                 mpmath.matrix([1, mpmath.exp(mpmath.mpf(1) / 2)]))
+        guess = parse_network([[mpmath.nstr(a1, dps), w1], [mpmath.nstr(a2, dps), w2]])
+    zero = certify_zero(act, guess, target, inputs[:n], dps=dps)
+    mismatch = certify_mismatch(act, zero.box(), d, target, [(Fraction(2),), (Fraction(-1),)], dps=dps) \
+        if zero.verified else None
+    checks.append(Check(f"[{row}] n = m + m0 - 1 = {n}: a global minimum of R_n outside Q* (Krawczyk box of a zero, "
+                        "f_theta(x0) - f*(x0) excluding 0 on it)", None if mismatch is None else str(mismatch[1]),
+                        "excludes 0", "", mismatch is not None, "certificate",
+                        zero.reason or f"inputs x = 0, 1; w = {EXP_EXACT['w']}; box radius {float(zero.radius):.2e}"))
+    paper = (d + 1) * m + 1
+    checks.append(Check(f"[{row}] threshold m + m0 = {m + m0} for every set of distinct inputs (proof) against the "
+                        f"paper's n > (d + 1) m, i.e. {paper}, for almost all inputs", m + m0, f"<= {paper}", 0,
+                        m + m0 <= paper, "exact", "sharp: the certified minimum above sits at m + m0 - 1"))
+    return Result("C8", TITLE, {"part": "exp exact", "activation": "exp", "target": EXP_EXACT["target"], "m": m,
+                                "seed": seed, "dps": dps}, checks)
+
+
 #: the separation sample sizes of [ZBZ] Table 1 (its prose gives them the other way round)
 ZBZ_TABLE = {"Q1": 5, "Q2": 4}
 
@@ -327,12 +399,14 @@ def run(config: dict) -> Result:
     if part == "strata":
         return check_strata(config["activation"], config["target"], config["m"])
     return {"example": check_example, "findings 2-3": check_findings_2_3, "finding 4": check_finding_4,
-            "ZBZ example 1": check_zbz, "dynamics": check_dynamics, "statements": check_statements}[part]()
+            "ZBZ example 1": check_zbz, "dynamics": check_dynamics, "statements": check_statements,
+            "exp exact": check_exp_exact}[part]()
 
 
 def configurations(quick: bool) -> list:
     """The built-in C8 configurations; the quick subset skips larger widths and tanh(z + 1/2) (slow series)."""
     configs = [{"part": "statements"}, {"part": "example"}, {"part": "findings 2-3"}, {"part": "finding 4"},
+               {"part": "exp exact"},
                {"part": "ZBZ example 1"},
                {"part": "strata", "activation": "exp", "target": '[[1, "1/2"]]', "m": 2},
                {"part": "strata", "activation": "tanh", "target": '[[1, "1/2"]]', "m": 3}, {"part": "dynamics"}]
@@ -562,7 +636,8 @@ PAPER_ITEMS = [
                                                        "Lemma 4.2(b) separation", "Finding 2"])),
     ("Remark 4.1", "Lemma 4.2 holds on all of the stratum or on a dense subset", ("rows", ["Remark 4.1"])),
     ("Lemma 4.3", "(a) finitely many samples confine R^-1(0) near Q* on a ball; (b) n > (d + 1) m: no "
-     "non-generalizing global minimum for almost all inputs", ("rows", ["Lemma 4.3(b)", "Finding 4"])),
+     "non-generalizing global minimum for almost all inputs", ("rows", ["Lemma 4.3(b)", "Finding 4",
+                                                                      "Lemma 4.3(b) exact for exp, d = 1"])),
     ("Remark 4.2", "(a) follows from (b)", ("not checked", "no statement")),
     ("Proposition 4.1", "for n > (d + 1) m0 and m = m0 the representation of f* is unique on almost all inputs",
      ("not checked", "not yet: the suite's sweeps have m > m0")),
