@@ -64,6 +64,9 @@ PAPER_MAP = [
      "inputs leaves no global minimum outside Q*, and n = m + m0 - 1 may",
      "Rolle: an exponential sum with K terms has at most K - 1 real zeros (checked exactly on 60 sums and attained); "
      "a certified minimum outside Q* at n = m + m0 - 1 for the worked example (m = 2, m0 = 1)"),
+    ("Prop. 4.1", "with m = m0 and n > (d + 1) m0 the representation of f* is unique on almost all inputs",
+     "exp, d = 1 and 2: Q* at m = m0 is the target alone (exact); a certified separation radius at n = (d + 1) m0 + 1; "
+     "for d = 1, every input set from n = 2 m0 (Rolle's bound)"),
     ("Table 1 (Thm 5.3(a), Cor. 5.1(a))", "near a Morse-Bott branch gradient flow and the loss converge at a "
      "linear rate", "C6 exponential case on a generic activation: fitted rate = 2 lambda"),
     ("Table 1 (Thm 5.3(b), Cor. 5.1(b))", "near a branch that is not Morse-Bott the rate may fail to be linear, "
@@ -345,13 +348,38 @@ def check_exp_exact(seed: int = 0, dps: int = 50) -> Result:
     checks.append(Check(f"[{row}] n = m + m0 - 1 = {n}: a global minimum of R_n outside Q* (Krawczyk box of a zero, "
                         "f_theta(x0) - f*(x0) excluding 0 on it)", None if mismatch is None else str(mismatch[1]),
                         "excludes 0", "", mismatch is not None, "certificate",
-                        zero.reason or f"inputs x = 0, 1; w = {EXP_EXACT['w']}; box radius {float(zero.radius):.2e}"))
-    paper = (d + 1) * m + 1
-    checks.append(Check(f"[{row}] threshold m + m0 = {m + m0} for every set of distinct inputs (proof) against the "
-                        f"paper's n > (d + 1) m, i.e. {paper}, for almost all inputs", m + m0, f"<= {paper}", 0,
-                        m + m0 <= paper, "exact", "sharp: the certified minimum above sits at m + m0 - 1"))
+                        zero.reason or f"inputs x = 0, 1; w = {EXP_EXACT['w']}; box radius {float(zero.radius):.2e}; "
+                        f"so the threshold m + m0 = {m + m0} (every input set) is sharp; the paper asks n > (d + 1) m "
+                        f"= {(d + 1) * m} for almost all inputs"))
     return Result("C8", TITLE, {"part": "exp exact", "activation": "exp", "target": EXP_EXACT["target"], "m": m,
                                 "seed": seed, "dps": dps}, checks)
+
+
+def check_unique_representation(seed: int = 0, dps: int = 50) -> Result:
+    """Prop. 4.1 (m = m0): the representation of f* is unique (up to permuting neurons) for n > (d + 1) m0 on almost
+    all inputs. Checked on exp: Q* at m = m0 is one branch of dimension 0 (the target, exact), a certified separation
+    radius at n = (d + 1) m0 + 1 for d = 1 and d = 2, and for d = 1 at n = 2 m0 as well, where the exponential-sum
+    bound (the row of Lemma 4.3(b) for exp) already gives uniqueness for every input set."""
+    act, row, checks = activation("exp"), "Prop. 4.1", []
+    for target_json in ('[[1, "1/2"], ["-3/2", "5/4"]]', '[[1, "1/2", "-1/3"]]'):
+        target = parse_network(target_json)
+        m0, d = target.m, target.d
+        branches = enumerate_branches(act, m0, m0, d)
+        only = [(b.label, b.dim) for b in branches]
+        checks.append(Check(f"[{row}] exp, m = m0 = {m0}, d = {d}: Q* is one branch of dimension 0 (the target up to "
+                            "permutation)", only, "one branch, dim 0", 0, len(only) == 1 and only[0][1] == 0, "exact"))
+        point = branches[0].point(target, seed)
+        n = (d + 1) * m0 + 1
+        checks.append(_radius_check(row, act, point, target, gaussian_inputs(n, d, seed), n, dps,
+                                    f"exp, m = m0 = {m0}, d = {d}, Gaussian inputs (seed {seed})"))
+    # exp in d = 1: Rolle's bound (row "Lemma 4.3(b) exact for exp, d = 1") makes every set of n >= 2 m0 distinct
+    # inputs work, one input below the paper's n > (d + 1) m0; the local certificate holds there too
+    target = parse_network('[[1, "1/2"], ["-3/2", "5/4"]]')
+    checks.append(_radius_check(row, act, target, target, gaussian_inputs(4, 1, seed), 4, dps,
+                                "exp, m = m0 = 2, d = 1, at n = 2 m0 (Rolle's bound: every input set; the paper: "
+                                "n > (d + 1) m0)"))
+    return Result("C8", TITLE, {"part": "unique representation", "activation": "exp", "seed": seed, "dps": dps},
+                  checks)
 
 
 #: the separation sample sizes of [ZBZ] Table 1 (its prose gives them the other way round)
@@ -400,13 +428,13 @@ def run(config: dict) -> Result:
         return check_strata(config["activation"], config["target"], config["m"])
     return {"example": check_example, "findings 2-3": check_findings_2_3, "finding 4": check_finding_4,
             "ZBZ example 1": check_zbz, "dynamics": check_dynamics, "statements": check_statements,
-            "exp exact": check_exp_exact}[part]()
+            "exp exact": check_exp_exact, "unique representation": check_unique_representation}[part]()
 
 
 def configurations(quick: bool) -> list:
     """The built-in C8 configurations; the quick subset skips larger widths and tanh(z + 1/2) (slow series)."""
     configs = [{"part": "statements"}, {"part": "example"}, {"part": "findings 2-3"}, {"part": "finding 4"},
-               {"part": "exp exact"},
+               {"part": "exp exact"}, {"part": "unique representation"},
                {"part": "ZBZ example 1"},
                {"part": "strata", "activation": "exp", "target": '[[1, "1/2"]]', "m": 2},
                {"part": "strata", "activation": "tanh", "target": '[[1, "1/2"]]', "m": 3}, {"part": "dynamics"}]
@@ -640,7 +668,7 @@ PAPER_ITEMS = [
                                                                       "Lemma 4.3(b) exact for exp, d = 1"])),
     ("Remark 4.2", "(a) follows from (b)", ("not checked", "no statement")),
     ("Proposition 4.1", "for n > (d + 1) m0 and m = m0 the representation of f* is unique on almost all inputs",
-     ("not checked", "not yet: the suite's sweeps have m > m0")),
+     ("rows", ["Prop. 4.1"])),
     ("Theorem 5.1", "Lojasiewicz: |grad f| >= C |f - f(p)|^mu near a critical point, mu in [1/2, 1)",
      ("rows", ["Thm 5.1 exponents"])),
     ("Theorem 5.2", "gradient flow near a local minimum converges to its level set", ("rows", [

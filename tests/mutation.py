@@ -162,6 +162,8 @@ MUTANTS = [
            "return int(poly.count_roots(0, None))", "return int(poly.count_roots())", (c8("exp exact"),)),
     Mutant("the exp d = 1 minimum's mismatch probed at its own samples", "C8", "twolayer.claims.paper",
            "[(Fraction(2),), (Fraction(-1),)]", "[(Fraction(0),), (Fraction(1),)]", (c8("exp exact"),)),
+    Mutant("Prop. 4.1's radius sought two samples below (d + 1) m0 + 1", "C8", "twolayer.claims.paper",
+           "        n = (d + 1) * m0 + 1\n", "        n = (d + 1) * m0 - 1\n", (c8("unique representation"),)),
     Mutant("Morse-Bott criterion with a strict r > (m + m0)/2", "C8", "twolayer.claims.paper",
            "return 2 * r >= m + m0 and", "return 2 * r > m + m0 and",
            (c8("strata", activation="exp", target=TANH_1, m=3),)),
