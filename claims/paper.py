@@ -64,6 +64,9 @@ PAPER_MAP = [
      "inputs leaves no global minimum outside Q*, and n = m + m0 - 1 may",
      "Rolle: an exponential sum with K terms has at most K - 1 real zeros (checked exactly on 60 sums and attained); "
      "a certified minimum outside Q* at n = m + m0 - 1 for the worked example (m = 2, m0 = 1)"),
+    ("Cor. 3.5", "inputs separating for w* stay separating on an open dense set of weights",
+     "exp, r = 2, d = 2: certified full rank of the feature matrix on a whole box of weights around w* (open), and at "
+     "random distinct weight sets (density probed, not proven)"),
     ("Prop. 4.1", "with m = m0 and n > (d + 1) m0 the representation of f* is unique on almost all inputs",
      "exp, d = 1 and 2: Q* at m = m0 is the target alone (exact); a certified separation radius at n = (d + 1) m0 + 1; "
      "for d = 1, every input set from n = 2 m0 (Rolle's bound)"),
@@ -382,6 +385,56 @@ def check_unique_representation(seed: int = 0, dps: int = 50) -> Result:
                   checks)
 
 
+#: Cor. 3.5: the weights (d = 2, r = 2) and how many random weight sets probe density
+SEPARATING = {"weights": [["1/2", "-1/3"], ["-3/2", "5/4"]], "random": 12}
+
+
+def separating_box_radius(act, weights, inputs, dps=50, largest=Fraction(1, 4), smallest=Fraction(1, 2 ** 20)):
+    """The largest dyadic rho in [smallest, largest] such that the feature matrix [sigma(w_k.x_i), x_i sigma'(w_k.x_i)]
+    is certified of full column rank for every weight set in the box |w - weights|_inf <= rho (the Jacobian of the
+    network with a_k = 1, enclosed over the box); None if not even ``smallest`` passes."""
+    from flint import arb
+
+    from ..numeric.evaluate import evaluate
+    from ..numeric.network import Network
+    from ..numeric.precision import to_arb, working_precision
+    from ..numeric.rank import certified_full_column_rank
+    rho = largest
+    with working_precision(dps):
+        while rho >= smallest:
+            box = Network(tuple((to_arb(1),) + tuple(to_arb(Fraction(v)) + arb(0, to_arb(rho)) for v in w)
+                                for w in weights))
+            if certified_full_column_rank(evaluate(act, box, inputs, dps=dps).jacobian):
+                return rho
+            rho /= 2
+    return None
+
+
+def check_separating_open(seed: int = 0, dps: int = 50) -> Result:
+    """Cor. 3.5: inputs separating for w* stay separating on an open dense set of weights. Openness certified on a
+    box around w* (every weight set in it, interval arithmetic); density probed at random weight sets."""
+    import numpy as np
+    act, row = activation("exp"), "Cor. 3.5"
+    weights = SEPARATING["weights"]
+    r, d = len(weights), len(weights[0])
+    inputs = gaussian_inputs((d + 1) * r, d, seed)
+    rho = separating_box_radius(act, weights, inputs, dps)
+    checks = [Check(f"[{row}] exp, r = {r}, d = {d}, n = (d + 1) r = {(d + 1) * r} Gaussian inputs (seed {seed}): "
+                    "separating for every weight set in a box around w* (certified rank on the whole box)",
+                    None if rho is None else str(rho), "> 0", "", rho is not None, "certificate",
+                    f"w* = {weights}; the box |w - w*|_inf <= rho: an open set of weights, as the corollary says")]
+    rng = np.random.default_rng(seed + 1)
+    tried = [[[str(Fraction(int(rng.integers(-16, 17)), 8)) for _ in range(d)] for _ in range(r)]
+             for _ in range(SEPARATING["random"])]
+    tried = [w for w in tried if w[0] != w[1]]          # distinct weights, as the corollary assumes
+    radii = [separating_box_radius(act, w, inputs, dps) for w in tried]
+    checks.append(Check(f"[{row}] the same inputs at {len(tried)} random distinct weight sets (k/8, |k| <= 16): "
+                        "separating at each, with a certified box", sum(x is not None for x in radii), len(tried), 0,
+                        all(x is not None for x in radii), "certificate",
+                        "a probe of density, not a proof of it: each box is a certificate for its weights"))
+    return Result("C8", TITLE, {"part": "separating inputs", "activation": "exp", "seed": seed, "dps": dps}, checks)
+
+
 #: the separation sample sizes of [ZBZ] Table 1 (its prose gives them the other way round)
 ZBZ_TABLE = {"Q1": 5, "Q2": 4}
 
@@ -428,13 +481,14 @@ def run(config: dict) -> Result:
         return check_strata(config["activation"], config["target"], config["m"])
     return {"example": check_example, "findings 2-3": check_findings_2_3, "finding 4": check_finding_4,
             "ZBZ example 1": check_zbz, "dynamics": check_dynamics, "statements": check_statements,
-            "exp exact": check_exp_exact, "unique representation": check_unique_representation}[part]()
+            "exp exact": check_exp_exact, "unique representation": check_unique_representation,
+            "separating inputs": check_separating_open}[part]()
 
 
 def configurations(quick: bool) -> list:
     """The built-in C8 configurations; the quick subset skips larger widths and tanh(z + 1/2) (slow series)."""
     configs = [{"part": "statements"}, {"part": "example"}, {"part": "findings 2-3"}, {"part": "finding 4"},
-               {"part": "exp exact"}, {"part": "unique representation"},
+               {"part": "exp exact"}, {"part": "unique representation"}, {"part": "separating inputs"},
                {"part": "ZBZ example 1"},
                {"part": "strata", "activation": "exp", "target": '[[1, "1/2"]]', "m": 2},
                {"part": "strata", "activation": "tanh", "target": '[[1, "1/2"]]', "m": 3}, {"part": "dynamics"}]
@@ -641,7 +695,7 @@ PAPER_ITEMS = [
      ("rows", ["Lemma 4.3(b)"])),
     ("Remark 3.4", "the technique bounds the size of global minima", ("not checked", "no statement")),
     ("Corollary 3.5", "separating inputs for w* stay separating on an open dense set of weights",
-     ("not checked", "a genericity statement; certified ranks at the enumerated points agree (C4)")),
+     ("rows", ["Cor. 3.5"])),
     ("Lemma 3.4", "almost all inputs are separating", ("rows", ["Lemma 4.2 rank"])),
     ("Definition 3.2", "partitions of {1..m} and refinement", ("definition", "Branch.splits, null, groups "
                                                                    "(symbolic/branches)")),
