@@ -64,6 +64,9 @@ PAPER_MAP = [
      "inputs leaves no global minimum outside Q*, and n = m + m0 - 1 may",
      "Rolle: an exponential sum with K terms has at most K - 1 real zeros (checked exactly on 60 sums and attained); "
      "a certified minimum outside Q* at n = m + m0 - 1 for the worked example (m = 2, m0 = 1)"),
+    ("Example (c)", "in the worked example, flows with limit in Q1 (n >= 5) are not linear and are biased toward "
+     "ker Hess R; flows with limit in Q2, Q3 (n >= 4) converge linearly", "C6 in the example's own setting (exp, "
+     "m = 2, d = 2) at n = 5 and 4: decay type read from the data, rates, the bias slope 2, Lojasiewicz exponents"),
     ("Cor. 3.5", "inputs separating for w* stay separating on an open dense set of weights",
      "exp, r = 2, d = 2: certified full rank of the feature matrix on a whole box of weights around w* (open), and at "
      "random distinct weight sets (density probed, not proven)"),
@@ -435,6 +438,19 @@ def check_separating_open(seed: int = 0, dps: int = 50) -> Result:
     return Result("C8", TITLE, {"part": "separating inputs", "activation": "exp", "seed": seed, "dps": dps}, checks)
 
 
+def check_example_flows(seed: int = 0, dps: int = 50) -> Result:
+    """Example (c) in its own setting (exp, m = 2, m0 = 1, d = 2, the N_t of Example (b)): a flow with limit in Q1
+    (the split branch) at n = 5 is not linear and is biased toward ker Hess R; flows with limit in Q2 or Q3 (the null
+    branch; the two are one branch up to swapping the neurons) at n = 4 converge at a linear rate. Through C6."""
+    target = FINDING_4["target"]
+    parts = [run_case("exp", target, 2, "s=(1) null=1", "exponential", samples=4, seed=seed, dps=dps),
+             run_case("exp", target, 2, "s=(2)", "split", samples=5, seed=seed, dps=dps)]
+    checks = [Check(f"[Example (c)] {result.config['branch']}, n = {result.config['samples']}: {c.name}", c.value,
+                    c.reference, c.tolerance, c.passed, c.kind, c.detail) for result in parts for c in result.evidence]
+    return Result("C8", TITLE, {"part": "example flows", "activation": "exp", "target": target, "m": 2, "seed": seed,
+                                "dps": dps}, checks)
+
+
 #: the separation sample sizes of [ZBZ] Table 1 (its prose gives them the other way round)
 ZBZ_TABLE = {"Q1": 5, "Q2": 4}
 
@@ -482,13 +498,14 @@ def run(config: dict) -> Result:
     return {"example": check_example, "findings 2-3": check_findings_2_3, "finding 4": check_finding_4,
             "ZBZ example 1": check_zbz, "dynamics": check_dynamics, "statements": check_statements,
             "exp exact": check_exp_exact, "unique representation": check_unique_representation,
-            "separating inputs": check_separating_open}[part]()
+            "separating inputs": check_separating_open, "example flows": check_example_flows}[part]()
 
 
 def configurations(quick: bool) -> list:
     """The built-in C8 configurations; the quick subset skips larger widths and tanh(z + 1/2) (slow series)."""
     configs = [{"part": "statements"}, {"part": "example"}, {"part": "findings 2-3"}, {"part": "finding 4"},
                {"part": "exp exact"}, {"part": "unique representation"}, {"part": "separating inputs"},
+               {"part": "example flows"},
                {"part": "ZBZ example 1"},
                {"part": "strata", "activation": "exp", "target": '[[1, "1/2"]]', "m": 2},
                {"part": "strata", "activation": "tanh", "target": '[[1, "1/2"]]', "m": 3}, {"part": "dynamics"}]
@@ -666,8 +683,7 @@ PAPER_ITEMS = [
      "elsewhere it may not", ("rows", ["Table 1 (Thm 5.3(a), Cor. 5.1(a))", "Table 1 (Thm 5.3(b), Cor. 5.1(b))"])),
     ("Example (a)-(b)", "exp, m = 2, m0 = 1: the branches Q1, Q2, Q3 and their separation sample sizes",
      ("rows", ["Example (b)", "Finding 1", "Finding 4"])),
-    ("Example (c)", "the gradient flows of that example near each branch", ("not checked", "not yet in its own "
-     "setting (exp, m = 2, d = 2); C6 checks the same statements on tanh(z + 1/2)")),
+    ("Example (c)", "the gradient flows of that example near each branch", ("rows", ["Example (c)"])),
     ("Lemma 3.1", "a power series with non-zero odd and even coefficients of arbitrarily high degree is not an "
      "eps-polynomial in the sense needed for independence", ("not checked", "a statement about every power "
      "series; its consequence for each library activation is certified by C2 (exact coefficient ranks)")),
