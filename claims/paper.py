@@ -38,6 +38,9 @@ PAPER_MAP = [
      "no odd/even identity (symmetry class generic)"),
     ("Assumption 2.1 for exp", "exp satisfies Assumption 2.1 in full, every Taylor coefficient included",
      "sigma' = sigma and sigma(0) = 1 decided by sympy: c_k = 1/k! != 0 for every k (a proof, not a window)"),
+    ("Assumption 2.1 in full, by boundedness", "tanh(z + 1/2) satisfies Assumption 2.1 in full, every Taylor "
+     "coefficient included", "(derived here) its odd and even parts have finite limits at +oo and are not constant, "
+     "so neither is a polynomial: infinitely many non-zero odd and even coefficients (sympy limits, exact signs)"),
     ("Prop. 3.2(c)", "the stratum Q^r_P is affine of dimension (m - r) + (r - m0) d",
      "(r, l) read from each branch C3 enumerates; the formula against the branch dimension (exact)"),
     ("Lemma 3.6", "a partition with r distinct weights has deficient number l >= max(0, 2r - m - m0)",
@@ -146,6 +149,29 @@ def assumption_checks(act) -> list:
                     {"odd degrees": odd, "even degrees": even, "class": act.symmetry.kind}, "both non-empty",
                     "", bool(odd and even and generic), "estimate",
                     "exact coefficients; 'arbitrarily high degree' is seen on a window, not proven")]
+
+
+def bounded_parts_check(act) -> Check:
+    """[Assumption 2.1 in full, by boundedness] every Taylor coefficient at once (derived here, docs/theory.md §9):
+    if the odd part sigma(z) - sigma(-z) (the even part sigma(z) + sigma(-z)) has a finite limit at +infinity and is
+    not constant, it is no polynomial, so infinitely many odd (even) coefficients are non-zero: a real-analytic
+    function equal near 0 to a polynomial equals it on all of R, and a non-constant polynomial is unbounded."""
+    import sympy as sp
+
+    from ..symbolic.activations import z
+    found = {}
+    for name, flip in (("odd part", -1), ("even part", 1)):
+        part = act.expr + flip * act.expr.subs(z, -z)
+        limit = sp.limit(part, z, sp.oo)
+        moves = bool(limit.is_finite) and sign(part.subs(z, 0) - limit) != 0
+        found[name] = {"limit at +oo": str(limit), "value at 0": str(sp.nsimplify(part.subs(z, 0))), "proof": moves}
+    c0 = act.expr.subs(z, 0)
+    proven = all(v["proof"] for v in found.values()) and sign(c0) != 0
+    return Check(f"[Assumption 2.1 in full, by boundedness] {act.name}: c_0 != 0, and the odd and even parts are "
+                 "bounded at +oo and not constant, so neither is a polynomial", {**found, "c_0": str(c0)},
+                 "both parts: finite limit != value at 0", 0, True if proven else None, "exact",
+                 "every coefficient at once: no window of degrees (sympy's limit, exact signs); None: the argument "
+                 "does not apply (an unbounded part, as for exp), which says nothing against the assumption")
 
 
 #: Remark 4.1: how many points of each branch besides the first the rank is certified at
@@ -595,6 +621,7 @@ def check_statements(seed: int = 0) -> Result:
                         {"sigma' - sigma": "0" if same else "not 0", "sigma(0)": str(exp.expr.subs(z, 0))},
                         "0 and 1", 0, bool(same and exp.expr.subs(z, 0) == 1), "exact",
                         "a proof for all degrees (the window check of Assumption 2.1 only sees degrees 11..20)"))
+    checks.append(bounded_parts_check(activation("tanh_shift")))
     # the example after Lemma 3.5: three neurons, one-neuron target, dims 2, 1 + d, 1 + d, 2d
     for d in (1, 2, 3):
         target = parse_network("[[1, " + ", ".join(["\"1/2\""] * d) + "]]", "target")
@@ -672,7 +699,7 @@ def _between_the_bounds():
 #: when another claim checks it, ("definition", where the suite implements it), or ("not checked", why).
 PAPER_ITEMS = [
     ("Assumption 2.1", "sigma analytic, c_0 != 0, infinitely many non-zero odd and even Taylor coefficients",
-     ("rows", ["Assumption 2.1", "Assumption 2.1 for exp"])),
+     ("rows", ["Assumption 2.1", "Assumption 2.1 for exp", "Assumption 2.1 in full, by boundedness"])),
     ("Assumption 2.2", "the target is a width-m0 network of the same sigma with distinct non-zero weights; m >= m0",
      ("definition", "symbolic/branches.check_target refuses reducible targets (a = 0, w = 0, repeated weights)")),
     ("Remark 2.1", "Q* = {g(theta, .) = f*}; n <= (d + 1) m is overparameterized",
