@@ -97,6 +97,27 @@ def _limit_checks(found, run, dps):
 LOJASIEWICZ_TOLERANCE = mpmath.mpf("0.05")
 
 
+def _distance_decay_check(run, found, low):
+    """[GLR] Lemma 5.2 at a Morse-Bott limit: the normal part y(t) = theta(t) - theta(oo) decays exponentially, at
+    rate lambda (half the loss rate 2 lambda). theta(oo) is the last recorded point; only points with R above
+    10^4 times the last loss are fitted, where |y| exceeds the last point's own distance to the limit 100-fold."""
+    from ..numeric.flow import _slope
+    last, final = run.record.points[-1], run.record.losses[-1]
+    pts = []
+    for t, r, theta in zip(run.record.times, run.record.losses, run.record.points):
+        if theta is not None and max(found.loss_target, 10 ** 4 * final) < r < low:
+            gap = mpmath.sqrt(mpmath.fsum((a - b) ** 2 for a, b in zip(theta, last)))
+            if gap > 0:
+                pts.append((t, mpmath.log(gap)))
+    rate = -_slope(pts) if len(pts) >= 3 else None
+    expected = None if found.predicted_rate is None else found.predicted_rate / 2
+    relative = None if rate is None or expected is None else abs(rate / expected - 1)
+    return Check("distance to the limit |theta(t) - theta(oo)| decays exponentially at rate lambda (half the loss "
+                 "rate)", _num(rate, 10), _num(expected, 10), decimal_string(RATE_TOLERANCE, 2),
+                 None if relative is None else bool(relative <= RATE_TOLERANCE), "estimate",
+                 f"{len(pts)} points of the tail, theta(oo) = the last recorded point; [GLR] Lemma 5.2")
+
+
 def _near_branch_checks(act, run, found, target, inputs, weights, branch, dps):
     """Near a split point: the bias toward ker Hess (|pi_range| = O(|pi_kernel|^2): slope 2) and the Lojasiewicz
     exponent 3/4 (docs/theory.md §7, derived there), both over the last two decades of t; at a Morse-Bott limit
@@ -108,10 +129,11 @@ def _near_branch_checks(act, run, found, target, inputs, weights, branch, dps):
                if found.loss_target < r < low and g > 0]
         from ..numeric.flow import _slope
         mu = _slope(pts) if len(pts) >= 3 else None
-        return [Check("Lojasiewicz exponent at a Morse-Bott limit: log |grad R| against log R over the tail",
-                      _num(mu, 4), "1/2", decimal_string(LOJASIEWICZ_TOLERANCE, 2),
-                      None if mu is None else bool(abs(mu - mpmath.mpf(1) / 2) <= LOJASIEWICZ_TOLERANCE),
-                      "estimate", f"{len(pts)} points; [GLR] Thm 5.1 allows mu in [1/2, 1)")]
+        checks = [Check("Lojasiewicz exponent at a Morse-Bott limit: log |grad R| against log R over the tail",
+                        _num(mu, 4), "1/2", decimal_string(LOJASIEWICZ_TOLERANCE, 2),
+                        None if mu is None else bool(abs(mu - mpmath.mpf(1) / 2) <= LOJASIEWICZ_TOLERANCE),
+                        "estimate", f"{len(pts)} points; [GLR] Thm 5.1 allows mu in [1/2, 1)")]
+        return checks + [_distance_decay_check(run, found, low)]
     if found.decay != "algebraic" or branch is None:
         return []
     rows, base = branch

@@ -82,11 +82,20 @@ def show(value):
     return "-" if value is None or value == "" else str(value)
 
 
+def cell(text):
+    """Text for one cell of a Markdown table: a literal | (as in |grad R|) escaped, or it would end the cell.
+
+    >>> cell("log |grad R|")
+    'log \\\\|grad R\\\\|'
+    """
+    return str(text).replace("|", "\\|")
+
+
 def evidence_markdown(result):
     """The evidence of one result as a Markdown table (used by the report and the notebooks)."""
     lines = ["| check | value | reference | tolerance | kind | passed | detail |", "|---|---|---|---|---|---|---|"]
-    lines += [f"| {c.name} | {show(c.value)} | {show(c.reference)} | {show(c.tolerance)} | {c.kind} | {c.passed} | "
-              f"{c.detail} |" for c in result.evidence]
+    lines += ["| " + " | ".join(cell(x) for x in (c.name, show(c.value), show(c.reference), show(c.tolerance), c.kind,
+                                                   c.passed, c.detail)) + " |" for c in result.evidence]
     return "\n".join(lines)
 
 
