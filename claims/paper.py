@@ -215,9 +215,10 @@ def check_strata(activation_name: str, target_json: str, width: int, seed: int =
         # points can repeat (d = 1 offers few k/8 directions), so seeds are drawn until enough distinct ones are found
         seen, points = {tuple(branch.point(target, seed).flat())}, []
         for k in range(1, 10 * SCAN_POINTS + 1):
-            if len(points) < SCAN_POINTS and tuple(branch.point(target, seed + k).flat()) not in seen:
-                points.append(branch.point(target, seed + k))
-                seen.add(tuple(points[-1].flat()))
+            candidate = branch.point(target, seed + k)
+            if len(points) < SCAN_POINTS and tuple(candidate.flat()) not in seen:
+                points.append(candidate)
+                seen.add(tuple(candidate.flat()))
         scanned = [rank_checks(act, p, expected=paper_rank, seed=seed + k, dps=dps)[1].certified
                    for k, p in enumerate(points, 1)]
         differ = [k for k in scanned if k is not None and k != paper_rank]
@@ -340,7 +341,7 @@ def exponential_sum_zeros(coefficients, exponents) -> int:
     t = sp.Symbol("t")
     low = min(exponents)
     poly = sp.Poly(sum(sp.Rational(c) * t ** (e - low) for c, e in zip(coefficients, exponents)), t)
-    return int(poly.count_roots(0, None)) - (1 if poly.eval(0) == 0 else 0)
+    return int(poly.count_roots(0, None)) - (1 if poly.coeff_monomial(1) == 0 else 0)
 
 
 def check_exp_exact(seed: int = 0, dps: int = 50) -> Result:

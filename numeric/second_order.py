@@ -40,6 +40,7 @@ with the reason.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -827,7 +828,7 @@ def _beyond_span(act, setup, out, tangent, JV, KM):
         return False
     Lam = _exact(np.linalg.svd(_mids(E0), full_matrices=True)[0][:, rho + 1:].T)
     L0 = Lam - (Lam * E0) * A0inv * U
-    trial = _Setup(**{**setup.__dict__, "U": U, "Lam": Lam, "augment": augment})
+    trial = dataclasses.replace(setup, U=U, Lam=Lam, augment=augment)
     pieces = _third_pieces(act, trial, point, L0, KM)
     if pieces is None:
         out.reason += ("; (g4): the arcs where |y| or a cubic combination stays away from 0 do not cover the "
@@ -856,21 +857,22 @@ def _third_pieces(act, setup, point, L0, KM, depth=12):
     else:
         return None
 
-    def values(phi):
-        u = _unit(None if phi is None else (phi, phi))
-        direction = KM * u
-        return (float(_quadratic_coefficient(a0, members, direction).mid()),
-                np.array([float(cubic_combination(act, point, setup.X, r, direction).mid()) for r in rows]))
+    def y_at(phi):
+        return float(_quadratic_coefficient(a0, members, KM * _unit(None if phi is None else (phi, phi))).mid())
 
-    grid_all = np.linspace(0, math.pi, 65) if arcs != [None] else [None]
-    y_largest = max(abs(values(t)[0]) for t in grid_all)
+    def values(phi):
+        direction = KM * _unit(None if phi is None else (phi, phi))
+        return (y_at(phi), np.array([float(cubic_combination(act, point, setup.X, r, direction).mid())
+                                     for r in rows]))
+
+    y_largest = max(abs(y_at(t)) for t in (np.linspace(0, math.pi, 65) if arcs != [None] else [None]))
     pieces = []
     while arcs:
         arc = arcs.pop()
-        grid = [None] if arc is None else np.linspace(arc[0], arc[1], 9)
+        grid = [None] if arc is None else np.linspace(arc[0], arc[1], 9)      # grid[4] is the arc's middle
         sampled = [values(t) for t in grid]
         y_low = min(abs(y) for y, _ in sampled)
-        middle = values(None if arc is None else (arc[0] + arc[1]) / 2)[1]
+        middle = sampled[len(sampled) // 2][1]
         c = middle / np.linalg.norm(middle) if np.linalg.norm(middle) > 0 else None
         tries = ["quadratic", "cubic"] if y_low >= y_largest / 8 else ["cubic", "quadratic"]
         found = None
