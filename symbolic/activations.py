@@ -24,6 +24,7 @@ from ..errors import InputError
 from ..inputs import time_budget
 from .constants import sign
 from .expression import parse_activation, z
+from .real_line import certify_real_analytic
 from .taylor import MAX_INTEGER_POWER, taylor_coefficients
 
 LIBRARY = {
@@ -220,27 +221,8 @@ ANALYSIS_SECONDS = 20
 #: Size limit of a user's expression (sympy operation count): larger ones make the proofs too slow.
 MAX_OPERATIONS = 120
 
-#: sigma is checked to be real and finite on this grid of the real line (a guard against
-#: singularities such as log(z + 2) at z < -2; the evaluator refuses any non-finite value too).
-_REAL_LINE_GRID = [sp.Rational(k, 4) for k in range(-160, 161)]
-
-
 def _refuse(spec, why):
     raise InputError(f"activation '{spec}' is refused: {why}")
-
-
-def _check_real_line(spec, expr):
-    import mpmath
-    f = sp.lambdify(z, expr, "mpmath")
-    with mpmath.workdps(30):
-        for t in _REAL_LINE_GRID:
-            try:
-                value = f(mpmath.mpf(t.p) / t.q)
-            except (ZeroDivisionError, ValueError, OverflowError):
-                value = None
-            if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value):
-                _refuse(spec, f"sigma({t}) is not a finite real number; an activation must be real-analytic "
-                        "on the whole real line")
 
 
 def _check_not_polynomial(spec, act, probe):
@@ -302,6 +284,10 @@ def activation(spec):
             if str(exc).startswith(f"activation '{spec}'"):
                 raise
             _refuse(spec, str(exc))
-        _check_real_line(spec, expr)
+        unproven = certify_real_analytic(expr)
+        if unproven:
+            _refuse(spec, f"{unproven}; an activation must be real-analytic on the whole real line (write each "
+                    "denominator, log argument and base of a fractional power in a manifestly positive form, "
+                    "such as (z - 1/2)**2 + 3/4)")
         _ = act.symmetry   # decided now, under the budget, rather than later in the middle of a command
     return act

@@ -68,3 +68,40 @@ def test_prove_zero_refuses_a_false_identity():
 def test_refusals(spec, message):
     with pytest.raises(InputError, match=message):
         activation(spec)
+
+
+# A pole or a log argument reaching 0 anywhere on the real line, also off any grid and far out: refused with the
+# sub-expression named; analytic forms the range proof can read are accepted (docs/theory.md §3).
+@pytest.mark.parametrize("spec, part", [
+    ("1/(z - 1/3)", "denominator z - 1/3"), ("1/(3*z**2 - 1)", "denominator 3*z**2 - 1"),
+    ("tanh(1/(z - 1/3))", "denominator z - 1/3"), ("1/(2 - exp(z))", "denominator 2 - exp(z)"),
+    ("1/(1 + sin(z))", "denominator sin(z) + 1"), ("log(1 + z/1000)", "argument z/1000 + 1 of log"),
+    ("1/(1000 - z)", "denominator 1000 - z"), ("(1/2 + tanh(z))**(1/3)", "base tanh(z) + 1/2"),
+])
+def test_real_singularities_are_refused(spec, part):
+    with pytest.raises(InputError, match="real-analytic on the whole real line") as caught:
+        activation(spec)
+    assert part in str(caught.value)
+
+
+@pytest.mark.parametrize("spec", ["1/((z - 1/2)**2 + 3/4)", "1/(2 + sin(z))", "sqrt(1 + z**2)", "log(cosh(z))",
+                                  "z/(exp(z) + exp(-z))", "(1 + exp(z))**(-3)", "1/(atan(z) + 2)"])
+def test_manifestly_analytic_forms_are_accepted(spec):
+    assert activation(spec).expr.has(z)
+
+
+def test_range_enclosure_contains_the_values():
+    # the enclosure of every sub-expression contains its values at sample points (an independent evaluation)
+    import mpmath
+
+    from twolayer.symbolic.real_line import _enclose
+    expr = sp.atan(sp.sinh(z)) / (2 + sp.cos(z)) + sp.sqrt(1 + z**2) * sp.log(3 + sp.exp(z)) - sp.tanh(z) ** 3
+    for sub in sp.preorder_traversal(expr):
+        if not sub.has(z):
+            continue
+        lo, hi, never_zero = _enclose(sub)
+        f = sp.lambdify(z, sub, "mpmath")
+        for t in (-50, -3, -1, -0.25, 0, 0.5, 2, 7, 60):
+            value = f(mpmath.mpf(t))
+            assert float(lo) <= value <= float(hi), (sub, t)   # the bounds are far from the values here
+            assert not never_zero or value != 0
