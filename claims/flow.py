@@ -94,6 +94,7 @@ def _limit_checks(found, run, dps):
     return [], None, []
 
 
+#: exponents measured from the tail (Lojasiewicz mu, the kernel part's t^(-1/2)): their absolute tolerance
 LOJASIEWICZ_TOLERANCE = mpmath.mpf("0.05")
 
 
@@ -141,7 +142,15 @@ def _near_branch_checks(act, run, found, target, inputs, weights, branch, dps):
     bias, count = tail_slope(near.kernel_parts, near.range_parts, near.times)
     mu, points = tail_slope(near.losses, near.kernel_gradients, near.times)
     full, _ = tail_slope(run.record.losses, run.record.gradient_norms, run.record.times)
-    return [Check("bias toward ker Hess ([GLR] Thm 5.3(b), Lemma 5.1): log |pi_range(theta - gamma)| against "
+    decay, decay_points = tail_slope(near.times, near.kernel_parts, near.times)
+    return [Check("kernel part |pi_kernel(theta - gamma)| against t: slope -1/2, so int_t^oo |pi_kernel|^2 ds "
+                  "diverges ([GLR] Remark 5.1's bound on |z(t) - z*| is void here)", _num(decay, 4), "-1/2",
+                  decimal_string(LOJASIEWICZ_TOLERANCE, 2),
+                  None if decay is None else bool(abs(decay + mpmath.mpf(1) / 2) <= LOJASIEWICZ_TOLERANCE),
+                  "estimate",
+                  f"{decay_points} points over the last two decades of t; the flow converges all the same "
+                  "(Thm 5.2): its limit is not reached through that bound"),
+            Check("bias toward ker Hess ([GLR] Thm 5.3(b), Lemma 5.1): log |pi_range(theta - gamma)| against "
                   "log |pi_kernel(theta - gamma)| over the last two decades of t", _num(bias, 4), "2",
                   decimal_string(SLOPE_TOLERANCE, 2),
                   None if bias is None else bool(abs(bias - 2) <= SLOPE_TOLERANCE), "estimate",

@@ -41,6 +41,32 @@ PAPER_MAP = [
     ("Assumption 2.1 in full, by boundedness", "tanh(z + 1/2) satisfies Assumption 2.1 in full, every Taylor "
      "coefficient included", "(derived here) its odd and even parts have finite limits at +oo and are not constant, "
      "so neither is a polynomial: infinitely many non-zero odd and even coefficients (sympy limits, exact signs)"),
+    ("Lemma 3.1", "a power series sum_j c_j sum_k P_k(j) p_k^(j - l) eps^(j - l) (P_k polynomials of degree < l, "
+     "distinct non-zero p_k, c_j != 0 for odd and even j of every size) is a polynomial only when every P_k = 0",
+     "exp (every c_j != 0): the window matrix [j^t p_k^j] of rl consecutive j has full rank over Q for 36 seeded "
+     "sets (r = 1..4, l = 1..3), which proves the conclusion for every window; with p_k = 0, a repeated p_k, or one "
+     "parity of c_j the rank drops (exact)"),
+    ("Cor. 3.1", "an analytic sigma is generic iff sigma(w_1.x), ..., sigma(w_r.x) are independent for all r and all "
+     "distinct w_k", "exp with w = 0, +-w and w, 2w (d = 1, 2): exact certificates; each way to fail Assumption 2.1 "
+     "(odd, even, odd or even up to a polynomial; c_0 = 0 in Finding 8): a dependent family of distinct weights (exact "
+     "relations)"),
+    ("Remark 3.1", "for analytic non-polynomial sigma the neurons (and with x sigma', Cor. 3.2) are independent when "
+     "w_k + w_j != 0 for all k, j; so for sigmoid, tanh and log(1 + e^-z)",
+     "the three activations the remark names, d = 1 and 2, with and without x sigma': exact certificates"),
+    ("Assumption 3.1", "sigma^(s) decreases rapidly (|sigma^(s)(y)/sigma^(s)(x)| -> oo as |x| - |y| -> oo) and is "
+     "asymptotically asymmetric (|sigma^(s)(x)/sigma^(s)(-x)| -> c > 1 at +oo or -oo)",
+     "(derived here) tails sigma^(s)(x) ~ C_+- e^(-kappa |x|^q): (a) holds, and (b) iff |C_+| != |C_-|; decided by "
+     "sympy's limits for sigmoid, softplus, tanh and their shifts by log 2 (exact)"),
+    ("Remark 3.2", "rapid decrease forces sigma^(s) -> 0; in examples (a), (c), (d) and tanh sigma^(s) is even, so "
+     "(b) fails; (c) has sigma'(x) e^|x| -> 1; a shift gives both properties",
+     "each statement by sympy (evenness by simplify, limits, tail constants); (b) exp(-|x|) is not analytic and is "
+     "left out (exact)"),
+    ("Prop. 3.1", "under Assumption 3.1, sigma(w_1.x), ..., sigma(w_r.x) are independent for distinct non-zero w_k",
+     "the shifted sigmoid, softplus and tanh (which satisfy Assumption 3.1), +-w pairs included, d = 1 and 2: exact "
+     "certificates; softplus (only (b) fails): +-1, +-2 dependent"),
+    ("Remark 3.3", "e^(-x^2) + (d/dx)^2 1/(1 + e^-x) satisfies Assumption 2.1 and decreases rapidly, but "
+     "sigma(x)/sigma(-x) -> -1", "Assumption 2.1 by boundedness, the tail constants -1 and 1, the ratio's limits "
+     "(exact); its +-w families independent (exact certificate)"),
     ("Prop. 3.2(c)", "the stratum Q^r_P is affine of dimension (m - r) + (r - m0) d",
      "(r, l) read from each branch C3 enumerates; the formula against the branch dimension (exact)"),
     ("Lemma 3.6", "a partition with r distinct weights has deficient number l >= max(0, 2r - m - m0)",
@@ -48,6 +74,9 @@ PAPER_MAP = [
     ("Example after Lemma 3.5", "three neurons fitting one: four branches of dimensions 2, 1 + d, 1 + d and 2d, "
      "and three inclusions between their intersections", "the branches the suite enumerates for exp, m = 3, m0 = 1 "
      "and d = 1, 2, 3; the intersections of the printed closures solved and compared by ranks, d = 2 (exact)"),
+    ("Lemma 4.1", "R is analytic when sigma is (Cor. 3.3 says it again)", "the hypothesis, sigma real-analytic "
+     "on all of R, proven for every library activation by a range enclosure over R (the proof that guards every "
+     "user activation); a sigma with a real pole is not certified (exact)"),
     ("Lemma 4.2 rank", "at Q^r_P the Hessian of R has rank r + (r - l) d for separating inputs",
      "certified model rank (C4's exact bracket) at a rational point of each branch"),
     ("Remark 4.1", "Lemma 4.2's rank holds on all of the stratum Q^r_P, or on a dense subset of it",
@@ -89,6 +118,13 @@ PAPER_MAP = [
     ("Lemma 5.2", "with an asymptotically stable linear part, the normal coordinate y(t) decays exponentially",
      "C6 at a Morse-Bott limit of a generic activation: log |theta(t) - theta(oo)| against t over the tail, slope "
      "-lambda (half the loss rate) within 1 %"),
+    ("Remark 5.1", "with c = 0 the normal part decays exponentially (as at Morse-Bott points); with c > 0 the best "
+     "known bound is |z(t) - z*| = O(int_t^oo |x(s)|^2 ds)", "c = 0: the Lemma 5.2 row; c > 0, at the split point of "
+     "C6: |pi_kernel(theta - gamma)| against t has slope -1/2, so the integral diverges and the bound says nothing "
+     "there (measured)"),
+    ("Prop. 5.1", "every zero of R is the limit of a non-constant gradient flow", "at a point of the worked "
+     "example's null branch (exp, d = 1, n = 5, Morse-Bott): shooting on the start's tangent offset at distance 1/20; "
+     "the limit's tangent residual contracts to below 10^-20 in six flows (measured)"),
     ("Example (b)", "for exp, m = 2, m0 = 1 the separation sample sizes are N1 = 5, N2 = N3 = 4",
      "codimensions of the three branches from the enumeration, for d = 1 and d = 2 (exact)"),
     ("Finding 1", "the worked example says one-dimensional input, but its N1 = 5, N2 = 4 (and x in R^2, "
@@ -113,6 +149,9 @@ PAPER_MAP = [
     ("Finding 7", "Cor. 3.2 (separating inputs for any distinct w_k) fails at w = 0 when sigma'(0) = 0, although "
      "such sigma can be generic: x sigma'(0.x) is the zero function", "exp(z) - z (generic: c_0 = 1, c_k = 1/k! "
      "for k >= 2) with w = 0 and 1 and derivatives: an exact relation, verified by sympy"),
+    ("Finding 8", "Cor. 3.1's proof applies Lemma 3.1, which asks p_k != 0, also when some w_k = 0; c_0 != 0 closes "
+     "the case, and it is the only place c_0 != 0 is needed", "Lemma 3.1's window rank drops at p = 0; exp(z) - 1 "
+     "(both parities, c_0 = 0) has the dependent family w = 0, 1; exp with w = 0 is independent (exact)"),
     ("ZBZ Table 1", "[ZBZ] Example 1 (tanh with bias, target tanh(x + 1)): separation sample size 4 for Q2 and "
      "5 for Q1 in its Table 1; its prose swaps them", "codims 4 (Q2) and 5 (Q1); certified rank 4 = codim and a "
      "certified radius at n = 4 on Q2; non-generalizing minima found near Q1 at n = 4"),
@@ -154,7 +193,7 @@ def assumption_checks(act) -> list:
                     "exact coefficients; 'arbitrarily high degree' is seen on a window, not proven")]
 
 
-def bounded_parts_check(act) -> Check:
+def bounded_parts_check(act, row="Assumption 2.1 in full, by boundedness") -> Check:
     """[Assumption 2.1 in full, by boundedness] every Taylor coefficient at once (derived here, docs/theory.md §9):
     if the odd part sigma(z) - sigma(-z) (the even part sigma(z) + sigma(-z)) has a finite limit at +infinity and is
     not constant, it is no polynomial, so infinitely many odd (even) coefficients are non-zero: a real-analytic
@@ -166,13 +205,15 @@ def bounded_parts_check(act) -> Check:
     for name, flip in (("odd part", -1), ("even part", 1)):
         part = act.expr + flip * act.expr.subs(z, -z)
         limit = sp.limit(part, z, sp.oo)
-        moves = bool(limit.is_finite) and sign(part.subs(z, 0) - limit) != 0
-        found[name] = {"limit at +oo": str(limit), "value at 0": str(sp.nsimplify(part.subs(z, 0))), "proof": moves}
+        # not constant: a value at 0 or at 1 other than the limit (the odd part is 0 at 0 whatever sigma is)
+        moves = bool(limit.is_finite) and any(sign(part.subs(z, point) - limit) != 0 for point in (0, 1))
+        found[name] = {"limit at +oo": str(limit), "values at 0, 1": [str(sp.simplify(part.subs(z, point)))
+                                                                      for point in (0, 1)], "proof": moves}
     c0 = act.expr.subs(z, 0)
     proven = all(v["proof"] for v in found.values()) and sign(c0) != 0
-    return Check(f"[Assumption 2.1 in full, by boundedness] {act.name}: c_0 != 0, and the odd and even parts are "
+    return Check(f"[{row}] {act.name}: c_0 != 0, and the odd and even parts are "
                  "bounded at +oo and not constant, so neither is a polynomial", {**found, "c_0": str(c0)},
-                 "both parts: finite limit != value at 0", 0, True if proven else None, "exact",
+                 "both parts: finite limit != value at 0 or at 1", 0, True if proven else None, "exact",
                  "every coefficient at once: no window of degrees (sympy's limit, exact signs); None: the argument "
                  "does not apply (an unbounded part, as for exp), which says nothing against the assumption")
 
@@ -523,6 +564,12 @@ def check_zbz(seed: int = 0, dps: int = 50) -> Result:
 def run(config: dict) -> Result:
     """One C8 configuration of the registry (``part`` names the check)."""
     part = config["part"]
+    if part == "converse flow":
+        from .paper_flows import check_converse_flow
+        return check_converse_flow()
+    if part == "neurons":
+        from .paper_neurons import check_neurons
+        return check_neurons()
     if part == "strata":
         return check_strata(config["activation"], config["target"], config["m"])
     return {"example": check_example, "findings 2-3": check_findings_2_3, "finding 4": check_finding_4,
@@ -533,7 +580,8 @@ def run(config: dict) -> Result:
 
 def configurations(quick: bool) -> list:
     """The built-in C8 configurations; the quick subset skips larger widths and tanh(z + 1/2) (slow series)."""
-    configs = [{"part": "statements"}, {"part": "example"}, {"part": "findings 2-3"}, {"part": "finding 4"},
+    configs = [{"part": "statements"}, {"part": "neurons"}, {"part": "example"}, {"part": "findings 2-3"},
+               {"part": "finding 4"}, {"part": "converse flow"},
                {"part": "exp exact"}, {"part": "unique representation"}, {"part": "separating inputs"},
                {"part": "example flows"},
                {"part": "ZBZ example 1"},
@@ -561,6 +609,8 @@ def check_dynamics(activation_name: str = "tanh_shift", seed: int = 0, dps: int 
             return "Thm 5.3(b) bias toward ker Hess"
         if name.startswith("distance to the limit"):
             return "Lemma 5.2"
+        if name.startswith("kernel part"):
+            return "Remark 5.1"
         return "Thm 5.1 exponents" if name.startswith("Lojasiewicz") else row
 
     checks = [Check(f"[{row_of(row, c.name)}] {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind,
@@ -680,8 +730,29 @@ def check_statements(seed: int = 0) -> Result:
                         and found.independent is False, "exact",
                         "x sigma'(0.x) = sigma'(0) x is the zero function: the corollary needs w_k != 0 or "
                         "sigma'(0) != 0"))
+    checks.append(_analytic_on_the_line())
     checks.append(_between_the_bounds())
     return Result("C8", TITLE, {"part": "statements", "seed": seed}, checks)
+
+
+def _analytic_on_the_line():
+    """[Lemma 4.1] R is analytic when sigma is real-analytic on all of R (then R is a polynomial in the a_k and the
+    sigma(w_k.x_i)); the hypothesis is proven for every activation the suite accepts, and a pole refused."""
+    import sympy as sp
+
+    from ..symbolic.activations import LIBRARY, z
+    from ..symbolic.real_line import certify_real_analytic
+    unproven = {name: certify_real_analytic(expr) for name, expr in LIBRARY.items()}
+    pole = 1 / (z - sp.Rational(1, 3))
+    refused = certify_real_analytic(pole)
+    return Check("[Lemma 4.1] sigma is real-analytic on the whole real line for every library activation (a range "
+                 "enclosure over R: denominators non-zero, log arguments and fractional-power bases positive), so R "
+                 "is analytic; 1/(z - 1/3), which has a real pole, is not certified",
+                 {"library proven": sum(v is None for v in unproven.values()), "library": len(unproven),
+                  "1/(z - 1/3)": refused or "proven"}, "all proven; the pole refused", 0,
+                 all(v is None for v in unproven.values()) and refused is not None and pole.subs(z, sp.Rational(1, 3))
+                 is sp.zoo, "exact", "the same proof guards every user activation (symbolic/real_line.py); R is then "
+                 "a polynomial in the a_k and the sigma(w_k.x_i), analytic by composition")
 
 
 def _between_the_bounds():
@@ -708,8 +779,8 @@ PAPER_ITEMS = [
      ("rows", ["Assumption 2.1", "Assumption 2.1 for exp", "Assumption 2.1 in full, by boundedness"])),
     ("Assumption 2.2", "the target is a width-m0 network of the same sigma with distinct non-zero weights; m >= m0",
      ("definition", "symbolic/branches.check_target refuses reducible targets (a = 0, w = 0, repeated weights)")),
-    ("Remark 2.1", "Q* = {g(theta, .) = f*}; n <= (d + 1) m is overparameterized",
-     ("definition", "membership of Q* decided exactly on rationals (numeric/classify)")),
+    ("Remark 2.1", "Q* = {g(theta, .) = f*}; n <= (d + 1) m is overparameterized; the gradient-flow equations",
+     ("rows", ["Finding 6"])),
     ("Theorem 2.1", "each branch Q_t has a threshold N_t <= m (d + 1) from which it is separated from the "
      "non-generalizing global minima", ("rows", ["Lemma 4.2(b) codim", "Lemma 4.2(b) separation", "Example (b)"])),
     ("Theorem 2.2", "gradient flow near R^-1(0) converges; near a separated generic point at a linear rate, "
@@ -717,32 +788,37 @@ PAPER_ITEMS = [
     ("Example (a)-(b)", "exp, m = 2, m0 = 1: the branches Q1, Q2, Q3 and their separation sample sizes",
      ("rows", ["Example (b)", "Finding 1", "Finding 4"])),
     ("Example (c)", "the gradient flows of that example near each branch", ("rows", ["Example (c)"])),
-    ("Lemma 3.1", "a power series with non-zero odd and even coefficients of arbitrarily high degree is not an "
-     "eps-polynomial in the sense needed for independence", ("not checked", "a statement about every power "
-     "series; its consequence for each library activation is certified by C2 (exact coefficient ranks)")),
+    ("Lemma 3.1", "a power series with non-zero odd and even coefficients of arbitrarily high degree, times "
+     "polynomial weights in j and distinct powers p_k^j, is a polynomial only if the weights vanish",
+     ("rows", ["Lemma 3.1", "Finding 8"])),
     ("Corollary 3.1", "for analytic sigma: generic iff sigma(w_1.x), ..., sigma(w_r.x) are independent for all "
-     "distinct w_k", ("claim", "C2: exact certificates for generic sigma, exact relations for odd and even ones "
-                      "(w and -w)")),
+     "distinct w_k", ("rows", ["Cor. 3.1", "Finding 8"])),
     ("Remark 3.1", "for analytic non-polynomial sigma independence holds when w_k + w_j != 0",
-     ("claim", "C2 on tanh, sin, cos, erf families without +-w pairs")),
-    ("Assumption 3.1", "a non-analytic class of activations (rapid decrease, asymptotic asymmetry)",
-     ("not checked", "the suite handles analytic sigma only")),
-    ("Remark 3.2", "remarks on Assumption 3.1", ("not checked", "non-analytic activations")),
+     ("rows", ["Remark 3.1"])),
+    ("Assumption 3.1", "a class of activations by sigma^(s): rapid decrease and asymptotic asymmetry",
+     ("rows", ["Assumption 3.1"])),
+    ("Remark 3.2", "rapid decrease forces sigma^(s) -> 0; the usual activations are even in sigma^(s); shifts help",
+     ("rows", ["Remark 3.2"])),
     ("Proposition 3.1", "under Assumption 3.1, sigma(w_k.x) for distinct non-zero w_k are independent; the analytic "
-     "case is referred to by the same number in Remarks 3.1, 3.3", ("not checked", "non-analytic activations; "
-                                                                   "the paper's numbering gives two results one name")),
-    ("Remark 3.3", "proof techniques of the two cases", ("not checked", "no statement")),
+     "case (Corollary 3.1) is referred to by the same number in Remarks 3.1, 3.3", ("rows", ["Prop. 3.1"])),
+    ("Remark 3.3", "proof techniques; an example satisfying Assumption 2.1, rapidly decreasing, with "
+     "sigma(x)/sigma(-x) -> -1", ("rows", ["Remark 3.3"])),
     ("Corollary 3.2", "for generic sigma and distinct w_k there are (d + 1) r inputs making [sigma, x sigma'] of "
      "full rank", ("rows", ["Finding 7"])),
     ("Definition 3.1", "separating inputs: the feature matrix at the w_k has full rank",
      ("definition", "C4's rank of J_n at the samples against the certified model rank")),
-    ("Lemma 3.2", "analytic implicit function theorem", ("not checked", "a classical tool")),
+    ("Lemma 3.2", "analytic implicit function theorem", ("not checked", "a classical tool (the rank theorem with "
+                                                                     "analytic charts); the paper uses it, it says "
+                                                                     "nothing about R")),
     ("Lemma 3.3", "zero sets of a non-zero analytic function: measure zero, locally finite pieces",
-     ("not checked", "a classical tool")),
-    ("Corollary 3.3", "R is analytic for analytic sigma", ("not checked", "immediate")),
+     ("not checked", "classical facts about every analytic function; what the paper draws from them for R (near a "
+                      "branch R^-1(0) is the branch alone) is what C5's certified radii show")),
+    ("Corollary 3.3", "R is analytic for analytic sigma, so Lemma 3.3 applies to it", ("rows", ["Lemma 4.1"])),
     ("Corollary 3.4", "perturbed inputs leave no common zero of a parametrized analytic family once n > s",
      ("rows", ["Lemma 4.3(b)"])),
-    ("Remark 3.4", "the technique bounds the size of global minima", ("not checked", "no statement")),
+    ("Remark 3.4", "the technique bounds the size of global minima", ("not checked", "no statement of its own: a "
+                                                                      "pointer to Lemmas 4.2(b) and 4.3, checked in "
+                                                                      "their rows")),
     ("Corollary 3.5", "separating inputs for w* stay separating on an open dense set of weights",
      ("rows", ["Cor. 3.5"])),
     ("Lemma 3.4", "almost all inputs are separating", ("rows", ["Lemma 4.2 rank"])),
@@ -759,7 +835,7 @@ PAPER_ITEMS = [
      ("rows", ["Example after Lemma 3.5"])),
     ("Definition 3.4", "the deficient number l of a partition", ("definition", "claims/paper.stratum")),
     ("Lemma 3.6", "l >= max(0, 2r - m - m0), attained", ("rows", ["Lemma 3.6"])),
-    ("Lemma 4.1", "R is analytic", ("not checked", "immediate")),
+    ("Lemma 4.1", "R is analytic for analytic sigma", ("rows", ["Lemma 4.1"])),
     ("Definition 4.1", "Morse-Bott at a critical submanifold", ("definition", "certified rank of the Hessian's normal "
                                                                  "block = codim (the Hessian at a zero is 2 J^T J)")),
     ("Lemma 4.2", "rank r + (r - l) d at Q^r_P; separated from n >= r + (m + m0 - r) d; Morse-Bott iff "
@@ -769,17 +845,20 @@ PAPER_ITEMS = [
     ("Lemma 4.3", "(a) finitely many samples confine R^-1(0) near Q* on a ball; (b) n > (d + 1) m: no "
      "non-generalizing global minimum for almost all inputs", ("rows", ["Lemma 4.3(b)", "Finding 4",
                                                                       "Lemma 4.3(b) exact for exp, d = 1"])),
-    ("Remark 4.2", "(a) follows from (b)", ("not checked", "no statement")),
+    ("Remark 4.2", "(a) follows from (b)", ("not checked", "a remark on the two proofs; both parts are in Lemma "
+                                                            "4.3's row")),
     ("Proposition 4.1", "for n > (d + 1) m0 and m = m0 the representation of f* is unique on almost all inputs",
      ("rows", ["Prop. 4.1"])),
     ("Theorem 5.1", "Lojasiewicz: |grad f| >= C |f - f(p)|^mu near a critical point, mu in [1/2, 1)",
      ("rows", ["Thm 5.1 exponents"])),
     ("Theorem 5.2", "gradient flow near a local minimum converges to its level set", ("rows", [
         "Table 1 (Thm 5.3(a), Cor. 5.1(a))", "Table 1 (Thm 5.3(b), Cor. 5.1(b))"])),
-    ("Proposition 5.1", "a converse of Theorem 5.2 for C^1 functions", ("not checked", "a general statement")),
+    ("Proposition 5.1", "a converse of Theorem 5.2: every zero of R is the limit of a non-constant gradient flow",
+     ("rows", ["Prop. 5.1"])),
     ("Lemma 5.1", "normal form (13): with c = 0, |z - z*| = O(|y|^2); with c > 0 the kernel part dominates",
      ("rows", ["Thm 5.3(b) bias toward ker Hess"])),
-    ("Remark 5.1", "little is known on |z - z*| against |x| when c > 0", ("not checked", "no statement")),
+    ("Remark 5.1", "c = 0: exponential decay as at Morse-Bott points; c > 0: |z - z*| = O(int |x|^2) is the best "
+     "known bound", ("rows", ["Remark 5.1", "Lemma 5.2"])),
     ("Lemma 5.2", "with asymptotically stable (14), |y(t)| decays exponentially", ("rows", ["Lemma 5.2"])),
     ("Remark 5.2", "the bias |y| = O(|x|^2) when the tail is long enough",
      ("rows", ["Thm 5.3(b) bias toward ker Hess"])),
