@@ -158,7 +158,9 @@ def tails(f, kappa, q=1):
     found = []
     for end, absx in ((sp.oo, x), (-sp.oo, -x)):
         c = sp.limit(f * sp.exp(kappa * absx ** q), x, end)
-        found.append(c if c.is_finite and c.is_real and sign(c) != 0 else None)
+        # an oscillating tail has no limit (sympy answers with AccumBounds): the criterion is silent then
+        limit = not isinstance(c, sp.AccumBounds) and c.is_finite and c.is_real
+        found.append(c if limit and sign(c) != 0 else None)
     return tuple(found)
 
 

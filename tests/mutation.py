@@ -173,7 +173,7 @@ MUTANTS = [
            'run_case("exp", target, 2, "s=(1) null=1", "exponential", samples=4',
            'run_case("exp", target, 2, "s=(2)", "exponential", samples=4', (c8("example flows"),)),
     Mutant("Assumption 2.1 by boundedness: the value at 0 compared with the limit itself", "C8",
-           "twolayer.claims.paper", "sign(part.subs(z, 0) - limit) != 0", "sign(limit - limit) != 0",
+           "twolayer.claims.paper", "sign(part.subs(z, point) - limit) != 0", "sign(limit - limit) != 0",
            (c8("statements"),)),
     Mutant("Lemma 5.2: the distance's rate compared with 2 lambda (the loss rate) instead of lambda", "C6",
            "twolayer.claims.flow", "expected = None if found.predicted_rate is None else found.predicted_rate / 2",
@@ -341,7 +341,37 @@ C6_SPLIT_MUTANTS = [
            "        gamma = [foot[i] for i in range(foot.rows)]", "        gamma = [last[i] for i in range(last.rows)]",
            (C6_SPLIT,)),
 ]
-MUTANTS = MUTANTS + C7_MUTANTS + C5_UPPER_MUTANTS + C5_EXCLUSION_MUTANTS + C5_SECOND_ORDER_MUTANTS + C6_SPLIT_MUTANTS
+# the paper's §3.1 (claims/paper_neurons.py), Lemma 4.1 (symbolic/real_line.py), Prop. 5.1 and Remark 5.1
+NEURONS = c8("neurons")
+PAPER_MUTANTS = [
+    Mutant("Lemma 3.1's window without the polynomial factor j^t", "C8", "twolayer.claims.paper_neurons",
+           "[[Fraction(j) ** t * Fraction(p) ** j for p", "[[Fraction(p) ** j for p", (NEURONS,)),
+    Mutant("Lemma 3.1's window one row short", "C8", "twolayer.claims.paper_neurons",
+           "][:len(ps) * l]", "][:len(ps) * l - 1]", (NEURONS,)),
+    Mutant("Finding 8's window started at j = 0, where p = 0 still shows", "C8", "twolayer.claims.paper_neurons",
+           "all(window_rank([0, 3], l, start=1) < 2 * l", "all(window_rank([0, 3], l) < 2 * l", (NEURONS,)),
+    Mutant("independence decisions all read as 'independent'", "C8", "twolayer.claims.paper_neurons",
+           "return found.independent if found.evidence", "return True if found.evidence", (NEURONS,)),
+    Mutant("tail constants read without kappa", "C8", "twolayer.claims.paper_neurons",
+           "sp.exp(kappa * absx ** q)", "sp.exp(absx ** q)", (NEURONS,)),
+    Mutant("asymmetry decided on the tail constants' signs, not their sizes", "C8", "twolayer.claims.paper_neurons",
+           "sign(abs(plus) - abs(minus)) != 0", "sign(plus - minus) != 0", (NEURONS,)),
+    Mutant("Remark 3.2's evenness tested as oddness", "C8", "twolayer.claims.paper_neurons",
+           "prove_zero((f - f.subs(x, -x)).subs(x, z))", "prove_zero((f + f.subs(x, -x)).subs(x, z))", (NEURONS,)),
+    Mutant("Prop. 3.1's activations left unshifted", "C8", "twolayer.claims.paper_neurons",
+           "expr = sigma.subs(x, z - SHIFT)", "expr = sigma.subs(x, z)", (NEURONS,)),
+    Mutant("real line: a sum with one never-zero term taken as never zero", "C8", "twolayer.symbolic.real_line",
+           "(one_sign and any(p[2] for p in parts))", "any(p[2] for p in parts)", (c8("statements"),)),
+    Mutant("real line: denominators not checked", "C8", "twolayer.symbolic.real_line",
+           "if not (bnz or blo > 0 or bhi < 0):", "if not (True or blo > 0 or bhi < 0):", (c8("statements"),)),
+    Mutant("Prop. 5.1's shooting step with the wrong sign", "C8", "twolayer.claims.paper_flows",
+           "tau = tau - residual", "tau = tau + residual", (c8("converse flow"),)),
+    Mutant("Remark 5.1's decay read from the range part", "C6", "twolayer.claims.flow",
+           "tail_slope(near.times, near.kernel_parts, near.times)",
+           "tail_slope(near.times, near.range_parts, near.times)", (C6_SPLIT,)),
+]
+MUTANTS = (MUTANTS + C7_MUTANTS + C5_UPPER_MUTANTS + C5_EXCLUSION_MUTANTS + C5_SECOND_ORDER_MUTANTS + C6_SPLIT_MUTANTS
+           + PAPER_MUTANTS)
 
 
 def _verdicts(runs):

@@ -103,3 +103,60 @@ def test_the_intersection_inclusions_can_fail():
     assert _intersection_inside(closures, "Q2_{0,2,3}", "Q3_{0,1,2,3}", "Q1_{0,3}") == (2, False)
     assert _intersection_inside(closures, "Q1_{0,3}", "Q1_{0,3}", "Q3_{0,1,2,3}") == (2, False)
     assert _intersection_inside(closures, "Q2_{0,2,3}", "Q2_{0,1,3}", "Q3_{0,1,2,3}") == (0, True)
+
+
+def test_paper_map_checks_at_least_40_items(quick_results):
+    rows = paper.paper_items(quick_results)
+    checked = [item for item, _, how, verdict in rows if how.startswith("checked") and verdict == "PASS"]
+    assert len(checked) >= 40, len(checked)
+
+
+def test_window_rank_against_the_confluent_vandermonde_determinant():
+    """Independent of the window code: the l = 1 window is a Vandermonde matrix (determinant prod (p_j - p_i)); for
+    l = 2 the shift argument says the rank is the same for every start N."""
+    import sympy as sp
+
+    from twolayer.claims.paper_neurons import window_rank, window_rows
+    ps = [Fraction(1, 2), Fraction(-3), Fraction(2)]
+    vandermonde = sp.Matrix([[sp.Rational(p.numerator, p.denominator) ** j for p in ps] for j in range(3)])
+    expected = sp.prod([sp.Rational(b - a) for i, a in enumerate(ps) for b in ps[i + 1:]])
+    assert vandermonde.det() == expected != 0 and window_rank(ps, 1) == 3
+    assert all(window_rank(ps, 2, start=N) == 6 for N in (0, 1, 5, 17))
+    assert [list(map(Fraction, row)) for row in window_rows([2], 2, start=3)] == [[8, 24], [16, 64]]
+    # one parity of j cannot tell p from -p; both parities can
+    assert window_rank([2, -2], 2, parity=1) < 4 == window_rank([2, -2], 2)
+
+
+def test_tail_constants_against_values_far_out():
+    """The tail constants C_+- agree with sigma^(s)(x) e^(kappa |x|) evaluated at |x| = 40 (an independent
+    evaluation), and the criterion says nothing for a tail of another shape."""
+    import mpmath
+    import sympy as sp
+
+    from twolayer.claims.paper_neurons import assumption_3_1, tails, x
+    f = sp.diff(sp.tanh(x - sp.log(2)), x)
+    plus, minus = tails(f, 2)
+    g = sp.lambdify(x, f * sp.exp(2 * sp.Abs(x)), "mpmath")
+    with mpmath.workdps(80):   # 1 - tanh^2 at 40 cancels about 35 digits
+        assert abs(g(mpmath.mpf(40)) - float(plus)) < 1e-20 and abs(g(mpmath.mpf(-40)) - float(minus)) < 1e-20
+    assert assumption_3_1(x * sp.exp(-sp.Abs(x)), 1)["rapid decrease"] is None     # C_+- would be +-oo
+    assert assumption_3_1(sp.exp(-x ** 2) * sp.cos(x) ** 2 + sp.exp(-x ** 2), 1, 2)["rapid decrease"] is None
+
+
+def test_shooting_reaches_the_point_it_aims_at():
+    """Prop. 5.1's shooting ends at a start whose flow's limit is theta*, checked by a separate flow from that start
+    at higher precision (its last point projected on the branch)."""
+    import mpmath
+
+    from twolayer.claims import paper_flows
+    from twolayer.claims.global_minima import find_branch, setup_case
+    from twolayer.numeric.classify import branch_constraints
+    case = paper_flows.CASE
+    act, target, branches = setup_case(case["activation"], case["target"], case["m"])
+    point = find_branch(branches, case["branch"]).point(target, 1)
+    inputs = gaussian_inputs(case["n"], target.d, 3)
+    steps = paper_flows.shoot(act, point, target, inputs, branch_constraints(act, point, target), dps=30,
+                              iterations=4)
+    residuals = [r for _, r, _, _ in steps]
+    assert all(b < a / 100 for a, b in zip(residuals, residuals[1:])), residuals
+    assert residuals[-1] < mpmath.mpf(10) ** -12 and steps[-1][0] > paper_flows.DELTA / 2
