@@ -71,6 +71,10 @@ PAPER_MAP = [
      "(r, l) read from each branch C3 enumerates; the formula against the branch dimension (exact)"),
     ("Lemma 3.6", "a partition with r distinct weights has deficient number l >= max(0, 2r - m - m0)",
      "every enumerated branch (exact)"),
+    ("Lemma 3.5", "where the closure of a stratum Q^r_P meets a stratum Q^r'_P',pi, r' <= r - m', m' the classes of "
+     "P' (under pi) that are not inside one class of P", "exp, (m0, m, d) up to (2, 4, 1) and (1, 3, 2): every pair of "
+     "branches and every permutation; closures as affine sets, the meeting decided by the equal-weight partition that "
+     "holds on the whole intersection (exact)"),
     ("Example after Lemma 3.5", "three neurons fitting one: four branches of dimensions 2, 1 + d, 1 + d and 2d, "
      "and three inclusions between their intersections", "the branches the suite enumerates for exp, m = 3, m0 = 1 "
      "and d = 1, 2, 3; the intersections of the printed closures solved and compared by ranks, d = 2 (exact)"),
@@ -126,7 +130,15 @@ PAPER_MAP = [
      "example's null branch (exp, d = 1, n = 5, Morse-Bott): shooting on the start's tangent offset at distance 1/20; "
      "the limit's tangent residual contracts to below 10^-20 in six flows (measured)"),
     ("Example (b)", "for exp, m = 2, m0 = 1 the separation sample sizes are N1 = 5, N2 = N3 = 4",
-     "codimensions of the three branches from the enumeration, for d = 1 and d = 2 (exact)"),
+     "codimensions of the three branches from the enumeration, for d = 1 and d = 2 (exact); in the example's own "
+     "setting (d = 2), C5 at a point of Q2: a certified radius from n = 4 and a certified non-generalizing minimum at "
+     "n = 3, so N2 = 4 is sharp there"),
+    ("Theorem 2.1", "each branch has a threshold N_t <= m (d + 1), strict when m > m0, from which it is separated",
+     "N_t = codim (Lemma 4.2) against m (d + 1) on every branch of 12 configurations (exact); separation itself in "
+     "the rows of Lemma 4.2(b) and Example (b)"),
+    ("Example (b) below N1", "(beyond the paper) Lemma 4.2 gives Q1 of the worked example the threshold N1 = 5; "
+     "is it separated earlier?", "C5's second-order decisions at a point of Q1 (exp, d = 2, n = 3 .. 6; exact radii "
+     "re-verified)"),
     ("Finding 1", "the worked example says one-dimensional input, but its N1 = 5, N2 = 4 (and x in R^2, "
      "theta in R^6) hold only for d = 2", "as Example (b): d = 1 gives N1 = 3, N2 = 3"),
     ("Finding 2", "Theorem 5.3 and Corollary 5.1 require n >= m + (m + m0 - r) d, Lemma 4.2, Theorem 5.4 and "
@@ -134,8 +146,9 @@ PAPER_MAP = [
      "a Morse-Bott branch with r < m: at n = r + (m + m0 - r) d a separation radius is certified and the "
      "Hessian has full normal rank: the sharper r-threshold holds, the m-version is true but not sharp"),
     ("Finding 3", "in Theorem 5.4 the bounds r + (r - l) d ('no point recovery stable') and r + (m + m0 - r) d "
-     "('almost all stable') coincide when r = m, l = m - m0: the first must be strict",
-     "at n equal to both, C5 certifies a separation radius (recovery stable) on such a branch"),
+     "('almost all stable') coincide on every Morse-Bott stratum (l = 2r - m - m0), r = m included: the first must be "
+     "strict", "the coincidence over every partition (exact); at n equal to both, C5 certifies a separation radius "
+     "(recovery stable) on a branch with r = m and on one with r < m"),
     ("Finding 4", "the worked example expects no imperfect global minima for n >= 6; Lemma 4.3 needs "
      "n > (d + 1) m = 6", "at n = 6 an imperfect global minimum is certified (Krawczyk) with a non-singular "
      "Jacobian, so it persists for a positive-measure set of inputs"),
@@ -293,7 +306,50 @@ def check_example(dps: int = 50) -> Result:
                     "Q3 are the same branch up to swapping the neurons)"),
               Check("[Finding 1] with d = 1 the thresholds are not 5 and 4", thresholds[1], stated, 0,
                     thresholds[1][:2] != stated, "exact", "so the example's numbers are those of d = 2")]
+    # the example's own words: theta in R^4 and Figure 3's "one-dimensional" closures are d = 1, "Q2, Q3
+    # two-dimensional" and N1 = 5, N2 = 4 are d = 2 (Q1: both neurons on the target; Q2: the null branch)
+    dims = {d: {b.label: b.dim for b in enumerate_branches(act, 1, 2, d)} for d in (1, 2)}
+    # dim + codim of a branch is the number of parameters: R^4 belongs to d = 1 only
+    params = {d: {b.dim + b.codim for b in enumerate_branches(act, 1, 2, d)} for d in (1, 2)}
+    said = {"theta in R^4": params[1] == {4} and params[2] == {6},
+            "closures one-dimensional (Fig. 3)": set(dims[1].values()) == {1},
+            "Q2, Q3 two-dimensional": dims[2]["s=(1) null=1"] == 2 and dims[1]["s=(1) null=1"] == 1}
+    checks.append(Check("[Finding 1] R^4 and Figure 3's one-dimensional closures are d = 1; 'Q2, Q3 two-dimensional' "
+                        "is d = 2", {"dimensions, d = 1": dims[1], "dimensions, d = 2": dims[2], **said},
+                        "all True", 0, all(said.values()), "exact", "(d + 1) m parameters; branch dimensions from "
+                        "the enumeration; the text mixes the two settings"))
+    # Theorem 2.1: N_t <= m (d + 1), strictly when m > m0, on every branch of small configurations
+    sizes = [(m0, m, d) for m0 in (1, 2) for m in range(m0, m0 + 3) for d in (1, 2)]
+    over = [(m0, m, d, b.label) for m0, m, d in sizes for b in enumerate_branches(act, m0, m, d)
+            if b.codim > m * (d + 1) or (m > m0 and b.codim == m * (d + 1))]
+    checks.append(Check("[Theorem 2.1] every branch's threshold N_t = codim is <= m (d + 1), and < m (d + 1) when "
+                        "m > m0", {"configurations": len(sizes), "violations": over}, "no violation", 0, not over,
+                        "exact", "(m0, m, d) with m0 = 1, 2, m = m0 .. m0 + 2, d = 1, 2, every enumerated branch"))
+    checks += _worked_example_sweeps(dps)
     return Result("C8", TITLE, {"part": "example", "activation": "exp", "m*": 1, "m": 2, "dps": dps}, checks)
+
+
+def _worked_example_sweeps(dps):
+    """Example (b) in its own setting (exp, m = 2, d = 2): N2 = 4 certified at a point of the null branch (a radius
+    at n = 4, a certified non-generalizing minimum at n = 3); the split branch Q1 decided to second order."""
+    null = check_sweep("exp", FINDING_4["target"], 2, "s=(1) null=1", extra=1, starts=6, dps=dps, boxes=300)
+    split = check_sweep("exp", FINDING_4["target"], 2, "s=(2)", extra=1, starts=6, dps=dps, boxes=300)
+    radii = [row.n for row in null.rows if row.separated is True]
+    below = [row.n for row in null.rows if row.upper is not None]   # an UpperBound exists only when certified
+    second = {row.n: row.second.verdict for row in split.rows if row.second is not None}
+    checks = [Check("[Example (b)] N2 = 4 at a point of Q2 (d = 2): a certified separation radius from n = 4, a "
+                    "certified non-generalizing global minimum nearby at n = 3", {"radius at n": radii,
+                                                                                  "minimum certified at n": below},
+                    "radius from 4, minimum at 3", 0, bool(radii) and min(radii) == 4 and 3 in below, "certificate",
+                    "C5's interval lemma (radius) and Krawczyk boxes (minima), re-verified inside C5"),
+              Check("[Example (b) below N1] (beyond the paper) at a point of Q1 (d = 2), Lemma 4.2's N1 = 5 is not "
+                    "the first separated size: the second-order test certifies n = 3 not separated and n = 4 "
+                    "separated", {str(k): v for k, v in second.items()}, "3 not separated, 4 .. 6 separated", 0,
+                    second.get(3) == "not separated" and all(second.get(k) == "separated" for k in (4, 5, 6)),
+                    "certificate", "Theorem 2.1's N_t is a size from which a branch is separated, so this does not "
+                    "contradict it; docs/theory.md §6 (g) for the second-order certificates")]
+    return checks + [Check(f"[Example (b)] C5 at Q{2 if r is null else 1}: {c.name}", c.value, c.reference,
+                           c.tolerance, c.passed, c.kind, c.detail) for r in (null, split) for c in r.evidence]
 
 
 def _radius_check(row, act, point, target, inputs, n, dps, what):
@@ -313,9 +369,29 @@ def check_findings_2_3(seed: int = 0, dps: int = 50) -> Result:
     r, l = stratum(branch, 1)
     n = r + (3 + 1 - r) * 1
     inputs = gaussian_inputs(n, 1, seed + 11)
-    checks.append(_radius_check("Finding 2", act, branch.point(target, seed), target, inputs, n, dps,
-                                f"exp, m = 3, branch {branch.label} (r = {r} < m, Morse-Bott), "
-                                f"n = r + (m + m0 - r) d = {n} < m + (m + m0 - r) d = {n + 3 - r}"))
+    sharp = _radius_check("Finding 2", act, branch.point(target, seed), target, inputs, n, dps,
+                          f"exp, m = 3, branch {branch.label} (r = {r} < m, Morse-Bott), "
+                          f"n = r + (m + m0 - r) d = {n} < m + (m + m0 - r) d = {n + 3 - r}")
+    checks.append(sharp)
+    # ... and the same radius is Finding 3 on a Morse-Bott stratum with r < m: there r + (r - l) d = n as well
+    checks.append(Check(f"[Finding 3] r = {r} < m, l = {l} = 2r - m - m0: r + (r - l) d = {r + (r - l)} = n, and "
+                        + sharp.name.split("] ", 1)[1], sharp.value, sharp.reference, sharp.tolerance,
+                        sharp.passed and r + (r - l) * 1 == n, sharp.kind, sharp.detail))
+    # the two bounds of Theorem 5.4 meet on every Morse-Bott stratum: l = 2r - m - m0 gives r - l = m + m0 - r
+    meet, differ, odd = 0, 0, []
+    for m0, m in FINDING_5_SIZES:
+        for r_, l_ in _all_partitions_deficiency(m, m0):
+            for d in (1, 2, 3):
+                same = r_ + (r_ - l_) * d == r_ + (m + m0 - r_) * d
+                meet, differ = meet + same, differ + (not same)
+                if same != _morse_bott(r_, l_, m, m0):
+                    odd.append((m0, m, r_, l_, d))
+    checks.append(Check("[Finding 3] the bounds r + (r - l) d and r + (m + m0 - r) d of Theorem 5.4 coincide exactly "
+                        "on the Morse-Bott strata (Lemma 4.2(c)), not only at r = m",
+                        {"(stratum, d) where they meet": meet, "where they differ": differ,
+                         "meeting off Morse-Bott, or apart on it": odd}, "none of the last", 0,
+                        meet > 0 and differ > 0 and not odd, "exact",
+                        f"every partition of (m0, m) in {list(FINDING_5_SIZES)}, d = 1, 2, 3"))
     # Finding 3: exp, m0 = 1, m = 2, d = 1, the null branch: r = m = 2, l = m - m0 = 1; both bounds are m + m0 d
     act, target, branches = setup_case("exp", '[[1, "1/2"]]', 2)
     branch = next(b for b in branches if b.null == 1)
@@ -719,6 +795,19 @@ def check_statements(seed: int = 0) -> Result:
                         {"l < 2r - m - m0": 0, "r >= (m + m0)/2, l > 2r - m - m0": "> 0"}, 0,
                         below == 0 and above > 0, "exact",
                         f"every composition of m into r classes, (m0, m) in {list(FINDING_5_SIZES)}"))
+    # Lemma 3.6: the smallest deficient number among the partitions with r distinct weights is max(0, 2r - m - m0)
+    wrong = []
+    for m0, m in FINDING_5_SIZES:
+        found = _all_partitions_deficiency(m, m0)
+        for r in sorted({r for r, _ in found}):
+            least = min(l for r_, l in found if r_ == r)
+            if least != max(0, 2 * r - m - m0):
+                wrong.append((m0, m, r, least))
+    checks.append(Check("[Lemma 3.6] the minimum max(0, 2r - m - m0) of the deficient number is attained for every r",
+                        {"(m0, m, r) listed": sum(len({r for r, _ in _all_partitions_deficiency(m, m0)})
+                                                  for m0, m in FINDING_5_SIZES), "minimum not attained": wrong},
+                        "attained everywhere", 0, not wrong, "exact",
+                        "every composition of m into r classes, the first m0 the target's"))
     # Finding 7: Cor. 3.2 (and the independence lemma with derivatives) fails at w = 0 when sigma'(0) = 0
     shifted = activation("exp(z) - z")
     found = certify_independence(shifted, [[0], [1]], derivatives=True, dps=30)
@@ -730,6 +819,7 @@ def check_statements(seed: int = 0) -> Result:
                         and found.independent is False, "exact",
                         "x sigma'(0.x) = sigma'(0) x is the zero function: the corollary needs w_k != 0 or "
                         "sigma'(0) != 0"))
+    checks.append(lemma_3_5_check(seed))
     checks.append(_analytic_on_the_line())
     checks.append(_between_the_bounds())
     return Result("C8", TITLE, {"part": "statements", "seed": seed}, checks)
@@ -782,11 +872,12 @@ PAPER_ITEMS = [
     ("Remark 2.1", "Q* = {g(theta, .) = f*}; n <= (d + 1) m is overparameterized; the gradient-flow equations",
      ("rows", ["Finding 6"])),
     ("Theorem 2.1", "each branch Q_t has a threshold N_t <= m (d + 1) from which it is separated from the "
-     "non-generalizing global minima", ("rows", ["Lemma 4.2(b) codim", "Lemma 4.2(b) separation", "Example (b)"])),
+     "non-generalizing global minima", ("rows", ["Theorem 2.1", "Lemma 4.2(b) codim", "Lemma 4.2(b) separation",
+                                                 "Example (b)"])),
     ("Theorem 2.2", "gradient flow near R^-1(0) converges; near a separated generic point at a linear rate, "
      "elsewhere it may not", ("rows", ["Table 1 (Thm 5.3(a), Cor. 5.1(a))", "Table 1 (Thm 5.3(b), Cor. 5.1(b))"])),
     ("Example (a)-(b)", "exp, m = 2, m0 = 1: the branches Q1, Q2, Q3 and their separation sample sizes",
-     ("rows", ["Example (b)", "Finding 1", "Finding 4"])),
+     ("rows", ["Example (b)", "Example (b) below N1", "Finding 1", "Finding 4"])),
     ("Example (c)", "the gradient flows of that example near each branch", ("rows", ["Example (c)"])),
     ("Lemma 3.1", "a power series with non-zero odd and even coefficients of arbitrarily high degree, times "
      "polynomial weights in j and distinct powers p_k^j, is a polynomial only if the weights vanish",
@@ -829,8 +920,8 @@ PAPER_ITEMS = [
     ("Proposition 3.2", "(a) Q* is the union of the Q^r, (b) disjoint, unions over P and pi, (c) Q^r_P affine of "
      "dimension (m - r) + (r - m0) d", ("rows", ["Prop. 3.2(c)"])),
     ("Remark 3.5", "the Hausdorff dimension of Q^r is (m - r) + (r - m0) d", ("rows", ["Prop. 3.2(c)"])),
-    ("Lemma 3.5", "intersections of branch closures lie in strata of fewer distinct weights (checked on the "
-     "paper's own example only; in general not yet)", ("rows", ["Example after Lemma 3.5"])),
+    ("Lemma 3.5", "where a branch closure meets another stratum, the latter has fewer distinct weights, one fewer "
+     "for each of its classes that straddles two", ("rows", ["Lemma 3.5", "Example after Lemma 3.5"])),
     ("Example after Lemma 3.5", "three neurons fitting one: dimensions 2, 1 + d, 1 + d, 2d and their intersections",
      ("rows", ["Example after Lemma 3.5"])),
     ("Definition 3.4", "the deficient number l of a partition", ("definition", "claims/paper.stratum")),
@@ -952,3 +1043,112 @@ def _intersection_inside(closures, first, second, inside):
     within = span_in.row_join(base - base_in).rank() == rank and (
         directions.cols == 0 or span_in.row_join(directions).rank() == rank)
     return directions.rank(), within
+
+
+def _closure_equations(branch, target, order):
+    """The affine closure of a branch as linear equations (rows, right-hand sides) in theta = (a_1, w_1, ..., a_m,
+    w_m), with the branch's role list (target classes, null neurons, free groups, in that order)
+    placed on the neurons ``order``; and its classes (sets of neuron indices sharing a weight)."""
+    from fractions import Fraction
+    d, m = branch.d, branch.m
+    width = (d + 1) * m
+    rows, rhs, classes = [], [], []
+
+    def unit(*entries):
+        row = [Fraction(0)] * width
+        for index, value in entries:
+            row[index] += value
+        return row
+    roles = [("target", j, s) for j, s in enumerate(branch.splits)] + [("null", None, 1)] * branch.null
+    roles += [("group", None, g) for g in branch.groups]
+    if branch.zero:
+        raise ValueError("zero classes (sigma(0) = 0) are not needed for exp and not written here")
+    position = 0
+    for kind, j, size in roles:
+        members = [order[position + i] for i in range(size)]
+        position += size
+        classes.append(frozenset(members))
+        first = members[0] * (d + 1)
+        for k in members:
+            base = k * (d + 1)
+            for c in range(d):
+                if kind == "target":
+                    rows.append(unit((base + 1 + c, 1)))
+                    rhs.append(Fraction(target.neurons[j][1 + c]))
+                elif kind == "group" and k != members[0]:
+                    rows.append(unit((base + 1 + c, 1), (first + 1 + c, -1)))
+                    rhs.append(Fraction(0))
+        if kind == "null":
+            rows.append(unit((members[0] * (d + 1), 1)))
+            rhs.append(Fraction(0))
+        else:
+            rows.append(unit(*[(k * (d + 1), 1) for k in members]))
+            rhs.append(Fraction(target.neurons[j][0]) if kind == "target" else Fraction(0))
+    return rows, rhs, classes
+
+
+def _generic_partition(rows, rhs, width, d, seed):
+    """None if the affine set {rows theta = rhs} is empty; else the partition of the neurons by equal input weight
+    that holds on all of it (the finer of the partitions at two seeded rational points)."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from ..numeric.rank import exact_null_space, exact_rank
+    augmented = [row + [b] for row, b in zip(rows, rhs)]
+    if exact_rank(rows) < exact_rank(augmented):
+        return None
+    basis = exact_null_space(augmented)          # solutions (theta, -1) of [rows | rhs]: the last entry != 0
+    particular = next(v for v in basis if v[-1] != 0)
+    particular = [x / -particular[-1] for x in particular[:-1]]
+    homogeneous = [v[:-1] for v in basis if v[-1] == 0]
+    rng = np.random.default_rng(seed)
+    partitions = []
+    for _ in range(2):
+        theta = list(particular)
+        for v in homogeneous:
+            c = Fraction(int(rng.integers(-10 ** 6, 10 ** 6)), int(rng.integers(1, 10 ** 3)))
+            theta = [t + c * x for t, x in zip(theta, v)]
+        weights = [tuple(theta[k * (d + 1) + 1:(k + 1) * (d + 1)]) for k in range(width // (d + 1))]
+        partitions.append({frozenset(i for i, u in enumerate(weights) if u == w) for w in weights})
+    first, second = partitions
+    return {a & b for a in first for b in second if a & b}
+
+
+#: (m0, m, d) for the general check of Lemma 3.5 (exp, every pair of branches, every permutation)
+LEMMA_3_5_SIZES = ((1, 2, 1), (1, 3, 1), (1, 3, 2), (2, 3, 1), (1, 4, 1), (2, 4, 1))
+
+
+def lemma_3_5_check(seed: int = 0) -> Check:
+    """[Lemma 3.5] in general: for branches B (r distinct weights) and B' (r'), every permutation pi, if cl B meets
+    B'_pi, then r' <= r - m', m' the classes of B'_pi not inside one class of B; decided exactly on the affine sets."""
+    from itertools import permutations
+    act = activation("exp")
+    tried = met = crossing = 0
+    violations = []
+    for m0, m, d in LEMMA_3_5_SIZES:
+        target = parse_network(str([[1] + [f"{k + 1}/{k + 2}" for k in range(d)]] +
+                                   [[2] + [f"-{k + 1}/3" for k in range(d)] for _ in range(m0 - 1)]).replace("'", '"'))
+        branches = enumerate_branches(act, m0, m, d)
+        identity = list(range(m))
+        for first in branches:
+            rows1, rhs1, classes1 = _closure_equations(first, target, identity)
+            for second in branches:
+                for order in {tuple(p) for p in permutations(range(m))}:
+                    rows2, rhs2, classes2 = _closure_equations(second, target, list(order))
+                    tried += 1
+                    found = _generic_partition(rows1 + rows2, rhs1 + rhs2, (d + 1) * m, d, seed)
+                    if found is None or found != set(classes2):
+                        continue                 # cl B does not meet the stratum B'_pi itself
+                    met += 1
+                    straddle = sum(1 for c in classes2 if not any(c <= b for b in classes1))
+                    crossing += straddle > 0
+                    if len(classes2) > len(classes1) - straddle:
+                        violations.append((m0, m, d, first.label, second.label, order))
+    return Check("[Lemma 3.5] cl Q^r_P meets Q^r'_P',pi only if r' <= r - m' (m' classes of P' under pi not inside "
+                 "one class of P): every pair of branches and permutation, exactly", {
+                     "(pair, permutation) tried": tried, "meeting": met, "meeting with m' >= 1": crossing,
+                     "violations": violations[:5]}, "no violation; some meetings with m' >= 1", 0,
+                 not violations and crossing > 0, "exact",
+                 f"exp, (m0, m, d) in {list(LEMMA_3_5_SIZES)}: closures as affine sets, the meeting decided by the "
+                 "equal-weight partition that holds on all of cl B ∩ cl B'_pi (two seeded rational points)")

@@ -160,3 +160,37 @@ def test_shooting_reaches_the_point_it_aims_at():
     residuals = [r for _, r, _, _ in steps]
     assert all(b < a / 100 for a, b in zip(residuals, residuals[1:])), residuals
     assert residuals[-1] < mpmath.mpf(10) ** -12 and steps[-1][0] > paper_flows.DELTA / 2
+
+
+def test_closure_equations_are_the_printed_closures():
+    """Independent of the equation builder: the paper's own parametrizations of the four three-neuron branches
+    (d = 2) satisfy the equations, and the solution sets have the branch dimensions."""
+    import sympy as sp
+
+    from twolayer.numeric.rank import exact_rank
+    act, target = activation("exp"), parse_network('[[1, "1/2", "-3/4"]]')
+    printed = paper._three_neuron_closures(2)
+    by_label = {"s=(3)": "Q1_{0,3}", "s=(2) null=1": "Q2_{0,2,3}", "s=(1) groups=(2)": "Q2_{0,1,3}",
+                "s=(1) null=2": "Q3_{0,1,2,3}"}
+    for branch in enumerate_branches(act, 1, 3, 2):
+        rows, rhs, _ = paper._closure_equations(branch, target, [0, 1, 2])
+        assert (3 * 3 - exact_rank(rows)) == branch.dim
+        point = printed[by_label[branch.label]]("x")
+        values = {t: sp.Rational(k + 2, 7) for k, t in enumerate(sorted(set().union(*[e.free_symbols for e in point]),
+                                                                       key=str))}
+        theta = [sp.nsimplify(e.subs(values)) for e in point]
+        assert all(sum(Fraction(str(c)) * Fraction(str(t)) for c, t in zip(row, theta)) == b
+                   for row, b in zip(rows, rhs)), branch.label
+
+
+def test_lemma_3_5_needs_the_open_stratum():
+    """With both closures the bound fails: target class {1, 2} with group {3, 4} against target class {1, 3} with
+    group {2, 4} meet where all weights coincide (one distinct weight, while r - m' = 2 - 2 = 0)."""
+    act, target = activation("exp"), parse_network('[[1, "1/2"]]')
+    branch = next(b for b in enumerate_branches(act, 1, 4, 1) if b.splits == (2,) and b.groups == (2,))
+    rows1, rhs1, classes1 = paper._closure_equations(branch, target, [0, 1, 2, 3])
+    rows2, rhs2, classes2 = paper._closure_equations(branch, target, [0, 2, 1, 3])
+    found = paper._generic_partition(rows1 + rows2, rhs1 + rhs2, 8, 1, seed=0)
+    straddle = sum(1 for c in classes2 if not any(c <= b for b in classes1))
+    assert found == {frozenset(range(4))} != set(classes2)     # not in the open stratum of the second
+    assert straddle == 2 and len(found) > len(classes1) - straddle
