@@ -4,7 +4,7 @@ import pathlib
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-BENCHMARKS = ["jacobian", "separation", "flow", "scale", "experiments"]
+BENCHMARKS = ["jacobian", "separation", "flow", "scale", "tiers", "experiments"]
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))  # the benchmark modules live beside this script, not in the package

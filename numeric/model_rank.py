@@ -48,6 +48,7 @@ from .evaluate import evaluate
 from .independence import certify_independence
 from .network import Network, gaussian_inputs
 from .precision import DEFAULT_DPS, working_precision
+from .verified64 import certify_regular
 from .rank import gap_rank, singular_values
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
@@ -129,17 +130,21 @@ class ModelRank:
 
 
 def _certified_minor_rank(J, target_rank, dps):
-    """Largest r <= target_rank with a certified non-singular r x r minor (greedy pivots, arb determinant)."""
+    """(r, tier): the largest r <= target_rank with a certified non-singular r x r minor (greedy pivots), proven by
+    the verified float64 tier (:mod:`.verified64`) or, where that proof fails, by an arb determinant."""
     mids = np.array([[float(J[i, j].mid()) for j in range(J.ncols())] for i in range(J.nrows())])
     for r in range(target_rank, 0, -1):
         rows, cols = _pivots(mids, r)
         if rows is None:
             continue
+        minor = arb_mat([[J[i, j] for j in cols] for i in rows])
+        if certify_regular(minor):
+            return r, "float64 tier: ||I - Y A||_inf < 1 with a priori error bounds"
         with working_precision(dps):
-            det = arb_mat([[J[i, j] for j in cols] for i in rows]).det()
+            det = minor.det()
         if not det.contains(0):
-            return r
-    return 0
+            return r, "arb determinant"
+    return 0, ""
 
 
 def _pivots(A, r):
@@ -213,9 +218,9 @@ def model_rank(act: Activation, network: Network, bias: bool = False, inputs=Non
         lower_exact, upper, how_upper = 0, count, "exact identities among neurons (grouped count)"
     else:
         lower_exact, upper, how_upper = _exact_bounds(act, network, dps)
-    minor = _certified_minor_rank(J, min(upper, numerical if numerical is not None else upper), dps)
+    minor, tier = _certified_minor_rank(J, min(upper, numerical if numerical is not None else upper), dps)
     lower = max(lower_exact, minor)
-    how_lower = "non-singular minor (arb determinant)" if minor >= lower_exact else "exact coefficient rank"
+    how_lower = f"non-singular minor ({tier})" if minor >= lower_exact else "exact coefficient rank"
     empirical = None
     if inputs is None and samples is not None:
         inputs = gaussian_inputs(samples, d_in, seed)

@@ -1,0 +1,66 @@
+"""Benchmark: the two tiers of a regularity certificate side by side (issue 26).
+
+For tanh networks of width m in d = 5 with a bias (M = m (d + 2) parameters, the [OE]/[LLR] setting), the
+50-digit Jacobian at 2M Gaussian samples, and the well-conditioned M x M minor the model rank certifies (greedy
+pivots): the time to prove it non-singular with the verified float64 tier (numeric/verified64.py: enclosure,
+inverse, a priori bound) against an arb determinant at 50 digits, both on the same minor, with the float64
+bound reached. Prints a table and the fitted exponents (time ~ M^p); the arb column stops at M = 350 (it grows
+like M^3 at 170 bits and would dominate `make bench`).
+"""
+import time
+
+import numpy as np
+from flint import arb_mat
+
+from twolayer.numeric.evaluate import as_arb_matrix, evaluate
+from twolayer.numeric.model_rank import _pivots
+from twolayer.numeric.network import gaussian_inputs, random_network
+from twolayer.numeric.precision import working_precision
+from twolayer.numeric.verified64 import enclose, regularity_bound
+from twolayer.symbolic.activations import activation
+
+WIDTHS = (9, 20, 50, 86)       # M = 63, 140, 350, 602
+ARB_UP_TO = 350
+DPS = 50
+
+
+def _minor(m):
+    act, d = activation("tanh"), 5
+    net = random_network(m, d + 1, seed=0)                 # [a, w_1..w_5, b]: the bias as a sixth input weight
+    inputs = [list(x) + [1] for x in gaussian_inputs(2 * m * (d + 2), d, seed=1)]
+    J = evaluate(act, net, as_arb_matrix(inputs), dps=DPS).jacobian
+    mids = np.array([[float(J[i, j].mid()) for j in range(J.ncols())] for i in range(J.nrows())])
+    rows, cols = _pivots(mids, J.ncols())
+    return arb_mat([[J[i, j] for j in cols] for i in rows])
+
+
+def run():
+    print(f"Regularity of the M x M minor of J (tanh, d = 5 with a bias, {DPS} digits): float64 tier against arb")
+    print("      M   float64 tier   bound ||I - YA||   arb det (50 digits)   ratio")
+    sizes, fast, slow = [], [], []
+    for m in WIDTHS:
+        A = _minor(m)
+        M = A.nrows()
+        start = time.perf_counter()
+        bound = regularity_bound(*enclose(A))
+        t64 = time.perf_counter() - start
+        tarb = None
+        if M <= ARB_UP_TO:
+            start = time.perf_counter()
+            with working_precision(DPS):
+                A.det()
+            tarb = time.perf_counter() - start
+        sizes.append(M)
+        fast.append(t64)
+        slow.append(tarb)
+        print(f"{M:7d} {t64:12.3f}s {bound:18.2e} " + (f"{tarb:19.3f}s {tarb / t64:8.0f}x" if tarb else
+                                                         f"{'(skipped)':>20s}"))
+    p64 = float(np.polyfit(np.log(sizes), np.log(fast), 1)[0])
+    known = [(M, t) for M, t in zip(sizes, slow) if t]
+    parb = float(np.polyfit(np.log([M for M, _ in known]), np.log([t for _, t in known]), 1)[0])
+    print(f"  fitted exponent p (time ~ M^p): float64 tier {p64:.2f}, arb determinant {parb:.2f}")
+    return {"M": sizes, "float64": fast, "arb": slow}
+
+
+if __name__ == "__main__":
+    run()
