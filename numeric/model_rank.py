@@ -48,8 +48,8 @@ from .evaluate import evaluate
 from .independence import certify_independence
 from .network import Network, gaussian_inputs
 from .precision import DEFAULT_DPS, working_precision
-from .verified64 import certify_regular
 from .rank import gap_rank, singular_values
+from .verified64 import certify_regular
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
