@@ -59,8 +59,26 @@ def run():
     known = [(M, t) for M, t in zip(sizes, slow) if t]
     parb = float(np.polyfit(np.log([M for M, _ in known]), np.log([t for _, t in known]), 1)[0])
     print(f"  fitted exponent p (time ~ M^p): float64 tier {p64:.2f}, arb determinant {parb:.2f}")
+    run_rank()
     return {"M": sizes, "float64": fast, "arb": slow}
 
 
 if __name__ == "__main__":
     run()
+
+
+def run_rank():
+    """The certified model rank end to end (twolayer rank's work) at the field's widths, with peak memory."""
+    import resource
+
+    from twolayer.numeric.model_rank import model_rank
+    print("Certified model rank, tanh, d = 5 with a bias, random network (float64 tier, float64 estimate)")
+    print("      M      time   certified   numerical   peak RSS")
+    act = activation("tanh")
+    for m in (9, 50, 86, 300):
+        net = random_network(m, 6, seed=0)
+        start = time.perf_counter()
+        found = model_rank(act, net, bias=True)
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"{m * 7:7d} {seconds:8.2f}s {found.certified!s:>11} {found.numerical!s:>11} {peak:8d} MB")

@@ -48,13 +48,17 @@ from .evaluate import evaluate
 from .independence import certify_independence
 from .network import Network, gaussian_inputs
 from .precision import DEFAULT_DPS, working_precision
-from .rank import gap_rank, singular_values
+from .rank import float64_singular_values, gap_rank, singular_values
+from .tolerance import float64_gap_thresholds
 from .verified64 import certify_regular
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
 
 MAX_SAMPLES = 20000
+#: above this many parameters the numerical rank is read from float64 singular values first (an estimate either
+#: way; the 50-digit Gram costs about 80 s at M = 600), and the certified bounds do not change
+FLOAT64_FROM = 200
 
 
 def augment(inputs):
@@ -112,6 +116,7 @@ class ModelRank:
     samples: int = 0
     how_lower: str = ""
     how_upper: str = ""
+    how_numerical: str = ""
 
     @property
     def certified(self):
@@ -203,22 +208,43 @@ def model_rank(act: Activation, network: Network, bias: bool = False, inputs=Non
     if samples is not None and not 1 <= samples <= MAX_SAMPLES:
         raise InputError(f"--samples must be between 1 and {MAX_SAMPLES}, got {samples}")
     M = network.m * (network.d + 1)
-    many = gaussian_inputs(max(2 * M, M + 10), d_in, seed + 7919)
+    large = M > FLOAT64_FROM
+    # 2M samples keep the gap wide; at the field's widths M + M/10 keep J's memory linear in the rows
+    many = gaussian_inputs(M + max(10, M // 10) if large else max(2 * M, M + 10), d_in, seed + 7919)
     if bias:
         many = augment(many)
     J = evaluate(act, network, many, dps=dps).jacobian
-    values = singular_values(J, dps)
-    numerical = gap_rank(values, dps).rank
+    if large:
+        # the estimate from float64 first; the 50-digit Gram only if that gap rule is undecided
+        values = float64_singular_values(J)
+        numerical = gap_rank(values, dps, float64_gap_thresholds(M)).rank
+        how_numerical = "float64 SVD, gap rule: counts above 1000 M 2^-52, zero below 10 M 2^-52"
+        if numerical is None:
+            values = singular_values(J, dps)
+            numerical = gap_rank(values, dps).rank
+            how_numerical = f"{dps} digits, gap rule (the float64 gap rule was undecided)"
+    else:
+        values = singular_values(J, dps)
+        numerical = gap_rank(values, dps).rank
+        how_numerical = f"{dps} digits, gap rule"
     count = grouped_count(act, network, bias)
     kind = act.symmetry.kind
     # with a bias the count is derived for tanh only (docs/theory.md §4); for sin, exp, ... shifts are dependent
     derived = kind in ("odd", "even", "generic") if not bias else bias_structure_gap(act) is None
     formula = count if derived else None
+    size = network.m + network.d * sum(1 for nrn in network.neurons if Fraction(nrn[0]) != 0)
     if bias:
         lower_exact, upper, how_upper = 0, count, "exact identities among neurons (grouped count)"
+    elif large:
+        # the exact coefficient matrix grows too fast here (250 s at M = 280): first see whether a minor reaches the
+        # bound of the exact identities among neurons, or the family's size where no such count is derived
+        lower_exact, upper, how_upper = ((0, count, "exact identities among neurons (grouped count)") if derived
+                                         else (0, size, "the size of the family (its functions span T_theta)"))
     else:
         lower_exact, upper, how_upper = _exact_bounds(act, network, dps)
     minor, tier = _certified_minor_rank(J, min(upper, numerical if numerical is not None else upper), dps)
+    if not bias and large and minor < upper:
+        lower_exact, upper, how_upper = _exact_bounds(act, network, dps)
     lower = max(lower_exact, minor)
     how_lower = f"non-singular minor ({tier})" if minor >= lower_exact else "exact coefficient rank"
     empirical = None
@@ -229,7 +255,8 @@ def model_rank(act: Activation, network: Network, bias: bool = False, inputs=Non
             raise InputError(f"dimension mismatch: inputs must have length d = {d_in}")
         inputs = augment(inputs) if bias else inputs
         empirical = gap_rank(singular_values(evaluate(act, network, inputs, dps=dps).jacobian, dps), dps).rank
-    return ModelRank(lower, upper, formula, numerical, empirical, values, len(many), how_lower, how_upper)
+    return ModelRank(lower, upper, formula, numerical, empirical, values, len(many), how_lower, how_upper,
+                     how_numerical)
 
 
 def structural_rank(act, network):

@@ -220,9 +220,16 @@ class GapRank:
     lower: str
 
 
-def gap_rank(values, dps):
-    """Numerical rank of descending singular values ``values`` by the gap rule at ``dps`` digits."""
-    upper, lower = gap_thresholds(dps)
+def float64_singular_values(A):
+    """Singular values of the midpoints of the arb matrix ``A`` from numpy's float64 SVD, descending."""
+    mids = np.array([float(e.mid()) for e in A.entries()]).reshape(A.nrows(), A.ncols())
+    return [mpmath.mpf(float(v)) for v in np.linalg.svd(mids, compute_uv=False)]
+
+
+def gap_rank(values, dps, thresholds=None):
+    """Numerical rank of descending singular values ``values`` by the gap rule at ``dps`` digits (or with the
+    given (upper, lower) ``thresholds``, as for float64 values)."""
+    upper, lower = thresholds or gap_thresholds(dps)
     labels = exponent_label(upper), exponent_label(lower)
     if not values or values[0] == 0:
         return GapRank(0, 0, 0, *labels)

@@ -13,6 +13,7 @@ population loss: in Q*      <= 10^(-dps/2)          <= 1e-25
 population loss: not in Q*  >= 10^(-dps/3)          >= 2.2e-17 (between the two: undecided)
 flow loss target            R < 10^(-2dps/3)        < 4.6e-34
 roles of neurons read at    10^(-dps/4)             3.2e-13
+float64 SVD (M columns)     counts > 1000 M 2^-52   (zero < 10 M 2^-52; large M only, an estimate)
 ==========================  ======================  =========================================
 
 Why these: the Gram matrix is formed at 2 dps + 10 digits, so singular values carry about
@@ -37,6 +38,17 @@ def _power(exponent):
 def gap_thresholds(dps):
     """(upper, lower): s/s_1 above ``upper`` counts, below ``lower`` does not, between is undecided."""
     return _power(-mpmath.mpf(dps) / 3), _power(-2 * mpmath.mpf(dps) / 3)
+
+
+def float64_gap_thresholds(size):
+    """(upper, lower) of the gap rule for float64 singular values of a matrix with ``size`` columns: a backward
+    stable SVD errs by about size * 2^-52 * s_1, so values above 1000 times that count, below 10 times it do not.
+
+    >>> [f"{float(t):.2g}" for t in float64_gap_thresholds(600)]
+    ['1.3e-10', '1.3e-12']
+    """
+    noise = _power(-52 * mpmath.log10(2)) * size
+    return 1000 * noise, 10 * noise
 
 
 def zero_residual(dps):

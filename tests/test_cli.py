@@ -175,3 +175,11 @@ def test_the_readme_examples_run():
         runs = list(pool.map(lambda line: twolayer(*shlex.split(line)[1:]), examples))
     failed = [(line, run.returncode, run.stderr[-300:]) for line, run in zip(examples, runs) if run.returncode != 0]
     assert failed == []
+
+
+def test_rank_takes_the_field_widths_and_refuses_beyond():
+    from twolayer.numeric.network import random_network
+    wide = json.dumps(random_network(301, 6, seed=0).to_json())
+    out = twolayer("rank", "--activation", "tanh", "--theta", wide, "--bias")
+    assert out.returncode == 2 and "2107 parameters exceed the limit 2100" in out.stderr
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr

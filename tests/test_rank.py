@@ -104,3 +104,25 @@ def test_the_wide_gauss_newton_step_is_the_step():
                                                  drop)
             scale = max(abs(v) for v in tall)
             assert max(abs(a - b) for a, b in zip(wide, tall)) <= mpmath.mpf(10) ** -40 * scale
+
+
+def test_the_field_widths_path_agrees_with_the_50_digit_one(monkeypatch):
+    """Above FLOAT64_FROM parameters the numerical rank is read from float64 first and the no-bias upper bound
+    from the exact identities: same certified rank, same numerical rank as the 50-digit path, on a full-rank
+    network with a bias (M = 203) and on a network without one where two neurons share a weight (M = 216)."""
+    from twolayer.numeric import model_rank as mr
+    from twolayer.numeric.network import Network, random_network
+    from twolayer.symbolic.activations import activation
+    act = activation("tanh")
+    full = random_network(29, 6, seed=0)
+    fast = mr.model_rank(act, full, bias=True)
+    assert fast.how_numerical.startswith("float64")
+    monkeypatch.setattr(mr, "FLOAT64_FROM", 10 ** 6)
+    slow = mr.model_rank(act, full, bias=True)
+    assert (fast.certified, fast.numerical) == (slow.certified, slow.numerical) == (203, 203)
+    monkeypatch.undo()
+    neurons = list(random_network(36, 5, seed=4).neurons)
+    neurons[1] = (neurons[1][0],) + tuple(neurons[0][1:])      # the same input weight as neuron 0
+    shared = mr.model_rank(act, Network(tuple(neurons)))
+    assert shared.certified == shared.numerical == 216 - (1 + 5)   # sigma(w.x) and the five x_l sigma'(w.x)
+    assert "grouped count" in shared.how_upper and "float64 tier" in shared.how_lower

@@ -30,6 +30,8 @@ from .report import json_text as _dumps
 #: Limits that keep every command within seconds to minutes (stated in --help).
 MAX_SAMPLES = 5000
 MAX_PARAMETERS = 200
+#: `rank` reaches the field's widths ([OE]/[LLR]: width 300, d = 5 with a bias): float64 tier and float64 estimate
+MAX_RANK_PARAMETERS = 2100
 MAX_WEIGHT_VECTORS = 60
 MAX_STARTS = 200
 MAX_STEPS = 10_000_000
@@ -62,10 +64,10 @@ def _real(text):
     return value
 
 
-def _check_size(network, what):
+def _check_size(network, what, limit=MAX_PARAMETERS):
     M = network.m * (network.d + 1)
-    if M > MAX_PARAMETERS:
-        raise InputError(f"{what}: {M} parameters exceed the limit {MAX_PARAMETERS} (m (d + 1))")
+    if M > limit:
+        raise InputError(f"{what}: {M} parameters exceed the limit {limit} (m (d + 1))")
 
 
 #: every subcommand: (one-line help, what it does, an example that runs as printed; the README's "Examples" lists the
@@ -302,9 +304,10 @@ def _parser():
         "Verify the geometry and local recovery of global minima of two-layer networks "
         "(Zhang, Zhang, Luo, arXiv:2309.00508)."), epilog=(
         f"Limits (bad input gets one error line and exit code 2): Taylor degree <= 60; samples <= {MAX_SAMPLES}; "
-        f"parameters m(d+1) <= {MAX_PARAMETERS}; search starts <= {MAX_STARTS}; at most 5000 branches; "
-        "activation expressions of at most 1000 characters and 120 operations, exponents p/q with |p|, q <= 64, "
-        "real-valued and finite on the real line; numbers of at most 200 characters, decimal exponents <= 400, "
+        f"parameters m(d+1) <= {MAX_PARAMETERS} ({MAX_RANK_PARAMETERS} for rank); search starts <= {MAX_STARTS}; "
+        "at most 5000 branches; activation expressions of at most 1000 characters and 120 operations, exponents p/q "
+        "with |p|, q <= 64, real-analytic on the whole real line (proven); numbers of at most 200 characters, "
+        "decimal exponents <= 400, "
         "|value| <= 1e8; precision 15 .. 10000 digits."))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     for add in (_add_verify, _add_activation, _add_derive, _add_independence, _add_branches, _add_rank,
@@ -515,7 +518,7 @@ def cmd_rank(args):
 
     act = activation(args.activation)
     theta = parse_network(args.theta, "theta")
-    _check_size(theta, "theta")
+    _check_size(theta, "theta", MAX_RANK_PARAMETERS)
     inputs = parse_inputs(args.inputs, theta.d - (1 if args.bias else 0)) if args.inputs else None
     if inputs is not None:
         _sample_count(len(inputs), "--inputs (number of vectors)")
@@ -527,7 +530,8 @@ def cmd_rank(args):
                           "formula": r.formula, "numerical_rank": r.numerical, "empirical_rank": r.empirical,
                           "singular_values": [decimal_string(v, 20) for v in r.singular_values],
                           "samples_for_numerical_rank": r.samples, "verdict": result.verdict,
-                          "how_lower": r.how_lower, "how_upper": r.how_upper}, indent=1))
+                          "how_lower": r.how_lower, "how_upper": r.how_upper, "how_numerical": r.how_numerical},
+                         indent=1))
         return 0
     if r.certified is not None:
         print(f"model rank: {r.certified} (certified: lower and upper bounds meet)")
@@ -537,7 +541,7 @@ def cmd_rank(args):
     print(f"certified upper bound: {r.upper} ({r.how_upper})")
     print(f"formula ([LLR] Cor. 7 count, derived here beyond tanh): "
           f"{r.formula if r.formula is not None else 'not derived for this activation class'}")
-    print(f"numerical rank of J at {r.samples} samples ({args.dps} digits, gap rule): {r.numerical}")
+    print(f"numerical rank of J at {r.samples} samples ({r.how_numerical}): {r.numerical}")
     if r.empirical is not None:
         print(f"rank of J_n on the given samples: {r.empirical}")
     print(f"verdict: {result.verdict}")
