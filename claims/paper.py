@@ -645,7 +645,7 @@ def run(config: dict) -> Result:
         return check_converse_flow()
     if part == "neurons":
         from .paper_neurons import check_neurons
-        return check_neurons()
+        return check_neurons(sections=config.get("sections"))
     if part == "strata":
         return check_strata(config["activation"], config["target"], config["m"])
     return {"example": check_example, "findings 2-3": check_findings_2_3, "finding 4": check_finding_4,

@@ -263,9 +263,20 @@ def remark_3_3_checks():
                           "Prop. 3.1 does not apply")]
 
 
-def check_neurons(seed: int = 0) -> Result:
-    """C8 part 'neurons': §3.1 of [GLR] (Lemma 3.1 to Remark 3.3)."""
-    checks = (lemma_3_1_checks(seed) + corollary_3_1_checks() + finding_8_checks() + remark_3_1_checks()
-              + assumption_3_1_checks()
-              + remark_3_2_checks() + proposition_3_1_checks() + remark_3_3_checks())
-    return Result("C8", TITLE, {"part": "neurons", "seed": seed}, checks)
+#: the sections of check_neurons, by the paper's item (a configuration may ask for some of them only)
+SECTIONS = {"lemma 3.1": lemma_3_1_checks, "cor 3.1": lambda seed: corollary_3_1_checks(),
+            "finding 8": lambda seed: finding_8_checks(), "remark 3.1": lambda seed: remark_3_1_checks(),
+            "assumption 3.1": lambda seed: assumption_3_1_checks(), "remark 3.2": lambda seed: remark_3_2_checks(),
+            "prop 3.1": lambda seed: proposition_3_1_checks(), "remark 3.3": lambda seed: remark_3_3_checks()}
+
+
+def check_neurons(seed: int = 0, sections=None) -> Result:
+    """C8 part 'neurons': §3.1 of [GLR] (Lemma 3.1 to Remark 3.3), all of it or the named ``sections``."""
+    from ..errors import InputError
+    chosen = list(SECTIONS) if sections is None else list(sections)
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown:
+        raise InputError(f"unknown section(s) {unknown} of part 'neurons'; they are: {', '.join(SECTIONS)}")
+    checks = [check for name in chosen for check in SECTIONS[name](seed)]
+    config = {"part": "neurons", "seed": seed, **({"sections": chosen} if sections is not None else {})}
+    return Result("C8", TITLE, config, checks)

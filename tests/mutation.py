@@ -342,24 +342,27 @@ C6_SPLIT_MUTANTS = [
            (C6_SPLIT,)),
 ]
 # the paper's §3.1 (claims/paper_neurons.py), Lemma 4.1 (symbolic/real_line.py), Prop. 5.1 and Remark 5.1
-NEURONS = c8("neurons")
+def neurons(*sections):
+    return c8("neurons", sections=list(sections))
 PAPER_MUTANTS = [
     Mutant("Lemma 3.1's window without the polynomial factor j^t", "C8", "twolayer.claims.paper_neurons",
-           "[[Fraction(j) ** t * Fraction(p) ** j for p", "[[Fraction(p) ** j for p", (NEURONS,)),
+           "[[Fraction(j) ** t * Fraction(p) ** j for p", "[[Fraction(p) ** j for p", (neurons("lemma 3.1"),)),
     Mutant("Lemma 3.1's window one row short", "C8", "twolayer.claims.paper_neurons",
-           "][:len(ps) * l]", "][:len(ps) * l - 1]", (NEURONS,)),
+           "][:len(ps) * l]", "][:len(ps) * l - 1]", (neurons("lemma 3.1"),)),
     Mutant("Finding 8's window started at j = 0, where p = 0 still shows", "C8", "twolayer.claims.paper_neurons",
-           "all(window_rank([0, 3], l, start=1) < 2 * l", "all(window_rank([0, 3], l) < 2 * l", (NEURONS,)),
+           "all(window_rank([0, 3], l, start=1) < 2 * l", "all(window_rank([0, 3], l) < 2 * l",
+           (neurons("finding 8"),)),
     Mutant("independence decisions all read as 'independent'", "C8", "twolayer.claims.paper_neurons",
-           "return found.independent if found.evidence", "return True if found.evidence", (NEURONS,)),
+           "return found.independent if found.evidence", "return True if found.evidence", (neurons("cor 3.1"),)),
     Mutant("tail constants read without kappa", "C8", "twolayer.claims.paper_neurons",
-           "sp.exp(kappa * absx ** q)", "sp.exp(absx ** q)", (NEURONS,)),
+           "sp.exp(kappa * absx ** q)", "sp.exp(absx ** q)", (neurons("assumption 3.1"),)),
     Mutant("asymmetry decided on the tail constants' signs, not their sizes", "C8", "twolayer.claims.paper_neurons",
-           "sign(abs(plus) - abs(minus)) != 0", "sign(plus - minus) != 0", (NEURONS,)),
+           "sign(abs(plus) - abs(minus)) != 0", "sign(plus - minus) != 0", (neurons("remark 3.3"),)),
     Mutant("Remark 3.2's evenness tested as oddness", "C8", "twolayer.claims.paper_neurons",
-           "prove_zero((f - f.subs(x, -x)).subs(x, z))", "prove_zero((f + f.subs(x, -x)).subs(x, z))", (NEURONS,)),
+           "prove_zero((f - f.subs(x, -x)).subs(x, z))", "prove_zero((f + f.subs(x, -x)).subs(x, z))",
+           (neurons("remark 3.2"),)),
     Mutant("Prop. 3.1's activations left unshifted", "C8", "twolayer.claims.paper_neurons",
-           "expr = sigma.subs(x, z - SHIFT)", "expr = sigma.subs(x, z)", (NEURONS,)),
+           "expr = sigma.subs(x, z - SHIFT)", "expr = sigma.subs(x, z)", (neurons("prop 3.1"),)),
     Mutant("real line: a sum with one never-zero term taken as never zero", "C8", "twolayer.symbolic.real_line",
            "(one_sign and any(p[2] for p in parts))", "any(p[2] for p in parts)", (c8("statements"),)),
     Mutant("real line: denominators not checked", "C8", "twolayer.symbolic.real_line",

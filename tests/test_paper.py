@@ -196,3 +196,11 @@ def test_lemma_3_5_needs_the_open_stratum():
     straddle = sum(1 for c in classes2 if not any(c <= b for b in classes1))
     assert found == {frozenset(range(4))} != set(classes2)     # not in the open stratum of the second
     assert straddle == 2 and len(found) > len(classes1) - straddle
+
+
+def test_neurons_sections_run_alone_and_unknown_ones_are_refused():
+    from twolayer.claims.paper_neurons import check_neurons
+    alone = check_neurons(sections=["lemma 3.1"])
+    assert alone.verdict == "PASS" and all(c.name.startswith("[Lemma 3.1]") for c in alone.evidence)
+    with pytest.raises(InputError, match="unknown section"):
+        check_neurons(sections=["lemma 9.9"])
