@@ -242,6 +242,13 @@ def model_rank(act: Activation, network: Network, bias: bool = False, inputs=Non
                                          else (0, size, "the size of the family (its functions span T_theta)"))
     else:
         lower_exact, upper, how_upper = _exact_bounds(act, network, dps)
+    if large and how_numerical.startswith("float64") and numerical != upper:
+        # float64 may misread an ill-conditioned J (s_min / s_1 near 1e-13): where its estimate and the exact
+        # identities disagree, the 50-digit estimate decides before anything is built on it
+        first = numerical
+        values = singular_values(J, dps)
+        numerical = gap_rank(values, dps).rank
+        how_numerical = f"{dps} digits, gap rule (float64 read {first}, the exact identities allow {upper})"
     minor, tier = _certified_minor_rank(J, min(upper, numerical if numerical is not None else upper), dps)
     if not bias and large and minor < upper:
         lower_exact, upper, how_upper = _exact_bounds(act, network, dps)

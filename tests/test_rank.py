@@ -126,3 +126,21 @@ def test_the_field_widths_path_agrees_with_the_50_digit_one(monkeypatch):
     shared = mr.model_rank(act, Network(tuple(neurons)))
     assert shared.certified == shared.numerical == 216 - (1 + 5)   # sigma(w.x) and the five x_l sigma'(w.x)
     assert "grouped count" in shared.how_upper and "float64 tier" in shared.how_lower
+
+
+def test_a_float64_estimate_that_disagrees_goes_to_50_digits(monkeypatch):
+    """If the float64 gap rule misreads J (forced here: every float64 singular value but the first set to 0), the
+    50-digit estimate decides, and the certified rank is unchanged."""
+    from twolayer.numeric import model_rank as mr
+    from twolayer.numeric.network import random_network
+    from twolayer.symbolic.activations import activation
+
+    real = mr.float64_singular_values
+
+    def misread(J):
+        values = real(J)
+        return values[:1] + [mpmath.mpf(0)] * (len(values) - 1)
+    monkeypatch.setattr(mr, "float64_singular_values", misread)
+    found = mr.model_rank(activation("tanh"), random_network(29, 6, seed=0), bias=True)
+    assert found.certified == found.numerical == 203
+    assert found.how_numerical.startswith("50 digits") and "float64 read 1" in found.how_numerical
