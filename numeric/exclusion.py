@@ -54,7 +54,7 @@ from flint import arb, arb_mat, fmpq
 from .classify import branch_constraints
 from .evaluate import activation_function, as_arb_matrix, evaluate
 from .network import Network
-from .precision import arb_to_mpf, exact_fraction, identity, to_arb, working_precision
+from .precision import arb_to_mpf, exact_fraction, float64_midpoints, identity, to_arb, working_precision
 from .rank import certified_full_column_rank
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
@@ -326,7 +326,7 @@ def _inf_norm_upper(E):
 
 def _midpoint(A):
     """The midpoint of an arb_mat as a float64 array, or None when it is not finite."""
-    mid = np.array([[float(A[i, j].mid()) for j in range(A.ncols())] for i in range(A.nrows())])
+    mid = float64_midpoints(A)
     return mid if np.all(np.isfinite(mid)) else None
 
 
@@ -535,7 +535,7 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
             return Network.from_flat(coordinates, point.d)
 
         def pinv(matrix):
-            mid = np.array([[float(matrix[i, j].mid()) for j in range(matrix.ncols())] for i in range(matrix.nrows())])
+            mid = float64_midpoints(matrix)
             return arb_mat([[arb(float(v)) for v in row] for row in np.linalg.pinv(mid)]) \
                 if np.all(np.isfinite(mid)) else None
 

@@ -47,7 +47,7 @@ from ..symbolic.constants import sign
 from .evaluate import evaluate
 from .independence import certify_independence
 from .network import Network, gaussian_inputs
-from .precision import DEFAULT_DPS, working_precision
+from .precision import DEFAULT_DPS, float64_midpoints, working_precision
 from .rank import float64_singular_values, gap_rank, singular_values
 from .tolerance import float64_gap_thresholds
 from .verified64 import certify_regular
@@ -134,10 +134,10 @@ class ModelRank:
         return "PASS"
 
 
-def _certified_minor_rank(J, target_rank, dps):
-    """(r, tier): the largest r <= target_rank with a certified non-singular r x r minor (greedy pivots), proven by
-    the verified float64 tier (:mod:`.verified64`) or, where that proof fails, by an arb determinant."""
-    mids = np.array([[float(J[i, j].mid()) for j in range(J.ncols())] for i in range(J.nrows())])
+def _certified_minor_rank(J, mids, target_rank, dps):
+    """(r, tier): the largest r <= target_rank with a certified non-singular r x r minor (greedy pivots on the
+    float64 midpoints ``mids`` of J), proven by the verified float64 tier (:mod:`.verified64`) or, where that
+    proof fails, by an arb determinant."""
     for r in range(target_rank, 0, -1):
         rows, cols = _pivots(mids, r)
         if rows is None:
@@ -214,19 +214,7 @@ def model_rank(act: Activation, network: Network, bias: bool = False, inputs=Non
     if bias:
         many = augment(many)
     J = evaluate(act, network, many, dps=dps).jacobian
-    if large:
-        # the estimate from float64 first; the 50-digit Gram only if that gap rule is undecided
-        values = float64_singular_values(J)
-        numerical = gap_rank(values, dps, float64_gap_thresholds(M)).rank
-        how_numerical = "float64 SVD, gap rule: counts above 1000 M 2^-52, zero below 10 M 2^-52"
-        if numerical is None:
-            values = singular_values(J, dps)
-            numerical = gap_rank(values, dps).rank
-            how_numerical = f"{dps} digits, gap rule (the float64 gap rule was undecided)"
-    else:
-        values = singular_values(J, dps)
-        numerical = gap_rank(values, dps).rank
-        how_numerical = f"{dps} digits, gap rule"
+    mids = float64_midpoints(J)
     count = grouped_count(act, network, bias)
     kind = act.symmetry.kind
     # with a bias the count is derived for tanh only (docs/theory.md §4); for sin, exp, ... shifts are dependent
@@ -242,14 +230,22 @@ def model_rank(act: Activation, network: Network, bias: bool = False, inputs=Non
                                          else (0, size, "the size of the family (its functions span T_theta)"))
     else:
         lower_exact, upper, how_upper = _exact_bounds(act, network, dps)
-    if large and how_numerical.startswith("float64") and numerical != upper:
-        # float64 may misread an ill-conditioned J (s_min / s_1 near 1e-13): where its estimate and the exact
-        # identities disagree, the 50-digit estimate decides before anything is built on it
-        first = numerical
+    # the numerical rank (an estimate): at large M from float64 first, and from the 50-digit Gram only where the
+    # float64 gap rule is undecided or disagrees with the exact identities (an ill-conditioned J, s_min / s_1 near
+    # 1e-13, would be misread); below, always at 50 digits
+    float64_rank = None
+    if large:
+        values = float64_singular_values(mids)
+        float64_rank = gap_rank(values, dps, float64_gap_thresholds(M)).rank
+    if large and float64_rank == upper:
+        numerical = float64_rank
+        how_numerical = "float64 SVD, gap rule: counts above 1000 M 2^-52, zero below 10 M 2^-52"
+    else:
         values = singular_values(J, dps)
         numerical = gap_rank(values, dps).rank
-        how_numerical = f"{dps} digits, gap rule (float64 read {first}, the exact identities allow {upper})"
-    minor, tier = _certified_minor_rank(J, min(upper, numerical if numerical is not None else upper), dps)
+        how_numerical = f"{dps} digits, gap rule" + (f" (float64 read {float64_rank}, the exact identities allow "
+                                                     f"{upper})" if large else "")
+    minor, tier = _certified_minor_rank(J, mids, min(upper, numerical if numerical is not None else upper), dps)
     if not bias and large and minor < upper:
         lower_exact, upper, how_upper = _exact_bounds(act, network, dps)
     lower = max(lower_exact, minor)

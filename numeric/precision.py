@@ -91,6 +91,12 @@ def distance(u, v):
     return norm([a - b for a, b in zip(u, v)])
 
 
+def float64_midpoints(A):
+    """The midpoints of an arb_mat as a float64 numpy array (inf or nan where a midpoint does not fit)."""
+    import numpy as np
+    return np.array([float(e.mid()) for e in A.entries()]).reshape(A.nrows(), A.ncols())
+
+
 def arb_to_mpf(value):
     """The midpoint of an arb ball as an exact mpmath number."""
     man, exp = value.mid().man_exp()

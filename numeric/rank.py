@@ -220,9 +220,8 @@ class GapRank:
     lower: str
 
 
-def float64_singular_values(A):
-    """Singular values of the midpoints of the arb matrix ``A`` from numpy's float64 SVD, descending."""
-    mids = np.array([float(e.mid()) for e in A.entries()]).reshape(A.nrows(), A.ncols())
+def float64_singular_values(mids):
+    """Singular values of a float64 array (the midpoints of J) from numpy's SVD, descending, as mpf."""
     return [mpmath.mpf(float(v)) for v in np.linalg.svd(mids, compute_uv=False)]
 
 

@@ -58,7 +58,7 @@ from .classify import branch_constraints
 from .evaluate import activation_function, as_arb_matrix, evaluate
 from .exclusion import coordinate_basis
 from .network import Network
-from .precision import arb_to_mpf, ball_box, exact_fraction, to_arb, to_mpf, working_precision
+from .precision import arb_to_mpf, ball_box, exact_fraction, float64_midpoints, to_arb, to_mpf, working_precision
 from .rank import exact_rank, range_rows
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
@@ -212,10 +212,6 @@ def _frobenius_upper(matrix):
     frobenius = sum((abs(e).upper() ** 2 for e in entries), arb(0)).sqrt().upper()
     product = _spectral_upper(matrix)
     return frobenius if product is None or not product < frobenius else product
-
-
-def _mids(matrix):
-    return np.array([[float(matrix[i, j].mid()) for j in range(matrix.ncols())] for i in range(matrix.nrows())])
 
 
 def _exact(array):
@@ -439,7 +435,7 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
         KM = QN * Ky
         if not all(e.contains(0) for e in (J0 * KM).entries()):
             raise RuntimeError("the structural kernel is not in ker J_n: a wrong identity")   # a bug, never input
-        complement = np.linalg.svd(_mids(Ky), full_matrices=True)[0][:, q:]
+        complement = np.linalg.svd(float64_midpoints(Ky), full_matrices=True)[0][:, q:]
         V = _exact(complement) if rho else arb_mat(c_dim, 0)
         if rho > n:
             out.reason = (f"rank J_n <= n = {n} < {rho}: the kernel of J_n is larger than the identities explain "
@@ -461,7 +457,7 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
         if n == rho:
             out.reason = f"J_n is onto (rank n = {n}): Q_n is a manifold of dimension M - n near theta°"
             return _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, np.eye(q)[0])
-        Lfull = np.linalg.svd(_mids(JV), full_matrices=True)[0][:, rho:].T if rho else np.eye(n)
+        Lfull = np.linalg.svd(float64_midpoints(JV), full_matrices=True)[0][:, rho:].T if rho else np.eye(n)
         Lam = _exact(Lfull)
         C0 = Lam * JV
         L0 = Lam - C0 * A0inv * U if rho else Lam
@@ -469,13 +465,13 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
         for j in range(n - rho):
             G = hessian_combination(act, point, X, [L0[j, i] for i in range(n)])
             forms.append(KM.transpose() * G * KM)
-        mids = [(_mids(Q) + _mids(Q).T) / 2 for Q in forms]
+        mids = [(float64_midpoints(Q) + float64_midpoints(Q).T) / 2 for Q in forms]
         c, value = _best_combination(mids)
         setup.V, setup.U, setup.Lam = V, U, Lam
         pieces, how = None, ""
         if value > 0:
             S = sum((to_arb(float(cj)) * Q for cj, Q in zip(c, forms)), arb_mat(q, q))
-            R = _exact(np.linalg.eigh(_mids(S))[1])
+            R = _exact(np.linalg.eigh(float64_midpoints(S))[1])
             mu = arb(float(value) / 4)   # the margin is shared: a quarter of lambda_min balances the two tests
             if _positive_definite_above(S, mu, R):
                 pieces = [(_exact(c[None, :]), None, mu, R)]
@@ -826,7 +822,7 @@ def _beyond_span(act, setup, out, tangent, JV, KM):
     except (ZeroDivisionError, TypeError):
         out.reason += "; (g4): the curvature column is not certified outside the range of J_n V"
         return False
-    Lam = _exact(np.linalg.svd(_mids(E0), full_matrices=True)[0][:, rho + 1:].T)
+    Lam = _exact(np.linalg.svd(float64_midpoints(E0), full_matrices=True)[0][:, rho + 1:].T)
     L0 = Lam - (Lam * E0) * A0inv * U
     trial = dataclasses.replace(setup, U=U, Lam=Lam, augment=augment)
     pieces = _third_pieces(act, trial, point, L0, KM)
@@ -977,7 +973,7 @@ def _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, h0):
 
 def _onto_zeros(act, point, target, inputs, dps, bias, zeros, out, JN, QN):
     """n below the structural rank: follow a numerical kernel vector of J_n N (J_n onto)."""
-    mids = _mids(JN)
+    mids = float64_midpoints(JN)
     if np.linalg.matrix_rank(mids) < mids.shape[0]:
         out.reason += "; J_n is not onto either"
         return
@@ -1114,7 +1110,7 @@ def _neumann_inverse(A):
     |A^-1 - (I + E) Y|_inf <= ||E||^2 ||Y|| / (1 - ||E||) (two terms of the series, then a bound)."""
     size = A.nrows()
     try:
-        Y = _exact(np.linalg.inv(_mids(A)))
+        Y = _exact(np.linalg.inv(float64_midpoints(A)))
     except np.linalg.LinAlgError:
         return None
     E = arb_mat([[arb(int(i == j)) for j in range(size)] for i in range(size)]) - Y * A

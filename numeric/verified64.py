@@ -26,6 +26,8 @@ False
 """
 import numpy as np
 
+from .precision import float64_midpoints
+
 U = 2.0 ** -53
 ETA = 2.0 ** -1021
 
@@ -43,14 +45,11 @@ def enclose(A):
     The midpoint is arb's midpoint converted to float64, which is off by less than one ulp whatever rounding the
     conversion uses; the radius is arb's radius (converted, then moved up one ulp) plus that ulp (np.spacing) and
     eta, so the bound holds for every entry without trusting the conversion beyond faithfulness."""
-    entries = A.entries()
-    mid = np.array([float(e.mid()) for e in entries])
-    rad = np.array([float(e.rad()) for e in entries])
+    mid = float64_midpoints(A)
+    rad = np.array([float(e.rad()) for e in A.entries()]).reshape(mid.shape)
     if not (np.all(np.isfinite(mid)) and np.all(np.isfinite(rad))):
         return None
-    rad = np.nextafter(rad, np.inf) + np.spacing(np.abs(mid)) + ETA
-    shape = (A.nrows(), A.ncols())
-    return mid.reshape(shape), rad.reshape(shape)
+    return mid, np.nextafter(rad, np.inf) + np.spacing(np.abs(mid)) + ETA
 
 
 def rounding_bound(Y, mid):

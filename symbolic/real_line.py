@@ -23,6 +23,7 @@ from fractions import Fraction
 import sympy as sp
 from flint import arb, fmpq
 
+from .constants import enclose, sign
 from .expression import z
 
 INF = float("inf")
@@ -76,7 +77,7 @@ def _enclose(e):
     if e == z:
         return -INF, INF, False
     if e.is_number:
-        ball = _constant(e)
+        ball = enclose(e)
         lo, hi = _exact(ball, False), _exact(ball, True)
         return lo, hi, lo > 0 or hi < 0
     if e.is_Add:
@@ -103,7 +104,6 @@ def _enclose(e):
                     raise _Unproven(f"the denominator {sp.sstr(base)} is non-zero for every real z (it ranges over "
                                     f"{_show(blo, bhi)})")
                 # u is continuous on R (its own conditions are proven) and never 0, so of one sign (IVT)
-                from .constants import sign
                 negative = bhi <= 0 or (blo < 0 and sign(base.subs(z, 0)) < 0)
                 low, high = (-min(bhi, 0), -blo) if negative else (max(blo, 0), bhi)
                 k = -n
@@ -153,11 +153,6 @@ def _fractional(lo, hi, power):
     if power > 0:
         return (0 if lo == 0 else root(lo, False)), (INF if hi == INF else root(hi, True))
     return (0 if hi == INF else root(hi, False)), (INF if lo == 0 else root(lo, True))
-
-
-def _constant(e) -> arb:
-    from .constants import enclose
-    return enclose(e)
 
 
 def _show(lo, hi):

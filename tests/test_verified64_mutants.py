@@ -44,7 +44,7 @@ def _module(replace=None):
         old, new = replace
         assert old in source, old
         source = source.replace(old, new)
-    scope = {"__name__": "verified64_mutant"}
+    scope = {"__name__": "verified64_mutant", "__package__": "twolayer.numeric"}   # its relative imports resolve
     exec(compile(source, "verified64 (mutant)", "exec"), scope)
     return scope
 
