@@ -197,11 +197,11 @@ def _comparison(setup, by_n, sizes, optimistic, separation):
 
 
 def local_check(setup: Setup, rows, dps: int = 50, count: int = 1) -> list[Check]:
-    """Follow recovered runs (decided at their limit, which lies on a branch) at ``dps`` digits with C6's machinery:
+    """Follow recovered runs (whose limit lies on a branch) at ``dps`` digits with C6's machinery:
     the first such run at each of the ``count`` smallest sample sizes that have one."""
     from ..symbolic.activations import activation
     from .flow import check_flow
-    pick = sorted((r for r in rows if r["outcome"] == "recovered" and r["decided_by"] == "limit" and r["branch"]),
+    pick = sorted((r for r in rows if r["outcome"] == "recovered" and r["branch"]),
                   key=lambda r: (r["n"], r["scale"], r["seed"]))
     chosen = [next(r for r in pick if r["n"] == n) for n in sorted({r["n"] for r in pick})[:count]]
     if not chosen:
@@ -221,6 +221,17 @@ def local_check(setup: Setup, rows, dps: int = 50, count: int = 1) -> list[Check
         checks += [Check(f"[50 digits] {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind,
                          f"{where}: {c.detail}") for c in result.evidence]
     return checks
+
+
+def _stored_decisions(rows) -> Check:
+    """Every stored outcome is the one the limit decision gives for that row's limit (a table decided by another
+    rule, such as the withdrawn trend of test error against loss, fails here)."""
+    from ..numeric.training import decide_at
+    stale = [r for r in rows if decide_at(r["limit_loss"], r["limit_test_error"])[0] != r["outcome"]]
+    return Check("every stored outcome is decided at its run's limit (numeric.training.decide_at)", len(stale), 0,
+                 "", not stale, "estimate", f"{len(rows)} rows re-decided from their limit loss and test error"
+                 + (f"; differing: {[(r['n'], r['scale'], r['seed'], r['outcome']) for r in stale][:5]}" if stale
+                    else ""))
 
 
 def check_setup(key: str, stored: bool = False, dps: int = 50, sizes=None, seeds=None, max_steps=None) -> Result:
@@ -243,11 +254,13 @@ def check_setup(key: str, stored: bool = False, dps: int = 50, sizes=None, seeds
                 "stored sweep made with this setup's spec", spec.to_json(), setup.spec.to_json(), "", None,
                 "estimate", "the table is out of date: `make experiments` (after removing it) recomputes it")])
         source = f"stored sweep {setup.table.name} ({len(rows)} runs)"
+        local = [_stored_decisions(rows)]
     else:
         rows = run_sweep(setup.spec, sizes or setup.quick_sizes, setup.quick_scales, range(seeds or setup.quick_seeds),
                          progress=False)
         source = f"computed now ({len(rows)} runs)"
-    local = local_check(setup, rows, dps) if not stored else None
+    if not stored:
+        local = local_check(setup, rows, dps)
     result = Result("C7", TITLE, dict(config, source=source), check_rows(setup, rows, pred, local))
     result.rows, result.predictions = rows, pred
     return result

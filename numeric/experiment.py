@@ -44,8 +44,7 @@ COLUMNS = [
                                "when < 2)"),
     ("branch", "str", "branch pattern (splits, null, groups, zero) of Q* the limit lies on, read at tolerance 1e-5; "
                       "empty if none"),
-    ("outcome", "str", "recovered | not recovered | undecided (numeric.training.decide)"),
-    ("decided_by", "str", "limit (the limit's own loss and test error) | trend (test error against loss on the way)"),
+    ("outcome", "str", "recovered | not recovered | undecided, decided at the limit (numeric.training.decide)"),
     ("paper_recovered", "bool", "the papers' criterion: test error at the gradient-descent end point below 1e-8"),
 ]
 PAPER_THRESHOLD = 1e-8
@@ -160,19 +159,19 @@ def _row(act, model, target, test_set, run, r, X, y, lr, retry_allowed):
         nan = float("nan")
         return {"lr": lr, "gd_steps": int(run.steps[r]), "gd_loss": float("inf"), "gd_test_error": nan,
                 "limit_loss": float("inf"), "limit_test_error": nan, "moved": nan, "lr_lambda_max": nan,
-                "branch": "", "outcome": "undecided", "decided_by": "limit", "paper_recovered": False}
+                "branch": "", "outcome": "undecided", "paper_recovered": False}
     limit = follow_to_limit(model, run.a[r], run.W[r], X, y, test_set, h0=lr)
     _, _, H = model.jacobian_and_hessian(limit.a, limit.W, X, y)
     lr_lambda_max = lr * float(np.linalg.eigvalsh(H)[-1])
     if retry_allowed and not lr_lambda_max < 2:
         return None
-    outcome, decided_by, _ = decide(limit)
+    outcome, _ = decide(limit)
     gd_error = test_error(model, run.a[r], run.W[r], X_test, y_test)
     return {"lr": lr, "gd_steps": int(run.steps[r]), "gd_loss": float(run.loss[r]), "gd_test_error": gd_error,
             "limit_loss": limit.loss, "limit_test_error": limit.error,
             "moved": float(np.sqrt(np.sum((limit.a - run.a[r]) ** 2) + np.sum((limit.W - run.W[r]) ** 2))),
             "lr_lambda_max": lr_lambda_max,
-            "branch": limit_branch(act, limit.a, limit.W, target), "outcome": outcome, "decided_by": decided_by,
+            "branch": limit_branch(act, limit.a, limit.W, target), "outcome": outcome,
             "paper_recovered": bool(gd_error < PAPER_THRESHOLD)}
 
 

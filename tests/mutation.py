@@ -241,7 +241,13 @@ def c7():
     return ("C7", {"setup": "zbz_example1", "sizes": [2, 4, 6], "seeds": 6, "max_steps": 15000})
 
 
+C7_STORED = ("C7", {"setup": "zbz_example1", "stored": True})
 C7_MUTANTS = [
+    Mutant("a global minimum with a small non-zero test error read as recovered (a loose threshold)", "C7",
+           "twolayer.numeric.training", "if error <= RECOVERED_BELOW:", "if error <= 1e-8:", (C7_STORED,)),
+    Mutant("a run that is not yet a global minimum read as not recovered", "C7", "twolayer.numeric.training",
+           "if error >= NOT_RECOVERED_ABOVE and loss <= GLOBAL_MINIMUM_BELOW:", "if error >= NOT_RECOVERED_ABOVE:",
+           (C7_STORED,)),
     Mutant("recovery threshold raised 1e19-fold (a fixed loose test-error threshold)", "C7",
            "twolayer.numeric.training",
            "if error <= RECOVERED_BELOW:", "if error <= RECOVERED_BELOW * 1e19:", (c7(),)),
