@@ -10,7 +10,7 @@ import time
 
 from twolayer.claims import experiments as c7
 from twolayer.numeric.experiment import run_cell
-from twolayer.numeric.sweep import SEED_BLOCK
+from twolayer.orchestration.sweep import SEED_BLOCK
 
 
 def run():

@@ -7,12 +7,13 @@ import time
 
 import mpmath
 
+from twolayer.base.precision import working_precision
 from twolayer.claims.flow import perturbed
 from twolayer.claims.global_minima import setup_case
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.flow import gradient_flow
 from twolayer.numeric.network import Network, gaussian_inputs
-from twolayer.numeric.precision import arb_to_mpf, working_precision
+from twolayer.numeric.precision import arb_to_mpf
 
 DPS = 50
 

@@ -17,11 +17,12 @@ import os
 import numpy as np
 from jacobian import best_of  # the benchmarks run with their folder on sys.path (benchmarks/run.py)
 
+from twolayer.base.precision import working_precision
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
 from twolayer.numeric.flow import _Problem, _ros2_step
 from twolayer.numeric.model_rank import model_rank
 from twolayer.numeric.network import gaussian_inputs, parse_network
-from twolayer.numeric.precision import arb_to_mpf, to_mpf, working_precision
+from twolayer.numeric.precision import arb_to_mpf, to_mpf
 from twolayer.numeric.projection import _min_norm_step
 from twolayer.numeric.separation import certified_radius
 from twolayer.symbolic.activations import activation

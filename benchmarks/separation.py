@@ -7,11 +7,12 @@ import time
 
 import mpmath
 
+from twolayer.base.precision import working_precision
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
 from twolayer.numeric.network import gaussian_inputs, parse_network
-from twolayer.numeric.precision import arb_to_mpf, to_mpf, working_precision
+from twolayer.numeric.precision import arb_to_mpf, to_mpf
 from twolayer.numeric.projection import _min_norm_step
-from twolayer.numeric.separation import separation_sweep
+from twolayer.orchestration.separation_sweep import separation_sweep
 from twolayer.symbolic.activations import activation
 from twolayer.symbolic.branches import enumerate_branches
 
@@ -110,8 +111,9 @@ def known_minimum_bracket():
 
     from twolayer.claims.separation import KNOWN_MINIMUM_CASE as case
     from twolayer.numeric.exclusion import exclusion_radius, reverify_exclusion
+    from twolayer.numeric.krawczyk import certified_upper_bound
     from twolayer.numeric.projection import project
-    from twolayer.numeric.separation import certified_radius, certified_upper_bound, known_minimum_family
+    from twolayer.numeric.separation import certified_radius, known_minimum_family
     act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
     member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], ["1e-1"],
                                   case["samples"], seed=3, dps=DPS)[0]

@@ -13,10 +13,10 @@ import numpy as np
 from flint import arb_mat
 from jacobian import best_of  # the benchmarks run with their folder on sys.path (benchmarks/run.py)
 
+from twolayer.base.precision import working_precision
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
 from twolayer.numeric.model_rank import _pivots
 from twolayer.numeric.network import gaussian_inputs, random_network
-from twolayer.numeric.precision import working_precision
 from twolayer.numeric.verified64 import enclose, regularity_bound
 from twolayer.symbolic.activations import activation
 

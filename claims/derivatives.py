@@ -15,9 +15,10 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
+from ..base.precision import working_precision
 from ..numeric.evaluate import evaluate
 from ..numeric.network import Network, gaussian_inputs, random_network
-from ..numeric.precision import arb_to_mpf, decimal_string, to_mpf, working_precision
+from ..numeric.precision import arb_to_mpf, decimal_string, to_mpf
 from ..symbolic.activations import activation, z
 from ..symbolic.model import closed_form_loss_derivatives, expanded_loss
 from .result import Check, Result

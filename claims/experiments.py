@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..numeric.experiment import LR_HALVINGS, ExperimentSpec, rerun_descent
 from ..numeric.network import Network, parse_network
-from ..numeric.sweep import read_table, run_sweep
+from ..orchestration.sweep import read_table, run_sweep
 from .result import Check, Result
 
 TITLE = "gradient descent from small initialization recovers the target from the predicted sample size on"

@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING
 import mpmath
 import numpy as np
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.tolerance import exponent_label, fails_to_generalize_above, generalization_verdict, generalizes_below
 from ..numeric.flow import analyse, gradient_flow
 from ..numeric.network import Network, gaussian_inputs
 from ..numeric.population import population_points
 from ..numeric.precision import decimal_string, to_mpf
-from ..numeric.tolerance import exponent_label, fails_to_generalize_above, generalization_verdict, generalizes_below
 from ..symbolic.branches import check_target
 from .global_minima import find_branch, setup_case
 from .result import Check, Result

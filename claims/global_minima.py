@@ -15,15 +15,16 @@ import mpmath
 import numpy as np
 from flint import arb_mat
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.precision import working_precision
+from ..base.tolerance import gap_thresholds
 from ..numeric.classify import classify, pattern_of
 from ..numeric.model_rank import model_rank
 from ..numeric.network import Network, parse_network
 from ..numeric.population import population_loss, population_points
-from ..numeric.precision import arb_to_mpf, decimal_string, to_arb, to_mpf, working_precision
+from ..numeric.precision import arb_to_mpf, decimal_string, to_arb, to_mpf
 from ..numeric.projection import project
 from ..numeric.rank import singular_values
-from ..numeric.tolerance import gap_thresholds
 from ..symbolic.activations import activation
 from ..symbolic.branches import check_target, enumerate_branches, optimistic_sample_size, require_bias_structure
 from .result import Check, Result

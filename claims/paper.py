@@ -26,6 +26,8 @@ from ..symbolic.branches import Branch, enumerate_branches
 from ..symbolic.constants import sign
 from .flow import run_case
 from .global_minima import rank_checks, setup_case
+from .paper_flows import check_converse_flow
+from .paper_neurons import bounded_parts_check, check_neurons
 from .result import Check, Result
 from .separation import check_sweep
 
@@ -206,30 +208,6 @@ def assumption_checks(act) -> list:
                     "", bool(odd and even and generic), "estimate",
                     "exact coefficients; 'arbitrarily high degree' is seen on a window, not proven")]
 
-
-def bounded_parts_check(act, row="Assumption 2.1 in full, by boundedness") -> Check:
-    """[Assumption 2.1 in full, by boundedness] every Taylor coefficient at once (derived here, docs/theory.md §9):
-    if the odd part sigma(z) - sigma(-z) (the even part sigma(z) + sigma(-z)) has a finite limit at +infinity and is
-    not constant, it is no polynomial, so infinitely many odd (even) coefficients are non-zero: a real-analytic
-    function equal near 0 to a polynomial equals it on all of R, and a non-constant polynomial is unbounded."""
-    import sympy as sp
-
-    from ..symbolic.activations import z
-    found = {}
-    for name, flip in (("odd part", -1), ("even part", 1)):
-        part = act.expr + flip * act.expr.subs(z, -z)
-        limit = sp.limit(part, z, sp.oo)
-        # not constant: a value at 0 or at 1 other than the limit (the odd part is 0 at 0 whatever sigma is)
-        moves = bool(limit.is_finite) and any(sign(part.subs(z, point) - limit) != 0 for point in (0, 1))
-        found[name] = {"limit at +oo": str(limit), "values at 0, 1": [str(sp.simplify(part.subs(z, point)))
-                                                                      for point in (0, 1)], "proof": moves}
-    c0 = act.expr.subs(z, 0)
-    proven = all(v["proof"] for v in found.values()) and sign(c0) != 0
-    return Check(f"[{row}] {act.name}: c_0 != 0, and the odd and even parts are "
-                 "bounded at +oo and not constant, so neither is a polynomial", {**found, "c_0": str(c0)},
-                 "both parts: finite limit != value at 0 or at 1", 0, True if proven else None, "exact",
-                 "every coefficient at once: no window of degrees (sympy's limit, exact signs); None: the argument "
-                 "does not apply (an unbounded part, as for exp), which says nothing against the assumption")
 
 
 #: Remark 4.1: how many points of each branch besides the first the rank is certified at
@@ -545,9 +523,10 @@ def separating_box_radius(act, weights, inputs, dps=50, largest=Fraction(1, 4), 
     network with a_k = 1, enclosed over the box); None if not even ``smallest`` passes."""
     from flint import arb
 
+    from ..base.precision import working_precision
     from ..numeric.evaluate import evaluate
     from ..numeric.network import Network
-    from ..numeric.precision import to_arb, working_precision
+    from ..numeric.precision import to_arb
     from ..numeric.rank import certified_full_column_rank
     rho = largest
     with working_precision(dps):
@@ -641,10 +620,8 @@ def run(config: dict) -> Result:
     """One C8 configuration of the registry (``part`` names the check)."""
     part = config["part"]
     if part == "converse flow":
-        from .paper_flows import check_converse_flow
         return check_converse_flow()
     if part == "neurons":
-        from .paper_neurons import check_neurons
         return check_neurons(sections=config.get("sections"))
     if part == "strata":
         return check_strata(config["activation"], config["target"], config["m"])
@@ -711,12 +688,6 @@ def paper_map(results) -> list:
         rows.append((row, says, how, verdict, ", ".join(sorted({c.kind for c in outcomes})) or "-"))
     return rows
 
-
-def paper_map_markdown(results) -> str:
-    lines = ["| statement | what it says | how the suite checks it | verdict | evidence |", "|---|---|---|---|---|"]
-    from ..report import cell
-    lines += ["| " + " | ".join(cell(x) for x in entry) + " |" for entry in paper_map(results)]
-    return "\n".join(lines)
 
 
 
@@ -988,19 +959,6 @@ def paper_items(results) -> list:
         out.append((item, says, how, verdict))
     return out
 
-
-def paper_items_markdown(results) -> str:
-    """The items of :func:`paper_items` as a Markdown table, with the count of checked items first."""
-    rows = paper_items(results)
-    checked = sum(1 for _, _, how, _ in rows if how.startswith("checked"))
-    lines = [f"{len(rows)} numbered items; {checked} checked here, "
-             f"{sum(1 for *_, v in rows if v == 'see that claim')} by another claim, "
-             f"{sum(1 for *_, v in rows if v == 'definition')} definitions, "
-             f"{sum(1 for *_, v in rows if v == 'not checked')} not checked (with the reason).", "",
-             "| item | what it says | how it stands | verdict |", "|---|---|---|---|"]
-    from ..report import cell
-    lines += ["| " + " | ".join(cell(x) for x in entry) + " |" for entry in rows]
-    return "\n".join(lines)
 
 
 def _three_neuron_closures(d=2):

@@ -8,11 +8,12 @@ theta*) contracts; its fixed point is a start at distance about delta whose flow
 """
 import mpmath
 
+from ..base.precision import working_precision
 from ..numeric.classify import branch_constraints
 from ..numeric.evaluate import as_arb_matrix, evaluate
 from ..numeric.flow import gradient_flow
 from ..numeric.network import Network, gaussian_inputs
-from ..numeric.precision import arb_to_mpf, to_mpf, working_precision
+from ..numeric.precision import arb_to_mpf, to_mpf
 from ..numeric.rank import exact_null_space
 from .global_minima import find_branch, setup_case
 from .result import Check, Result

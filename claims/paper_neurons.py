@@ -245,11 +245,31 @@ def proposition_3_1_checks():
                                 "fails only Assumption 3.1 (b): +-1, +-2 are dependent, so (b) cannot be dropped"))
     return checks
 
+def bounded_parts_check(act, row="Assumption 2.1 in full, by boundedness") -> Check:
+    """[Assumption 2.1 in full, by boundedness] every Taylor coefficient at once (derived here, docs/theory.md §9):
+    if the odd part sigma(z) - sigma(-z) (the even part sigma(z) + sigma(-z)) has a finite limit at +infinity and is
+    not constant, it is no polynomial, so infinitely many odd (even) coefficients are non-zero: a real-analytic
+    function equal near 0 to a polynomial equals it on all of R, and a non-constant polynomial is unbounded."""
+    found = {}
+    for name, flip in (("odd part", -1), ("even part", 1)):
+        part = act.expr + flip * act.expr.subs(z, -z)
+        limit = sp.limit(part, z, sp.oo)
+        # not constant: a value at 0 or at 1 other than the limit (the odd part is 0 at 0 whatever sigma is)
+        moves = bool(limit.is_finite) and any(sign(part.subs(z, point) - limit) != 0 for point in (0, 1))
+        found[name] = {"limit at +oo": str(limit), "values at 0, 1": [str(sp.simplify(part.subs(z, point)))
+                                                                      for point in (0, 1)], "proof": moves}
+    c0 = act.expr.subs(z, 0)
+    proven = all(v["proof"] for v in found.values()) and sign(c0) != 0
+    return Check(f"[{row}] {act.name}: c_0 != 0, and the odd and even parts are "
+                 "bounded at +oo and not constant, so neither is a polynomial", {**found, "c_0": str(c0)},
+                 "both parts: finite limit != value at 0 or at 1", 0, True if proven else None, "exact",
+                 "every coefficient at once: no window of degrees (sympy's limit, exact signs); None: the argument "
+                 "does not apply (an unbounded part, as for exp), which says nothing against the assumption")
+
 
 def remark_3_3_checks():
     """[Remark 3.3] sigma = e^(-x^2) + (d/dx)^2 1/(1 + e^-x) satisfies Assumption 2.1 and is rapidly decreasing, but
     sigma(x)/sigma(-x) -> -1 at +-oo, so it fails Assumption 3.1 (b); its neurons are independent all the same."""
-    from .paper import bounded_parts_check
     sigma = sp.exp(-x ** 2) + sp.diff(1 / (1 + sp.exp(-x)), x, 2)
     act = Activation("exp(-z^2) + sigmoid''(z)", sigma.subs(x, z))
     ratio = [sp.limit(sigma / sigma.subs(x, -x), x, end) for end in (sp.oo, -sp.oo)]
@@ -272,7 +292,7 @@ SECTIONS = {"lemma 3.1": lemma_3_1_checks, "cor 3.1": lambda seed: corollary_3_1
 
 def check_neurons(seed: int = 0, sections=None) -> Result:
     """C8 part 'neurons': §3.1 of [GLR] (Lemma 3.1 to Remark 3.3), all of it or the named ``sections``."""
-    from ..errors import InputError
+    from ..base.errors import InputError
     chosen = list(SECTIONS) if sections is None else list(sections)
     unknown = [name for name in chosen if name not in SECTIONS]
     if unknown:

@@ -23,7 +23,6 @@ class Claim:
     check: Callable[..., Result]
     configurations: Callable[[bool], list]
     statement: str = ""     # what the claim says, in one paragraph (the report's opening of its section)
-    overview: Callable[[list], str] | None = None   # a Markdown table summarising its results (C8: the paper map)
 
 
 def _c1_check(config):
@@ -239,15 +238,8 @@ STATEMENTS = {
           "evidence; every numbered item listed with how it stands.",
 }
 
-def _paper_overview(results):
-    """C8's overview in the report: the map of checked statements, then every numbered item of the paper."""
-    return paper.paper_map_markdown(results) + "\n\nEvery numbered item of the paper:\n\n" + \
-        paper.paper_items_markdown(results)
-
-
 CLAIMS = [
-    Claim(cid, title, f"docs/theory.md §{section}", check, configurations, STATEMENTS[cid],
-          _paper_overview if cid == "C8" else None)
+    Claim(cid, title, f"docs/theory.md §{section}", check, configurations, STATEMENTS[cid])
     for cid, title, section, check, configurations in (
         ("C1", derivatives.TITLE, 2, _c1_check, _c1_configurations),
         ("C2", independence.TITLE, 3, _c2_check, _c2_configurations),

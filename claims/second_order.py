@@ -97,7 +97,7 @@ def read_rows(path=TABLE):
     """The table's rows; a last line cut mid-write (a stopped run) is left out, never glued to the next."""
     if not os.path.exists(path):
         return []
-    from ..numeric.sweep import _complete_lines
+    from ..orchestration.sweep import _complete_lines
     with open(path, newline="") as handle:
         rows = [row for row in csv.DictReader(_complete_lines(handle)) if None not in row.values()]
     for row in rows:
@@ -110,7 +110,7 @@ def read_rows(path=TABLE):
 
 def run_frequencies(path=TABLE, sets=SETS, workers=0, scheduler=None, progress=True):
     """Compute the missing rows of the table (appended as they finish, so a stopped run resumes)."""
-    from ..numeric.sweep import _progress, repair_tail, run_tasks, table_lock
+    from ..orchestration.sweep import _progress, repair_tail, run_tasks, table_lock
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with table_lock(path):
@@ -235,7 +235,7 @@ def main(argv=None):
     parser.add_argument("--scheduler")
     parser.add_argument("--sets", type=int, default=SETS)
     args = parser.parse_args(argv)
-    from ..errors import InputError
+    from ..base.errors import InputError
     try:
         rows = run_frequencies(sets=args.sets, workers=args.workers, scheduler=args.scheduler)
     except InputError as exc:

@@ -14,11 +14,11 @@ Degenerate branches: (a), (c), (d) as above; the threshold observed is reported 
 """
 import mpmath
 
+from ..base.tolerance import zero_residual
 from ..numeric.evaluate import evaluate
 from ..numeric.network import gaussian_inputs
 from ..numeric.precision import arb_to_mpf, decimal_string, distance, lower_bound_string, to_mpf, upper_bound_string
-from ..numeric.separation import separation_sweep
-from ..numeric.tolerance import zero_residual
+from ..orchestration.separation_sweep import separation_sweep
 from .global_minima import find_branch, setup_case
 from .result import Check, Result
 
@@ -118,10 +118,11 @@ def reverify_radius(act, point, target, inputs, certificate, dps=50):
         return None
     from flint import arb, arb_mat, fmpq
 
+    from ..base.precision import working_precision
     from ..numeric.classify import branch_constraints
     from ..numeric.evaluate import as_arb_matrix
     from ..numeric.network import Network
-    from ..numeric.precision import exact_fraction, working_precision
+    from ..numeric.precision import exact_fraction
     rows = branch_constraints(act, point, target)
     if rows is None:
         return False
@@ -400,13 +401,13 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     distance eta |v| from theta° for every n; the search must find it, rho_n must stay below it, rho_n -> 0."""
     from fractions import Fraction
 
+    from ..base.tolerance import generalization_verdict
     from ..numeric.exclusion import exclusion_radius, reverify_exclusion
-    from ..numeric.krawczyk import reverify_zero
+    from ..numeric.krawczyk import certified_upper_bound, reverify_zero
     from ..numeric.network import parse_network
     from ..numeric.population import population_loss
     from ..numeric.projection import project
-    from ..numeric.separation import certified_radius, certified_upper_bound, known_minimum_family
-    from ..numeric.tolerance import generalization_verdict
+    from ..numeric.separation import certified_radius, known_minimum_family
     from ..symbolic.activations import activation
     case = dict(KNOWN_MINIMUM_CASE, **(case or {}))
     act, target = activation(case["activation"]), parse_network(case["target"], "target")

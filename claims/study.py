@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import time
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.precision import working_precision
 from ..numeric.evaluate import evaluate
 from ..numeric.flow import smallest_positive_eigenvalue
 from ..numeric.model_rank import augment, model_rank
 from ..numeric.network import Network, gaussian_inputs
-from ..numeric.precision import decimal_string, lower_bound_string, upper_bound_string, working_precision
+from ..numeric.precision import decimal_string, lower_bound_string, upper_bound_string
 from ..symbolic.activations import activation
 from ..symbolic.branches import branch_types, enumerate_branches, require_bias_structure
 from .separation import certified_radius_of, check_point_sweep, separation_method
@@ -145,7 +146,7 @@ def run_study(activation_name, target_json, width, labels=None, bias=False, size
               dps=50, workers=0, scheduler=None, progress=True, on_result=None) -> dict:
     """The overview and every selected branch studied (serially, or on Dask as the experiment sweeps are)."""
     from ..numeric.network import parse_network
-    from ..numeric.sweep import _progress, run_tasks
+    from ..orchestration.sweep import _progress, run_tasks
     from ..symbolic.branches import check_target
     act, target = activation(activation_name), parse_network(target_json, "target")
     check_target(act, target)

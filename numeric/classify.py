@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import mpmath
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.tolerance import role_tolerance
 from .network import Network
 from .precision import to_mpf
-from .tolerance import role_tolerance
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation

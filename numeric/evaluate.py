@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING
 import flint
 from flint import arb, arb_mat
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.precision import DEFAULT_DPS, working_precision
 from ..symbolic.activations import z
 from ..symbolic.model import mpmath_source
 from .network import Network
-from .precision import DEFAULT_DPS, to_arb, working_precision
+from .precision import to_arb
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation

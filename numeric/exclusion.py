@@ -51,10 +51,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from flint import arb, arb_mat, fmpq
 
+from ..base.precision import working_precision
 from .classify import branch_constraints
 from .evaluate import activation_function, as_arb_matrix, evaluate
 from .network import Network
-from .precision import arb_to_mpf, exact_fraction, float64_midpoints, identity, to_arb, working_precision
+from .precision import arb_to_mpf, exact_fraction, float64_midpoints, identity, to_arb
 from .rank import certified_full_column_rank
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time

@@ -21,7 +21,7 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 
-from ..errors import InputError
+from ..base.errors import InputError
 from .classify import classify
 from .network import Network, parse_network
 from .training import FloatModel, decide, follow_to_limit, gradient_descent, test_error

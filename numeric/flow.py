@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING
 import mpmath
 from flint import arb, arb_mat
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.precision import DEFAULT_DPS, working_precision
+from ..base.tolerance import flow_loss_target, gap_thresholds
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
-from .precision import DEFAULT_DPS, arb_to_mpf, distance, identity, norm, to_mpf, working_precision
+from .precision import arb_to_mpf, distance, identity, norm, to_mpf
 from .projection import project
 from .rank import gram_eigen
-from .tolerance import flow_loss_target, gap_thresholds
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation

@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING
 import sympy as sp
 from flint import arb_mat
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.precision import working_precision
 from ..symbolic.activations import z
 from ..symbolic.independence import degree_block, family_expression, feature_names, lemma_prediction, nonzero_degrees
 from .evaluate import activation_function, as_arb_matrix
 from .network import gaussian_inputs
-from .precision import working_precision
 from .rank import _fmpq, exact_null_space, exact_rank, gap_rank, singular_values
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time

@@ -21,16 +21,18 @@ population loss is positive, f_theta - f* being analytic and not identically zer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import mpmath
 import numpy as np
 from flint import arb, arb_mat
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.precision import working_precision
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
-from .precision import arb_to_mpf, ball_box, to_arb, to_mpf, working_precision
+from .precision import arb_to_mpf, ball_box, to_arb, to_mpf
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -165,3 +167,38 @@ def certify_mismatch(act: Activation, box: list, d: int, target: Network, probes
                 return probe, difference
     return None
 
+
+@dataclass
+class UpperBound:
+    """A certified non-generalizing global minimum near theta°: delta-bar = max |theta - theta°|_2 over a box
+    that holds exactly one zero of the residuals (Krawczyk) and no point of Q* (a probe's enclosure of
+    f_theta - f* excludes 0), rounded up."""
+    distance: object              # exact mpf >= |theta - theta°|_2 for every theta in the box
+    zero: object                  # the krawczyk.ZeroCertificate
+    probe: tuple                  # the input x0 with f_theta(x0) != f*(x0) on the whole box
+
+
+def probe_inputs(d):
+    """A few fixed inputs to separate f_theta from f* on a box: the unit vectors and the all-ones vector."""
+    units = [tuple(Fraction(int(i == j)) for j in range(d)) for i in range(d)]
+    return units + [tuple(Fraction(1) for _ in range(d)), tuple(Fraction(1 if j % 2 else -1, 2) for j in range(d))]
+
+
+def certified_upper_bound(act: Activation, point: Network, target: Network, inputs, candidate: Network,
+                          dps: int = 50) -> UpperBound | None:
+    """delta-bar for a candidate point of Q_n \\ Q* (e.g. found by a search), or None if it is not certified."""
+    if len(inputs) > candidate.m * (candidate.d + 1):
+        return None   # more equations than unknowns: Krawczyk's test has no square subsystem to work on
+    zero = certify_zero(act, candidate, target, inputs, dps=dps)
+    if not zero.verified:
+        return None
+    found = certify_mismatch(act, zero.box(), candidate.d, target, probe_inputs(candidate.d), dps=dps)
+    if found is None:
+        return None
+    with working_precision(dps):
+        rho = to_arb(zero.radius)
+        total = arb(0)
+        for i, (c, p) in enumerate(zip(zero.center, point.flat())):
+            gap = abs(to_arb(c) - to_arb(p)) + (rho if i in zero.free else 0)
+            total += gap * gap
+        return UpperBound(arb_to_mpf(total.sqrt().upper()), zero, found[0])

@@ -40,16 +40,17 @@ import numpy as np
 import sympy as sp
 from flint import arb_mat
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.precision import DEFAULT_DPS, working_precision
+from ..base.tolerance import float64_gap_thresholds
 from ..symbolic.activations import z
 from ..symbolic.branches import bias_structure_gap
 from ..symbolic.constants import sign
 from .evaluate import evaluate
 from .independence import certify_independence
 from .network import Network, gaussian_inputs
-from .precision import DEFAULT_DPS, float64_midpoints, working_precision
+from .precision import float64_midpoints
 from .rank import float64_singular_values, gap_rank, singular_values
-from .tolerance import float64_gap_thresholds
 from .verified64 import certify_regular
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time

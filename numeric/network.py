@@ -10,15 +10,15 @@ read exactly as 7/10), so a configuration can be stated exactly.
 >>> parse_network('[[1, 2], [3, 4, 5]]')
 Traceback (most recent call last):
 ...
-twolayer.errors.InputError: network: neuron 2 has 3 entries, neuron 1 has 2; every neuron is [a, w_1, ..., w_d]
+twolayer.base.errors.InputError: network: neuron 2 has 3 entries, neuron 1 has 2; every neuron is [a, w_1, ..., w_d]
 """
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from ..errors import InputError
-from ..inputs import load_json, parse_number
+from ..base.errors import InputError
+from ..base.inputs import load_json, parse_number
 
 
 def _matrix(data, what, row_name):

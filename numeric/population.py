@@ -15,9 +15,10 @@ from functools import lru_cache
 
 import mpmath
 
+from ..base.precision import working_precision
 from .evaluate import as_arb_matrix, evaluate
 from .network import gaussian_inputs
-from .precision import to_arb, working_precision
+from .precision import to_arb
 
 QUADRATURE_ORDER = 16
 TEST_SET_SIZE = 256

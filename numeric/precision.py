@@ -1,46 +1,9 @@
-"""Working precision as a local context, and conversions between number types.
-
-mpmath and python-flint each keep a global precision; :func:`working_precision`
-sets both for the duration of a ``with`` block and restores them, so no
-function here leaves the caller's precision changed.
-
->>> import mpmath
->>> before = mpmath.mp.dps
->>> with working_precision(80):
-...     mpmath.mp.dps
-80
->>> mpmath.mp.dps == before
-True
-"""
-from contextlib import contextmanager
+"""Conversions between number types, rounded to the working precision that the caller set
+(:func:`twolayer.base.precision.working_precision`); nothing here changes it."""
 from fractions import Fraction
 
-import flint
 import mpmath
 from flint import arb, arb_mat, fmpq
-
-from ..errors import InputError
-
-DEFAULT_DPS = 50
-
-
-def check_dps(dps):
-    """The precision as a positive int, or InputError."""
-    if isinstance(dps, bool) or not isinstance(dps, int) or dps <= 0:
-        raise InputError(f"precision must be a positive number of digits, got {dps!r}")
-    if dps < 15:
-        raise InputError(f"precision {dps} is below 15 digits; the gap rule needs more (use >= 15)")
-    if dps > 10000:
-        raise InputError(f"precision {dps} is above 10000 digits")
-    return dps
-
-
-@contextmanager
-def working_precision(dps):
-    """Set mpmath's and python-flint's precision to ``dps`` digits inside the block."""
-    dps = check_dps(dps)
-    with mpmath.workdps(dps), flint.ctx.workdps(dps):
-        yield
 
 
 def to_arb(value):
@@ -69,6 +32,7 @@ def ball_box(center, rho):
 def to_mpf(value):
     """An mpmath number at the current precision from a Fraction, int, str, arb (its midpoint) or mpf.
 
+    >>> from twolayer.base.precision import working_precision
     >>> with working_precision(20):
     ...     to_mpf(Fraction(1, 3))
     mpf('0.33333333333333333333347')

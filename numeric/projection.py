@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING
 import mpmath
 from flint import arb_mat
 
+from ..base.precision import DEFAULT_DPS, working_precision
+from ..base.tolerance import zero_residual
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
-from .precision import DEFAULT_DPS, arb_to_mpf, distance, norm, to_arb, to_mpf, working_precision
+from .precision import arb_to_mpf, distance, norm, to_arb, to_mpf
 from .rank import gram_eigen
-from .tolerance import zero_residual
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation

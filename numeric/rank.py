@@ -23,8 +23,9 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat, fmpq, fmpq_mat
 
-from .precision import arb_to_mpf, identity, to_arb, working_precision
-from .tolerance import exponent_label, gap_thresholds
+from ..base.precision import working_precision
+from ..base.tolerance import exponent_label, gap_thresholds
+from .precision import arb_to_mpf, identity, to_arb
 
 
 def gram_eigen(A, dps, weights=None, rhs=None, vectors=True):

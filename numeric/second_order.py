@@ -27,7 +27,7 @@ while the bounds give s^T G s >= |s|^2 (mu kappa^2 - ...) > 0 unless s = 0.
 
 When the forms q_lambda(h) = lambda^T D^2 F_n[h, h] on K have a common real zero h0 instead (or there are no
 multipliers: J_n is onto), zeros of F_n leave theta° along h0; they are certified one by one by Krawczyk boxes
-(:func:`.separation.certified_upper_bound`) with f_theta != f* proven on each box. Anything else is INCONCLUSIVE,
+(:func:`.krawczyk.certified_upper_bound`) with f_theta != f* proven on each box. Anything else is INCONCLUSIVE,
 with the reason.
 
 >>> from twolayer.symbolic.activations import activation
@@ -51,14 +51,16 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.precision import working_precision
 from ..symbolic.activations import z
 from ..symbolic.constants import sign
 from .classify import branch_constraints
 from .evaluate import activation_function, as_arb_matrix, evaluate
 from .exclusion import coordinate_basis
+from .krawczyk import UpperBound, certify_mismatch, certify_zero, probe_inputs, reverify_zero
 from .network import Network
-from .precision import arb_to_mpf, ball_box, exact_fraction, float64_midpoints, to_arb, to_mpf, working_precision
+from .precision import arb_to_mpf, ball_box, exact_fraction, float64_midpoints, to_arb, to_mpf
 from .rank import exact_rank, range_rows
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
@@ -81,7 +83,7 @@ class SecondOrder:
     form_lower: object = None       # certified mu: lambda_min of the combined form on K at theta° is >= mu (mpf)
     radius: object = None           # certified exclusion radius (exact dyadic mpf, rounded down)
     direction: object = None        # h0 in K-coordinates: a common real zero of the forms (not separated)
-    zeros: list = field(default_factory=list)    # separation.UpperBound per certified zero off Q*
+    zeros: list = field(default_factory=list)    # krawczyk.UpperBound per certified zero off Q*
     seconds: float = 0.0
     data: object = field(default=None, repr=False)   # what the re-verification needs (_Setup)
     method: str = "second order"
@@ -956,7 +958,6 @@ def third_margin_holds(act, setup, delta) -> bool:
 
 
 def _probes(d, bias):
-    from .separation import probe_inputs
     if not bias:
         return probe_inputs(d)
     return [tuple(p) + (Fraction(1),) for p in probe_inputs(d - 1)]
@@ -985,9 +986,7 @@ def _onto_zeros(act, point, target, inputs, dps, bias, zeros, out, JN, QN):
 
 
 def _certify_zeros(act, point, target, inputs, dps, bias, zeros, out, h):
-    from .krawczyk import certify_mismatch, certify_zero
     from .projection import project
-    from .separation import UpperBound
     if not zeros:
         return
     size = mpmath.sqrt(mpmath.fsum(v * v for v in h))
@@ -1211,7 +1210,6 @@ def _dense_hessian_norm(act, network, X):
 
 
 def _reverify_zeros(act, point, target, inputs, found, dps):
-    from .krawczyk import reverify_zero
     again = [reverify_zero(act, zero.zero, point.d, target, inputs, dps) for zero in found.zeros]
     if not all(again):
         return False, f"a zero box failed its re-verification: {again}"

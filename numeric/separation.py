@@ -37,17 +37,17 @@ import numpy as np
 import sympy as sp
 from flint import arb, arb_mat
 
-from ..errors import InputError
+from ..base.errors import InputError
+from ..base.precision import working_precision
+from ..base.tolerance import gap_thresholds, generalization_verdict
 from ..symbolic.activations import z
-from ..symbolic.branches import require_bias_structure
-from .classify import branch_constraints, require_on_branch
+from .classify import branch_constraints
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .population import population_loss
-from .precision import arb_to_mpf, ball_box, distance, norm, to_arb, to_mpf, working_precision
+from .precision import arb_to_mpf, ball_box, distance, norm, to_arb, to_mpf
 from .projection import project
 from .rank import gap_rank, gram_eigen, range_rows, singular_values
-from .tolerance import gap_thresholds, generalization_verdict
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -123,44 +123,6 @@ def certified_radius(act: Activation, point: Network, target: Network, inputs, d
             else:
                 high = middle
         return RadiusCertificate(arb_to_mpf(low), sigma_lower, delta(low))
-
-
-@dataclass
-class UpperBound:
-    """A certified non-generalizing global minimum near theta°: delta-bar = max |theta - theta°|_2 over a box
-    that holds exactly one zero of the residuals (Krawczyk) and no point of Q* (a probe's enclosure of
-    f_theta - f* excludes 0), rounded up."""
-    distance: object              # exact mpf >= |theta - theta°|_2 for every theta in the box
-    zero: object                  # the krawczyk.ZeroCertificate
-    probe: tuple                  # the input x0 with f_theta(x0) != f*(x0) on the whole box
-
-
-def probe_inputs(d):
-    """A few fixed inputs to separate f_theta from f* on a box: the unit vectors and the all-ones vector."""
-    from fractions import Fraction
-    units = [tuple(Fraction(int(i == j)) for j in range(d)) for i in range(d)]
-    return units + [tuple(Fraction(1) for _ in range(d)), tuple(Fraction(1 if j % 2 else -1, 2) for j in range(d))]
-
-
-def certified_upper_bound(act: Activation, point: Network, target: Network, inputs, candidate: Network,
-                          dps: int = 50) -> UpperBound | None:
-    """delta-bar for a candidate point of Q_n \\ Q* (e.g. found by a search), or None if it is not certified."""
-    from .krawczyk import certify_mismatch, certify_zero
-    if len(inputs) > candidate.m * (candidate.d + 1):
-        return None   # more equations than unknowns: Krawczyk's test has no square subsystem to work on
-    zero = certify_zero(act, candidate, target, inputs, dps=dps)
-    if not zero.verified:
-        return None
-    found = certify_mismatch(act, zero.box(), candidate.d, target, probe_inputs(candidate.d), dps=dps)
-    if found is None:
-        return None
-    with working_precision(dps):
-        rho = to_arb(zero.radius)
-        total = arb(0)
-        for i, (c, p) in enumerate(zip(zero.center, point.flat())):
-            gap = abs(to_arb(c) - to_arb(p)) + (rho if i in zero.free else 0)
-            total += gap * gap
-        return UpperBound(arb_to_mpf(total.sqrt().upper()), zero, found[0])
 
 
 def kernel_basis(J, dps):
@@ -268,97 +230,6 @@ def nearest_nongeneralizing(act: Activation, point: Network, target: Network, in
 def jacobian_rank(act, point, inputs, dps=50):
     """rank J_n(theta°) by the gap rule (None if undecided)."""
     return gap_rank(singular_values(evaluate(act, point, inputs, dps=dps).jacobian, dps), dps).rank
-
-
-@dataclass
-class SweepRow:
-    n: int
-    rank: object                 # rank J_n(theta°) (gap rule)
-    codim: int
-    model_rank: int              # r(theta°)
-    separated: object            # True (certified radius) / False (constructive sequence, n < r) / None
-    radius: RadiusCertificate
-    search: Search
-    sequence: object = None      # NonSeparation for n < r(theta°)
-    why: str = ""
-    upper: object = None         # UpperBound: a certified non-generalizing minimum (delta-bar), or None
-    exclusion: object = None     # exclusion.Exclusion: the branch-and-bound radius (n >= codim), or None
-    second: object = None        # second_order.SecondOrder at a degenerate point for n >= r, or None
-
-
-EPSILONS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
-
-
-def separation_sweep(act: Activation, point: Network, target: Network, inputs, sizes, starts=20, seed=0,
-                     dps: int = 50, radius="0.5", bias: bool = False, exclusion_boxes: int = 1000) -> list[SweepRow]:
-    """For each n in ``sizes``: rank J_n, certified radius, branch-and-bound exclusion radius (within a budget
-    of ``exclusion_boxes`` boxes; 0 skips it), constructive non-separation, nearest search.
-
-    ``inputs`` are nested: the sample set of size n is ``inputs[:n]``, so an exclusion radius carries over to
-    every larger n (Q_n ⊆ Q_k). With ``bias`` their last entry is the constant 1 and the last weight of every
-    neuron is its bias.
-    """
-    from .exclusion import exclusion_radius
-    from .model_rank import model_rank, structural_rank
-    from .population import population_points
-    from .second_order import second_order
-    if bias:
-        require_bias_structure(act, point.m - target.m)
-    rows_c = require_on_branch(act, point, target)
-    codim = len(rows_c)
-    r = structural_rank(act, point) if not bias else model_rank(act, point, bias=True).certified
-    if r is None:
-        raise InputError("the model rank at this point (with a bias) is only bracketed; no sweep without it")
-    population, _, _ = population_points(point.d, dps, bias)
-    rows, inside = [], None
-    for n in sorted(sizes):
-        xs = inputs[:n]
-        row = SweepRow(n, jacobian_rank(act, point, xs, dps), codim, r, None,
-                       certified_radius(act, point, target, xs, dps),
-                       nearest_nongeneralizing(act, point, target, xs, starts=starts, seed=seed, dps=dps,
-                                               radius=radius, bias=bias))
-        if n < r:
-            row.sequence = non_separation_sequence(act, point, target, xs, population, EPSILONS, dps, bias)
-        if not bias:   # the mismatch probes are Gaussian-side inputs; with a bias they would need the constant 1
-            row.upper = _nearest_certified(act, point, target, xs, row.search.points, dps)
-        if r <= n and r < codim:
-            row.second = second_order(act, point, target, xs, dps=dps, bias=bias)
-        if n >= codim and exclusion_boxes:
-            row.exclusion = exclusion_radius(act, point, target, xs, reach=radius, max_boxes=exclusion_boxes,
-                                             inside=inside, model_rank=r)
-            inside = row.exclusion.radius if row.exclusion.radius is not None else inside
-        if row.radius.radius is not None:
-            row.separated, row.why = True, "certified radius"
-        elif row.second is not None and row.second.separated is not None:
-            row.separated, row.why = row.second.separated, f"second order: {row.second.reason}"
-        elif n < r:
-            row.separated = False
-            row.why = "global minima theta_eps -> theta° with positive generalization error"
-        elif n < codim:
-            # r <= n < codim: neither the lemma (it needs rank J_n = codim) nor the constructive sequence (n < r)
-            # applies. A dimension count does not decide it: over the reals the zero set of F_n near theta° can be
-            # smaller than M - n when J_n is not onto (x^2 + y^2 = 0), so nothing is stated.
-            row.why = (f"not decided: r = {r} <= n < codim = {codim}, where neither the interval lemma (needs "
-                       "rank J_n = codim) nor the constructive sequence (needs n < r) applies, and the second-order "
-                       f"test was inconclusive ({row.second.reason})")
-        elif row.second is not None:
-            row.why = f"degenerate point, second order inconclusive: {row.second.reason}"
-        else:
-            row.why = "no radius certified (rank J_n < codim)" if row.rank is not None and row.rank < codim \
-                else row.radius.reason
-        rows.append(row)
-    return rows
-
-
-def _nearest_certified(act, point, target, inputs, candidates, dps, tries=3):
-    """The certified upper bound of the nearest of the first ``tries`` candidates (by distance) that verifies."""
-    base = [to_mpf(v) for v in point.flat()]
-    ordered = sorted(candidates, key=lambda c: distance(c.flat(), base))[:tries]
-    for candidate in ordered:
-        upper = certified_upper_bound(act, point, target, inputs, candidate, dps)
-        if upper is not None:
-            return upper
-    return None
 
 
 @dataclass

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..errors import InputError
+from ..base.errors import InputError
 from ..symbolic.activations import z
 
 #: the recovery decision (see :func:`decide`): a limit whose test error is below RECOVERED_BELOW is in Q*,

@@ -33,7 +33,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from ..errors import InputError
+from ..base.errors import InputError
 from .activations import prove_zero, z
 
 SUPPORTED_KINDS = ("odd", "even", "generic")

@@ -23,7 +23,7 @@ its input; the balls only serve as a proof device for sympy's constants.
 >>> sign(sp.atan(sp.Rational(1, 2)) + sp.atan(sp.Rational(1, 3)) - sp.pi / 4)
 Traceback (most recent call last):
 ...
-twolayer.errors.InputError: cannot decide whether the constant -pi/4 + atan(1/3) + atan(1/2) is zero: its ball
+twolayer.base.errors.InputError: cannot decide whether the constant -pi/4 + atan(1/3) + atan(1/2) is zero: its ball
 enclosure contains 0 at 4096 bits and sympy finds no proof that it vanishes
 >>> sign(sp.log(2) - sp.Rational(69, 100)), sign(sp.sqrt(2) ** 2 - 2), sign(sp.tanh(1) - sp.Rational(3, 4))
 (1, 0, 1)
@@ -34,7 +34,7 @@ import flint
 import sympy as sp
 from flint import arb, fmpq
 
-from ..errors import InputError
+from ..base.errors import InputError
 
 PRECISIONS = (128, 1024, 4096)
 

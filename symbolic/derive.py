@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import InputError
+from ..base.errors import InputError
 from .activations import Activation, z
 from .independence import independence_condition
 from .model import parameters

@@ -2,7 +2,7 @@
 
 Python's :mod:`ast` only *parses* the text; the tree is then walked with a whitelist and the sympy
 expression is built node by node. Allowed: number literals (read exactly, bounded by
-:func:`twolayer.inputs.exact_number`), the symbol ``z``, the constants ``pi``, ``E`` and ``I`` (the
+:func:`twolayer.base.inputs.exact_number`), the symbol ``z``, the constants ``pi``, ``E`` and ``I`` (the
 last is refused later as not real), ``+ - * / **``, and calls of the functions in :data:`FUNCTIONS`
 with one positional argument. Everything else (attributes, subscripts, lambdas, keywords, strings,
 comparisons, other names) is refused before anything is built.
@@ -24,7 +24,7 @@ tanh(z + 1/2)
 >>> parse_activation("__import__('os').system('true')")
 Traceback (most recent call last):
 ...
-twolayer.errors.InputError: activation "__import__('os').system('true')": an attribute (.system) is not part of
+twolayer.base.errors.InputError: activation "__import__('os').system('true')": an attribute (.system) is not part of
 an activation expression (allowed: numbers, z, pi, E, ...)
 """
 import ast
@@ -32,8 +32,8 @@ import operator
 
 import sympy as sp
 
-from ..errors import InputError
-from ..inputs import exact_number
+from ..base.errors import InputError
+from ..base.inputs import exact_number
 from .taylor import MAX_INTEGER_POWER, SUPPORTED_FUNCTIONS
 
 z = sp.Symbol("z", real=True)

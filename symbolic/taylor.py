@@ -12,7 +12,7 @@ expressions in constants such as ``log(2)``, ``sqrt(pi)``, ``tanh(1/2)``).
 """
 import sympy as sp
 
-from ..errors import InputError
+from ..base.errors import InputError
 from .constants import as_expression, sign
 
 #: Largest |integer exponent| accepted (repeated multiplication of truncated series).

@@ -128,7 +128,7 @@ MUTANTS = [
            "C3", "twolayer.symbolic.branches", "    if prove_zero(act.expr - sp.tanh(z)):\n",
            "    if act.symmetry.kind == 'odd':\n", (("C3", {"part": "bias coverage"}),)),
     Mutant("dimension count restored: r <= n < codim stated 'not separated' without a certificate", "C5",
-           "twolayer.numeric.separation",
+           "twolayer.orchestration.separation_sweep",
            "        elif row.second is not None and row.second.separated is not None:\n"
            "            row.separated, row.why = row.second.separated, f\"second order: {row.second.reason}\"",
            "        elif r <= n < codim:\n            row.separated, row.why = False, \"dim Q_n >= M - n > dim B\"",
@@ -144,7 +144,7 @@ MUTANTS = [
            "    reached = bool(losses) and losses[-1] < loss_target\n",
            "    reached = bool(losses) and losses[-1] < loss_target\n    if not reached:\n"
            "        return \"algebraic\", evidence\n", (c6(case="split", branch="s=(2)"), c6(case="truncated"))),
-    Mutant("generalization thresholds swapped", "C6", "twolayer.numeric.tolerance",
+    Mutant("generalization thresholds swapped", "C6", "twolayer.base.tolerance",
            "if population_loss <= generalizes_below(dps):\n        return True",
            "if population_loss <= generalizes_below(dps):\n        return False", (c6(case="no-recovery", samples=2),
                                                                                c6())),
@@ -173,7 +173,7 @@ MUTANTS = [
            'run_case("exp", target, 2, "s=(1) null=1", "exponential", samples=4',
            'run_case("exp", target, 2, "s=(2)", "exponential", samples=4', (c8("example flows"),)),
     Mutant("Assumption 2.1 by boundedness: the value at 0 compared with the limit itself", "C8",
-           "twolayer.claims.paper", "sign(part.subs(z, point) - limit) != 0", "sign(limit - limit) != 0",
+           "twolayer.claims.paper_neurons", "sign(part.subs(z, point) - limit) != 0", "sign(limit - limit) != 0",
            (c8("statements"),)),
     Mutant("Lemma 5.2: the distance's rate compared with 2 lambda (the loss rate) instead of lambda", "C6",
            "twolayer.claims.flow", "expected = None if found.predicted_rate is None else found.predicted_rate / 2",
@@ -267,7 +267,7 @@ C5_UPPER_MUTANTS = [
     Mutant("Krawczyk inclusion test inverted (C5's certified upper bound)", "C5", "twolayer.numeric.krawczyk",
            "            if widest < rho:", "            if not widest < rho:", (C5_KNOWN,)),
     Mutant("upper bound without the box's half-width (delta-bar from the center only)", "C5",
-           "twolayer.numeric.separation", "+ (rho if i in zero.free else 0)", "+ 0", (C5_KNOWN,)),
+           "twolayer.numeric.krawczyk", "+ (rho if i in zero.free else 0)", "+ 0", (C5_KNOWN,)),
 ]
 # The branch-and-bound exclusion radius (numeric/exclusion.py): each fault makes it claim boxes it has not proven
 # empty of non-generalizing minima; C5's box-by-box re-verification (separate code) or the bracket

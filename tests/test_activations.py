@@ -1,7 +1,7 @@
 import pytest
 import sympy as sp
 
-from twolayer.errors import InputError
+from twolayer.base.errors import InputError
 from twolayer.symbolic.activations import LIBRARY, activation, prove_zero, z
 from twolayer.symbolic.taylor import taylor_coefficients
 

@@ -13,15 +13,15 @@ import pytest
 import sympy as sp
 from test_cli import assert_refused, twolayer
 
+from twolayer.base.errors import InputError
+from twolayer.base.tolerance import zero_residual
 from twolayer.claims.flow import check_flow
 from twolayer.claims.global_minima import check_point_rank
 from twolayer.claims.separation import check_point_sweep
-from twolayer.errors import InputError
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import exact_fraction, lower_bound_string, upper_bound_string
 from twolayer.numeric.separation import nearest_nongeneralizing
-from twolayer.numeric.tolerance import zero_residual
 from twolayer.symbolic.activations import activation
 from twolayer.symbolic.constants import sign
 

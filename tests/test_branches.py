@@ -2,8 +2,8 @@ import itertools
 
 import pytest
 
+from twolayer.base.errors import InputError
 from twolayer.claims.global_minima import check_rank, check_search
-from twolayer.errors import InputError
 from twolayer.numeric.classify import classify, pattern_of
 from twolayer.numeric.model_rank import model_rank
 from twolayer.numeric.network import parse_network
@@ -121,7 +121,7 @@ def test_sigmoid_is_refused_with_its_reason_and_the_reason_holds():
     that piece is checked exactly (the three neurons add up to the zero function)."""
     import sympy as sp
 
-    from twolayer.errors import InputError
+    from twolayer.base.errors import InputError
     from twolayer.numeric.network import parse_network
     from twolayer.symbolic.activations import activation, prove_zero, z
     from twolayer.symbolic.branches import check_target

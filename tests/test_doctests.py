@@ -9,7 +9,8 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ["twolayer", "twolayer.symbolic", "twolayer.numeric", "twolayer.claims"]
+PACKAGES = ["twolayer", "twolayer.base", "twolayer.symbolic", "twolayer.numeric", "twolayer.orchestration",
+            "twolayer.claims"]
 MODULES = sorted({info.name for pkg in PACKAGES
                   for info in pkgutil.iter_modules(importlib.import_module(pkg).__path__, pkg + ".")
                   if not info.ispkg and not info.name.endswith("__main__")})

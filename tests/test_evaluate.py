@@ -2,11 +2,11 @@ import flint
 import mpmath
 import pytest
 
+from twolayer.base.errors import InputError
+from twolayer.base.precision import working_precision
 from twolayer.claims.derivatives import check_numeric, check_symbolic, q_n_point
-from twolayer.errors import InputError
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import gaussian_inputs, parse_network, random_network
-from twolayer.numeric.precision import working_precision
 from twolayer.symbolic.activations import activation
 
 

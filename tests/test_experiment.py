@@ -8,17 +8,18 @@ import mpmath
 import numpy as np
 import pytest
 
+from twolayer.base.errors import InputError
+from twolayer.base.precision import working_precision
 from twolayer.claims import experiments as c7
 from twolayer.claims.result import FAIL, INCONCLUSIVE, PASS, Result
 from twolayer.cli import main
-from twolayer.errors import InputError
 from twolayer.numeric import training
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.experiment import COLUMNS, ExperimentSpec, run_cell, validate
 from twolayer.numeric.network import Network, parse_network
 from twolayer.numeric.population import population_loss
-from twolayer.numeric.precision import arb_to_mpf, working_precision
-from twolayer.numeric.sweep import read_table, run_sweep
+from twolayer.numeric.precision import arb_to_mpf
+from twolayer.orchestration.sweep import read_table, run_sweep
 from twolayer.symbolic.activations import activation
 
 SMALL = ExperimentSpec("tanh", '[[1, "3/5", "4/5"]]', width=2, lr=0.2, max_steps=3000)
@@ -305,7 +306,7 @@ def test_a_task_slower_than_the_poll_interval_is_waited_for():
 
     from dask.distributed import Client, LocalCluster
 
-    from twolayer.numeric import sweep
+    from twolayer.orchestration import sweep
     got = []
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
@@ -316,7 +317,7 @@ def test_a_task_slower_than_the_poll_interval_is_waited_for():
 
 def test_a_second_writer_of_the_same_table_is_refused(tmp_path):
     """Two experiment processes on one --out interleaved their rows (256 rows, 112 duplicates): one is refused."""
-    from twolayer.numeric.sweep import table_lock
+    from twolayer.orchestration.sweep import table_lock
     path = str(tmp_path / "t.csv")
     with table_lock(path):
         with pytest.raises(InputError, match="another process is writing"):

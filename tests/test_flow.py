@@ -1,12 +1,13 @@
 import mpmath
 import pytest
 
+from twolayer.base.errors import InputError
+from twolayer.base.precision import working_precision
 from twolayer.claims.flow import run_case
-from twolayer.errors import InputError
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.flow import fit_exponential_rate, fit_power_law, gradient_flow
 from twolayer.numeric.network import Network, gaussian_inputs, parse_network
-from twolayer.numeric.precision import arb_to_mpf, to_mpf, working_precision
+from twolayer.numeric.precision import arb_to_mpf, to_mpf
 from twolayer.symbolic.activations import activation
 
 TANH = activation("tanh")

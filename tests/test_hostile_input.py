@@ -13,9 +13,9 @@ import time
 import numpy as np
 import pytest
 
+from twolayer.base.errors import InputError
+from twolayer.base.inputs import load_json
 from twolayer.cli import main
-from twolayer.errors import InputError
-from twolayer.inputs import load_json
 from twolayer.numeric.network import parse_network
 from twolayer.symbolic.activations import activation
 
@@ -170,8 +170,11 @@ def test_a_deep_json_is_refused_without_recursion():
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="needs POSIX signals")
 def test_ctrl_c_gives_one_line_exit_130_and_keeps_finished_results(tmp_path):
     report = tmp_path / "rep"
+    # A shell without job control starts background commands with SIGINT ignored, and Python then installs no
+    # KeyboardInterrupt handler: the child gets the default disposition back, as a terminal's Ctrl-C would find it.
     proc = subprocess.Popen([sys.executable, "-m", "twolayer", "verify", "--quick", "--claim", "C2", "--claim", "C3",
-                             "--report", str(report)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--report", str(report)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(12)   # imports, then some jobs of C2
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)

@@ -3,8 +3,8 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
+from twolayer.base.errors import InputError
 from twolayer.claims.independence import check_family, check_series
-from twolayer.errors import InputError
 from twolayer.numeric.independence import certify_independence
 from twolayer.numeric.rank import exact_null_space, exact_rank, gap_rank
 from twolayer.symbolic.activations import activation

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from twolayer.base.errors import InputError
 from twolayer.claims import paper, registry
-from twolayer.errors import InputError
 from twolayer.numeric.krawczyk import certify_mismatch, certify_zero
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.symbolic.activations import activation

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from flint import arb_mat
 
-from twolayer.numeric.precision import arb_to_mpf, working_precision
+from twolayer.base.precision import working_precision
+from twolayer.numeric.precision import arb_to_mpf
 from twolayer.numeric.rank import REFINE_FROM, gap_rank, gram_eigen, refined_eigenvalues, singular_values
 
 

@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 from mutation import Mutant, applied
 
+from twolayer.base.precision import working_precision
 from twolayer.claims import second_order as frequencies
 from twolayer.numeric import second_order as so
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import Network, gaussian_inputs, parse_network
-from twolayer.numeric.precision import to_arb, working_precision
+from twolayer.numeric.precision import to_arb
 from twolayer.numeric.separation import nearest_nongeneralizing
 from twolayer.symbolic.activations import activation
 
@@ -249,7 +250,7 @@ def test_a_torn_last_line_is_dropped_and_cut_before_resuming(tmp_path):
     path.write_text(",".join(frequencies.COLUMNS) + "\n" + good + '"(1,2,1)",s=(2),3,1,separ')
     rows = frequencies.read_rows(path)
     assert [(r["n"], r["set"], r["verdict"]) for r in rows] == [(3, 0, "separated")]
-    from twolayer.numeric.sweep import repair_tail
+    from twolayer.orchestration.sweep import repair_tail
     assert repair_tail(path) and path.read_text().endswith(good)
 
 

@@ -94,7 +94,7 @@ def test_exact_fraction_keeps_the_sign():
 
 
 def test_no_upper_bound_is_attempted_with_more_samples_than_parameters():
-    from twolayer.numeric.separation import certified_upper_bound
+    from twolayer.numeric.krawczyk import certified_upper_bound
     act, target = activation("tanh"), parse_network('[[1, "1/2"]]')
     point = parse_network('[[1, "1/2"], [0, "3/4"]]')
     assert certified_upper_bound(act, point, target, gaussian_inputs(5, 1, 0), point) is None

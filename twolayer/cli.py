@@ -22,9 +22,9 @@ import sys
 
 import sympy as sp
 
-from .errors import InputError
-from .inputs import exact_number, sample_sizes
-from .numeric.precision import DEFAULT_DPS, check_dps
+from .base.errors import InputError
+from .base.inputs import exact_number, sample_sizes
+from .base.precision import DEFAULT_DPS, check_dps
 from .report import json_text as _dumps
 
 #: Limits that keep every command within seconds to minutes (stated in --help).
@@ -805,7 +805,7 @@ def _check_workers(args):
     if args.workers and args.scheduler:
         raise InputError("--workers starts a local cluster and --scheduler names an existing one: give one of them")
     if args.scheduler:
-        from .numeric.sweep import check_scheduler_address
+        from .orchestration.sweep import check_scheduler_address
         check_scheduler_address(args.scheduler)
 
 
@@ -823,7 +823,7 @@ def _scales(text):
 
 def cmd_experiment(args):
     from .claims.experiments import predictions, rates
-    from .numeric.sweep import run_sweep
+    from .orchestration.sweep import run_sweep
 
     spec, sizes, scales, seeds = _experiment_spec(args)
     _check_workers(args)

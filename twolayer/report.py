@@ -42,8 +42,8 @@ def markdown(results, figures=None, seconds=None):
             continue
         out += ["", f"## {c.id}: {c.title}", "", f"{c.statement} ([{c.section}](../docs/theory.md))", "",
                 f"Results: {summary(mine)}.", ""]
-        if c.overview is not None:
-            out += [c.overview(mine), ""]
+        if c.id in OVERVIEWS:
+            out += [OVERVIEWS[c.id](mine), ""]
         for name, caption in figures.get(c.id, []):
             out += [f"![{c.id}: {caption}]({name})", "", f"*{caption}*", ""]
         out.append(results_markdown(mine))
@@ -97,6 +97,37 @@ def evidence_markdown(result):
     lines += ["| " + " | ".join(cell(x) for x in (c.name, show(c.value), show(c.reference), show(c.tolerance), c.kind,
                                                    c.passed, c.detail)) + " |" for c in result.evidence]
     return "\n".join(lines)
+
+
+def paper_map_markdown(results) -> str:
+    """C8's map of checked statements (:func:`twolayer.claims.paper.paper_map`) as a Markdown table."""
+    from twolayer.claims.paper import paper_map
+    lines = ["| statement | what it says | how the suite checks it | verdict | evidence |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(cell(x) for x in entry) + " |" for entry in paper_map(results)]
+    return "\n".join(lines)
+
+
+def paper_items_markdown(results) -> str:
+    """Every item of :func:`twolayer.claims.paper.paper_items` as a Markdown table, with the counts first."""
+    from twolayer.claims.paper import paper_items
+    rows = paper_items(results)
+    checked = sum(1 for _, _, how, _ in rows if how.startswith("checked"))
+    lines = [f"{len(rows)} numbered items; {checked} checked here, "
+             f"{sum(1 for *_, v in rows if v == 'see that claim')} by another claim, "
+             f"{sum(1 for *_, v in rows if v == 'definition')} definitions, "
+             f"{sum(1 for *_, v in rows if v == 'not checked')} not checked (with the reason).", "",
+             "| item | what it says | how it stands | verdict |", "|---|---|---|---|"]
+    lines += ["| " + " | ".join(cell(x) for x in entry) + " |" for entry in rows]
+    return "\n".join(lines)
+
+
+def paper_overview_markdown(results) -> str:
+    """C8's overview in the report: the map of checked statements, then every numbered item of the paper."""
+    return paper_map_markdown(results) + "\n\nEvery numbered item of the paper:\n\n" + paper_items_markdown(results)
+
+
+#: a claim's overview above its results table in the report, by claim id
+OVERVIEWS = {"C8": paper_overview_markdown}
 
 
 def results_markdown(results):

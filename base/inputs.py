@@ -12,11 +12,11 @@ digits), and a value outside ``[-MAX_MAGNITUDE, MAX_MAGNITUDE]``.
 >>> exact_number("1e100000000")
 Traceback (most recent call last):
 ...
-twolayer.errors.InputError: value: '1e100000000' has a decimal exponent beyond 400
+twolayer.base.errors.InputError: value: '1e100000000' has a decimal exponent beyond 400
 >>> load_json("[" * 60000, "network")
 Traceback (most recent call last):
 ...
-twolayer.errors.InputError: network: JSON nested deeper than 64 levels
+twolayer.base.errors.InputError: network: JSON nested deeper than 64 levels
 """
 import contextlib
 import json

@@ -26,8 +26,8 @@ import re
 import sys
 from pathlib import Path
 
-from ..errors import InputError
-from .experiment import COLUMNS, ExperimentSpec, run_cell
+from ..base.errors import InputError
+from ..numeric.experiment import COLUMNS, ExperimentSpec, run_cell
 
 #: seeds per cell: one cell is one task (and one batched gradient descent)
 SEED_BLOCK = 8
