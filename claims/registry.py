@@ -124,6 +124,9 @@ def _c3_configurations(quick):
 
 
 def _c4_check(config):
+    if "theta" in config:
+        return global_minima.check_point_rank(config["activation"], config["theta"], seed=config.get("seed", 0),
+                                              dps=config.get("dps", 50))
     return global_minima.check_rank(config["activation"], config["target"], config["m"], seed=config.get("seed", 0),
                                     dps=config.get("dps", 50), bias=config.get("bias", False))
 
@@ -133,7 +136,13 @@ def _c4_configurations(quick):
                for act, target, width in _geometry_cases(quick)]
     configs += [{"activation": act, "target": target, "m": width, "bias": True, "seed": 0, "dps": 50}
                 for act, target, width in BIAS_CASES[:1 if quick else None]]
+    # two weights 1e-12 apart: the exact certificate proves rank 4 while the 50-digit gap rule reads a singular
+    # value near 1e-36 as zero and says 3; the certificate must decide
+    configs.append({"activation": "tanh", "theta": NEARLY_DEPENDENT_PAIR, "seed": 0, "dps": 50})
     return configs
+
+
+NEARLY_DEPENDENT_PAIR = '[[1, 1], [1, "1.000000000001"]]'
 
 
 SEPARATION_CASES = [("tanh", 1, 2, 1), ("tanh", 1, 3, 1), ("tanh", 2, 3, 1)]

@@ -145,3 +145,30 @@ def test_a_float64_estimate_that_disagrees_goes_to_50_digits(monkeypatch):
     found = mr.model_rank(activation("tanh"), random_network(29, 6, seed=0), bias=True)
     assert found.certified == found.numerical == 203
     assert found.how_numerical.startswith("50 digits") and "float64 read 1" in found.how_numerical
+
+
+def test_a_certificate_is_not_overruled_by_a_disagreeing_estimate():
+    """Two weights 1e-12 apart (tanh): the exact coefficient matrix has full rank over Q, so the model rank is 4;
+    the 50-digit gap rule reads a singular value near 1e-36 as zero and says 3. The certificate is the answer."""
+    from twolayer.claims.global_minima import check_point_rank
+    result = check_point_rank("tanh", '[[1, 1], [1, "1.000000000001"]]')
+    r = result.rank
+    assert (r.lower, r.upper, r.numerical) == (4, 4, 3)
+    assert r.estimate_is_wrong and r.verdict == "PASS" and result.verdict == "PASS"
+    estimate = next(c for c in result.evidence if c.name.startswith("gap-rule rank"))
+    assert estimate.passed is True and "is wrong" in estimate.detail
+    # with the bounds 1e-3 apart the estimate agrees and nothing is said against it
+    agreeing = check_point_rank("tanh", '[[1, 1], [1, "1.001"]]').rank
+    assert (agreeing.certified, agreeing.numerical, agreeing.estimate_is_wrong) == (4, 4, False)
+
+
+@pytest.mark.parametrize("lower, upper, formula, numerical, verdict", [
+    (4, 4, 4, 3, "PASS"),            # closed bounds: the estimate's error is reported, not a FAIL
+    (4, 4, 5, 4, "FAIL"),            # the formula outside proven bounds is a finding
+    (3, 5, None, 6, "FAIL"),         # bounds apart: an estimate outside them contradicts a proof
+    (3, 5, 4, 4, "INCONCLUSIVE"),    # bounds apart, nothing against them
+    (4, 4, None, None, "PASS"),
+])
+def test_the_model_rank_verdict(lower, upper, formula, numerical, verdict):
+    from twolayer.numeric.model_rank import ModelRank
+    assert ModelRank(lower, upper, formula, numerical, None).verdict == verdict

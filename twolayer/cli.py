@@ -529,7 +529,8 @@ def cmd_rank(args):
         print(_dumps({"model_rank": r.certified, "certified_lower": r.lower, "certified_upper": r.upper,
                           "formula": r.formula, "numerical_rank": r.numerical, "empirical_rank": r.empirical,
                           "singular_values": [decimal_string(v, 20) for v in r.singular_values],
-                          "samples_for_numerical_rank": r.samples, "verdict": result.verdict,
+                          "samples_for_numerical_rank": r.samples,
+                          "numerical_rank_wrong": r.estimate_is_wrong, "verdict": result.verdict,
                           "how_lower": r.how_lower, "how_upper": r.how_upper, "how_numerical": r.how_numerical},
                          indent=1))
         return 0
@@ -541,7 +542,9 @@ def cmd_rank(args):
     print(f"certified upper bound: {r.upper} ({r.how_upper})")
     print(f"formula ([LLR] Cor. 7 count, derived here beyond tanh): "
           f"{r.formula if r.formula is not None else 'not derived for this activation class'}")
-    print(f"numerical rank of J at {r.samples} samples ({r.how_numerical}): {r.numerical}")
+    wrong = " (wrong: the certified bounds meet at a different rank, and the certificate is the answer)" \
+        if r.estimate_is_wrong else ""
+    print(f"numerical rank of J at {r.samples} samples ({r.how_numerical}): {r.numerical}{wrong}")
     if r.empirical is not None:
         print(f"rank of J_n on the given samples: {r.empirical}")
     print(f"verdict: {result.verdict}")
