@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from twolayer.cli import main
+
 
 def twolayer(*args):
     return subprocess.run([sys.executable, "-m", "twolayer", *args], capture_output=True, text=True, timeout=300)
@@ -183,3 +185,25 @@ def test_rank_takes_the_field_widths_and_refuses_beyond():
     out = twolayer("rank", "--activation", "tanh", "--theta", wide, "--bias")
     assert out.returncode == 2 and "2107 parameters exceed the limit 2100" in out.stderr
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["rank", "--activation", "tanh", "--theta", '[[1, "1/2"]]', "--dps", "1001"],
+     "precision (--dps) must be between 15 and 1000 digits, got 1001"),
+    (["rank", "--activation", "tanh", "--theta", '[[1, "1/2"]]', "--dps", "14"],
+     "precision (--dps) must be between 15 and 1000 digits, got 14"),
+    (["rank", "--activation", "tanh", "--theta", '[[1, "1/2"]]', "--seed", str(2**63)],
+     "--seed must be between 0 and 2^63 - 1"),
+    (["verify", "--quick", "--dps", "80"], "unrecognized arguments: --dps 80"),
+    (["verify", "--quick", "--seed", "3"], "unrecognized arguments: --seed 3"),
+])
+def test_options_are_refused_before_any_work_in_the_users_terms(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_the_documented_ends_of_the_ranges_are_accepted(capsys):
+    assert main(["rank", "--activation", "tanh", "--theta", '[[1, "1/2"]]', "--dps", "1000",
+                 "--seed", str(2**63 - 1), "--samples", "2"]) == 0
+    assert "verdict: PASS" in capsys.readouterr().out

@@ -24,7 +24,7 @@ import sympy as sp
 
 from .base.errors import InputError
 from .base.inputs import exact_number, sample_sizes
-from .base.precision import DEFAULT_DPS, check_dps
+from .base.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, check_dps
 from .report import json_text as _dumps
 
 #: Limits that keep every command within seconds to minutes (stated in --help).
@@ -48,9 +48,13 @@ class _OneLineParser(argparse.ArgumentParser):
         raise InputError(f"{message} (see {self.prog} --help)")
 
 
+#: the largest seed (numpy's generators take any non-negative int; one range for every subcommand)
+MAX_SEED = 2**63 - 1
+
+
 def _int(text):
-    if not re.fullmatch(r"\s*[+-]?\d{1,18}\s*", text):
-        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not an integer of at most 18 digits")
+    if not re.fullmatch(r"\s*[+-]?\d{1,19}\s*", text):   # 19 digits: every seed up to 2^63 - 1
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not an integer of at most 19 digits")
     return int(text)
 
 
@@ -75,7 +79,9 @@ def _check_size(network, what, limit=MAX_PARAMETERS):
 SUBCOMMANDS = {
     "verify": ("run every claim on the built-in configurations",
                "Run the claims C1..C8 on their built-in configurations and print PASS / FAIL / INCONCLUSIVE per "
-               "configuration; --report writes the report with its figures. Exit code 1 if any result FAILs.",
+               "configuration; --report writes the report with its figures. Exit code 1 if any result FAILs. Each "
+               "configuration runs at the precision and seeds registered with it (they are in its line and in "
+               "results.json), so verify takes no --dps or --seed.",
                "twolayer verify --quick --claim C1"),
     "activation": ("symmetry class and exact Taylor coefficients of an activation",
                    "The symmetry class of sigma (odd, even, generic, or up to a polynomial) with its sympy proof, and "
@@ -129,8 +135,9 @@ def _subparser(sub, name):
 
 
 def _add_common(parser):
-    parser.add_argument("--dps", type=_int, default=DEFAULT_DPS, help="working precision in digits (default 50)")
-    parser.add_argument("--seed", type=_int, default=0, help="seed of the random samples (default 0)")
+    parser.add_argument("--dps", type=_int, default=DEFAULT_DPS,
+                        help=f"working precision in digits, {MIN_DPS} .. {MAX_DPS} (default {DEFAULT_DPS})")
+    parser.add_argument("--seed", type=_int, default=0, help="seed of the random samples, 0 .. 2^63 - 1 (default 0)")
 
 
 def _with_activation(sub, name):
@@ -308,13 +315,15 @@ def _parser():
         "at most 5000 branches; activation expressions of at most 1000 characters and 120 operations, exponents p/q "
         "with |p|, q <= 64, real-analytic on the whole real line (proven); numbers of at most 200 characters, "
         "decimal exponents <= 400, "
-        "|value| <= 1e8; precision 15 .. 10000 digits."))
+        f"|value| <= 1e8; precision {MIN_DPS} .. {MAX_DPS} digits; seeds 0 .. 2^63 - 1."))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     for add in (_add_verify, _add_activation, _add_derive, _add_independence, _add_branches, _add_rank,
                 _add_separation, _add_flow, _add_experiment, _add_study):
         command = add(sub)
-        _add_common(command)
-        if command.prog.split()[-1] != "verify":  # verify's --json names a file
+        if command.prog.split()[-1] != "verify":
+            # verify runs each claim at the precision and seeds registered with it (recorded in results.json), so it
+            # takes neither option rather than accept and ignore them; its --json names a file
+            _add_common(command)
             command.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
@@ -935,9 +944,11 @@ COMMANDS = {"verify": cmd_verify, "activation": cmd_activation, "derive": cmd_de
 
 
 def _check_common(args):
-    check_dps(args.dps)
-    if not 0 <= args.seed < 2**63:
-        raise InputError(f"--seed must be between 0 and 2^63 - 1, got {args.seed}")
+    """The shared options, checked once before any work, in the user's own terms."""
+    if hasattr(args, "dps"):
+        check_dps(args.dps)
+    if hasattr(args, "seed") and not 0 <= args.seed <= MAX_SEED:
+        raise InputError(f"--seed must be between 0 and 2^63 - 1 = {MAX_SEED}, got {args.seed}")
 
 
 def main(argv: list[str] | None = None) -> int:
