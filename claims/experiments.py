@@ -26,6 +26,7 @@ from pathlib import Path
 from ..numeric.experiment import LR_HALVINGS, ExperimentSpec, rerun_descent
 from ..numeric.network import Network, parse_network
 from ..orchestration.sweep import read_table, run_sweep
+from .protocol_zbz import check_protocol
 from .result import Check, Result
 
 TITLE = "gradient descent from small initialization recovers the target from the predicted sample size on"
@@ -267,13 +268,16 @@ def check_setup(key: str, stored: bool = False, dps: int = 50, sizes=None, seeds
 
 
 def run(config: dict) -> Result:
+    if config.get("protocol") == "zbz-fig4":
+        return check_protocol(stored=config.get("stored", False), table=TABLES / "zbz_fig4.csv")
     return check_setup(config["setup"], stored=config.get("stored", False), sizes=config.get("sizes"),
                        seeds=config.get("seeds"), max_steps=config.get("max_steps"))
 
 
 def configurations(quick: bool) -> list:
     """Quick: the [ZBZ] subset computed now; full: also every stored full sweep (`make experiments`)."""
-    configs = [{"setup": "zbz_example1"}]
+    configs = [{"setup": "zbz_example1"}, {"protocol": "zbz-fig4"}]
     if not quick:
         configs += [{"setup": key, "stored": True} for key in SETUPS]
+        configs.append({"protocol": "zbz-fig4", "stored": True})
     return configs

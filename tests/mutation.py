@@ -246,7 +246,17 @@ def c7():
 
 
 C7_STORED = ("C7", {"setup": "zbz_example1", "stored": True})
+C7_PROTOCOL = ("C7", {"protocol": "zbz-fig4"})
 C7_MUTANTS = [
+    Mutant("[ZBZ] protocol: success read at a test error below 1e-2 instead of 1e-8", "C7",
+           "twolayer.numeric.protocol_zbz", '"paper_recovered": bool(error < PAPER_THRESHOLD)',
+           '"paper_recovered": bool(error < 1e-2)', (C7_PROTOCOL,)),
+    Mutant("[ZBZ] protocol: the compiled descent's output-weight gradient uses sigma' instead of sigma", "C7",
+           "twolayer.numeric.protocol_zbz", "ga[k] += E[i] * T[i, k]", "ga[k] += E[i] * (1.0 - T[i, k] * T[i, k])",
+           (C7_PROTOCOL,)),
+    Mutant("[ZBZ] protocol: Z3 read with c~ = 1 inside the open interval", "C7", "twolayer.claims.protocol_zbz",
+           'inner = [s for r, s in zip(mine, ok) if 0 < r["ratio"] < 1]',
+           'inner = [s for r, s in zip(mine, ok) if 0 < r["ratio"] <= 1]', (C7_PROTOCOL,)),
     Mutant("a global minimum with a small non-zero test error read as recovered (a loose threshold)", "C7",
            "twolayer.numeric.training", "if error <= RECOVERED_BELOW:", "if error <= 1e-8:", (C7_STORED,)),
     Mutant("a run that is not yet a global minimum read as not recovered", "C7", "twolayer.numeric.training",

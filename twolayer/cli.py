@@ -261,6 +261,9 @@ def _add_flow(sub):
 
 def _add_experiment(sub):
     ex = _subparser(sub, "experiment")
+    ex.add_argument("--protocol", choices=["zbz-fig4"], help="a paper's own protocol: zbz-fig4 is [ZBZ] Example 1 "
+                    "swept over the initial imbalance ratio (lr 0.5, no halving, 10^7 steps), beside the flow; with "
+                    "--quick its subset; --out, --workers, --scheduler and --json apply")
     ex.add_argument("--setup", help="a built-in setup of claim C7 (" + ", ".join(SETUP_KEYS) + "); or give "
                     "--activation, --target, --width")
     ex.add_argument("--activation", help="library name (tanh, sigmoid, ...) or an expression in z")
@@ -833,9 +836,39 @@ def _scales(text):
     return scales
 
 
+def cmd_protocol(args):
+    """``twolayer experiment --protocol zbz-fig4``: the sweep, then per n the paper's statement beside ours."""
+    from .claims.protocol_zbz import QUICK, statement_checks
+    from .orchestration.protocol_zbz import run_protocol
+    _check_workers(args)
+    out = _writable_path(args.out, "--out") if args.out else None
+    rows = run_protocol(out, workers=args.workers, scheduler=args.scheduler,
+                        progress=not args.no_progress and not args.json, **(QUICK if args.quick else {}))
+    checks = statement_checks(rows, "lr 0.5") + statement_checks(rows, "flow")
+    if args.json:
+        print(_dumps({"protocol": args.protocol, "rows": rows, "table": out,
+                      "statements": [{"name": c.name, "value": c.value, "agrees": c.passed, "detail": c.detail}
+                                     for c in checks]}, indent=1, default=str))
+        return 0
+    print("[ZBZ] Example 1 by its own protocol: tanh with a bias, target tanh(x + 1), width 2, scale 1e-20")
+    print(f"{'n':>3} {'runs':>5} {'lr 0.5: recovered':>18} {'oscillating':>12} {'diverged':>9} {'flow: recovered':>16}")
+    for n in sorted({r["n"] for r in rows}):
+        mine = [r for r in rows if r["n"] == n]
+        status = {s: sum(r["status"] == s for r in mine) for s in ("oscillating", "diverged")}
+        print(f"{n:>3} {len(mine):>5} {sum(r['paper_recovered'] for r in mine):>18} "
+              f"{status['oscillating']:>12} {status['diverged']:>9} "
+              f"{sum(r['flow_outcome'] == 'recovered' for r in mine):>16}")
+    for c in checks:
+        print(f"{'agree' if c.passed else 'DISAGREE':>8}  {c.name}: {c.detail}")
+    return 0
+
+
 def cmd_experiment(args):
     from .claims.experiments import predictions, rates
     from .orchestration.sweep import run_sweep
+
+    if args.protocol:
+        return cmd_protocol(args)
 
     spec, sizes, scales, seeds = _experiment_spec(args)
     _check_workers(args)

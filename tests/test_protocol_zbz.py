@@ -1,0 +1,95 @@
+"""[ZBZ] Example 1 by its own protocol: the compiled descent against numpy's, the imbalance ratio against [ZBZ]
+Thm 1, the statements on rows that agree and rows that do not, and the table's resume."""
+import numpy as np
+import pytest
+
+from twolayer.claims.protocol_zbz import check_protocol, statement_checks
+from twolayer.numeric import protocol_zbz as P
+from twolayer.numeric.training import FloatModel, gradient_descent
+from twolayer.orchestration.protocol_zbz import read_protocol_table, run_protocol
+from twolayer.symbolic.activations import activation
+
+
+def test_the_compiled_descent_is_numpys_gradient_descent():
+    rng = np.random.default_rng(3)
+    X = np.c_[rng.standard_normal(5), np.ones(5)]
+    y = np.tanh(X[:, 0] + 1)
+    a, W = rng.standard_normal(2) * 0.3, rng.standard_normal((2, 2)) * 0.3
+    ref = gradient_descent(FloatModel(activation("tanh")), a[None], W[None], X[None], y[None], lr=0.1,
+                           max_steps=3000, loss_stop=0.0)
+    a2, W2, steps, loss = P.descend(a, W, X, y, 0.1, 3000, loss_stop=0.0)
+    assert steps == 3000 and np.allclose(ref.a[0], a2, rtol=0, atol=1e-13)
+    assert np.allclose(ref.W[0], W2, rtol=0, atol=1e-13) and loss == pytest.approx(ref.loss[0], rel=1e-9)
+
+
+def test_a_step_too_large_diverges_and_says_so():
+    X, y = P.samples(3, 0)
+    *_, loss = P.descend(np.array([1.0, -1.0]), np.ones((2, 2)), X, y, 50.0, 1000)
+    assert loss == float("inf")
+
+
+@pytest.mark.parametrize("ratio", [0.0, 0.05, 0.5, 1.0])
+def test_the_start_has_the_imbalance_ratio_it_is_asked_for(ratio):
+    X, y = P.samples(4, 2)
+    a, W = P.imbalanced_start(X, y, ratio, seed=7)
+    C = P.imbalance(a, W, X, y)
+    assert abs(C[0] / C[1] - ratio) < 1e-12
+    assert 1e-22 < np.abs(np.r_[a, W.ravel()]).max() < 1e-18      # still at the paper's scale 1e-20
+
+
+def test_theorem_1_the_trajectory_depends_on_the_start_only_through_its_ratio():
+    """[ZBZ] Thm 1, measured: three different Gaussian starts with c~ = 0.3 (two of them with C < 0, whose runs are
+    the mirror image theta -> -theta of the same function) end at the same point."""
+    X, y = P.samples(4, 0)
+    ends = []
+    for seed in (0, 1, 2):
+        a, W = P.imbalanced_start(X, y, 0.3, seed=seed)
+        a, W, _, _ = P.descend(a, W, X, y, 0.05, 200000)
+        theta = np.r_[a, W.ravel()]
+        ends.append(theta * np.sign(theta[0]))
+    assert np.abs(ends[1] - ends[0]).max() < 1e-5 and np.abs(ends[2] - ends[0]).max() < 1e-5
+
+
+def _row(n, seed, ratio, recovered, status="stopped", flow=None):
+    return {"n": n, "seed": seed, "ratio": ratio, "status": status, "paper_recovered": recovered,
+            "flow_outcome": "recovered" if (recovered if flow is None else flow) else "not recovered"}
+
+
+@pytest.mark.parametrize("rows, agrees", [
+    ([_row(2, 0, 0.0, False), _row(2, 0, 1.0, False)], True),
+    ([_row(2, 0, 0.0, False), _row(2, 0, 1.0, True)], False),
+    ([_row(3, 0, 0.0, True), _row(3, 0, 0.5, False), _row(3, 0, 1.0, True)], True),
+    ([_row(3, 0, 0.0, True), _row(3, 0, 0.5, True), _row(3, 0, 1.0, True)], False),     # recovered inside (0, 1)
+    ([_row(3, 0, 0.0, False), _row(3, 0, 0.5, False), _row(3, 0, 1.0, False)], False),  # not even at the ends
+    ([_row(4, 0, 0.5, True), _row(4, 1, 0.5, False)], True),
+    ([_row(4, 0, 0.5, True), _row(4, 1, 0.5, True)], False),                             # no set without recovery
+    ([_row(5, 0, 0.0, True), _row(5, 0, 1.0, True), _row(5, 1, 0.0, True), _row(5, 1, 1.0, False)], True),
+    ([_row(5, 0, 0.0, True), _row(5, 1, 1.0, True)], False),
+    ([_row(6, 0, 0.0, True), _row(6, 0, 1.0, True)], True),
+    ([_row(6, 0, 0.0, True), _row(6, 0, 1.0, False, status="oscillating")], False),
+])
+def test_each_statement_can_agree_and_can_disagree(rows, agrees):
+    (check,) = statement_checks(rows, "lr 0.5")
+    assert check.passed is agrees
+
+
+def test_the_flow_reading_uses_the_limit_decision():
+    rows = [_row(6, 0, 0.0, False, status="oscillating", flow=True), _row(6, 0, 1.0, False, flow=True)]
+    assert statement_checks(rows, "lr 0.5")[0].passed is False
+    assert statement_checks(rows, "flow")[0].passed is True
+
+
+def test_the_quick_subset_agrees_with_the_paper_at_n_2_and_3():
+    result = check_protocol()
+    assert result.verdict == "PASS" and {r["n"] for r in result.rows} == {2, 3}
+
+
+def test_the_table_resumes_and_refuses_other_settings(tmp_path):
+    path = tmp_path / "zbz.csv"
+    small = {"ratios": (0.0, 1.0), "max_steps": 3000, "flow_steps": 3000, "progress": False}
+    first = run_protocol(path, sizes=[2], seeds=[0], **small)
+    both = run_protocol(path, sizes=[2, 3], seeds=[0], **small)       # only n = 3 is computed
+    assert first == both[:2] and len(both) == 4 and len(read_protocol_table(path)[1]) == 4
+    from twolayer.base.errors import InputError
+    with pytest.raises(InputError, match="other settings"):
+        run_protocol(path, sizes=[2], seeds=[0], ratios=(0.0,), max_steps=3000, flow_steps=3000, progress=False)
