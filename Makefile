@@ -48,7 +48,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 # The full sweeps of claim C7 (gradient descent experiments) on a local Dask cluster of 2 workers, into
-# data/experiments/*.csv (read by notebook 07 and by C7 in make verify). Resumes an interrupted sweep.
+# data/experiments/*.csv (read by notebook 07 and by C7 in make verify), then [ZBZ] Example 1 by its own protocol
+# (zbz_fig4.csv). Resumes an interrupted sweep.
 EXPERIMENTS := zbz_example1 oe_width3_d5 oe_width3_d5_bias
 experiments: $(STAMP)
 	mkdir -p data/experiments
@@ -56,6 +57,8 @@ experiments: $(STAMP)
 		/usr/bin/time -f "$$s: %e s" $(BIN)/twolayer experiment --setup $$s --workers 2 \
 			--out data/experiments/$$s.csv || exit 1; \
 	done
+	/usr/bin/time -f "zbz_fig4: %e s" $(BIN)/twolayer experiment --protocol zbz-fig4 --workers 2 \
+		--out data/experiments/zbz_fig4.csv
 
 # The second-order decision at every built-in degenerate branch, n = r .. codim + 1, on 200 sample sets each, into
 # data/second_order/frequencies.csv (read by C5 and notebook 05); resumes an interrupted run.

@@ -155,8 +155,9 @@ PAPER_MAP = [
     ("Finding 4", "the worked example expects no imperfect global minima for n >= 6; Lemma 4.3 needs "
      "n > (d + 1) m = 6", "at n = 6 an imperfect global minimum is certified (Krawczyk) with a non-singular "
      "Jacobian, so it persists for a positive-measure set of inputs"),
-    ("Finding 5", "Thm 5.3(b) and Cor. 5.1(b) cover 'r < (m + m0)/2 or l < 2r - m - m0'; by Lemma 3.6 no partition "
-     "has l < 2r - m - m0, so the second clause is empty: 'l != 2r - m - m0' (as in Table 1) is what is meant",
+    ("Finding 5", "Thm 5.3(b) assumes 'm0 <= r < (m + m0)/2 or l < 2r - m - m0'; by Lemma 3.6 no partition has "
+     "l < 2r - m - m0, so its second clause is empty and 'l != 2r - m - m0' (as in Table 1) is what is meant. Cor. "
+     "5.1(b) joins the same two conditions with 'and', so as printed its hypothesis holds for no partition at all",
      "every composition of m into r classes for (m0, m) up to (3, 5): none has l < 2r - m - m0, and some with "
      "r >= (m + m0)/2 have l > 2r - m - m0 (exact)"),
     ("Finding 6", "the gradient-flow equations of §2.1 print da_k/dt = 2 sum (g - f*) sigma(w_k.x_i), which is "
@@ -166,7 +167,8 @@ PAPER_MAP = [
      "such sigma can be generic: x sigma'(0.x) is the zero function", "exp(z) - z (generic: c_0 = 1, c_k = 1/k! "
      "for k >= 2) with w = 0 and 1 and derivatives: an exact relation, verified by sympy"),
     ("Finding 8", "Cor. 3.1's proof applies Lemma 3.1, which asks p_k != 0, also when some w_k = 0; c_0 != 0 closes "
-     "the case, and it is the only place c_0 != 0 is needed", "Lemma 3.1's window rank drops at p = 0; exp(z) - 1 "
+     "that case. Cor. 3.2's proof uses c_0 = sigma(0) != 0 as well: its first separating input is chosen where "
+     "sigma(w_1 . x_1) != 0, which sigma(0) != 0 provides near 0", "Lemma 3.1's window rank drops at p = 0; exp(z) - 1 "
      "(both parities, c_0 = 0) has the dependent family w = 0, 1; exp with w = 0 is independent (exact)"),
     ("ZBZ Table 1", "[ZBZ] Example 1 (tanh with bias, target tanh(x + 1)): separation sample size 4 for Q2 and "
      "5 for Q1 in its Table 1; its prose swaps them", "codims 4 (Q2) and 5 (Q1); certified rank 4 = codim and a "

@@ -112,7 +112,8 @@ def paper_items_markdown(results) -> str:
     from twolayer.claims.paper import paper_items
     rows = paper_items(results)
     checked = sum(1 for _, _, how, _ in rows if how.startswith("checked"))
-    lines = [f"{len(rows)} numbered items; {checked} checked here, "
+    examples = sum(1 for item, *_ in rows if item.startswith("Example"))   # the paper does not number its examples
+    lines = [f"{len(rows) - examples} numbered items and {examples} examples; {checked} checked here, "
              f"{sum(1 for *_, v in rows if v == 'see that claim')} by another claim, "
              f"{sum(1 for *_, v in rows if v == 'definition')} definitions, "
              f"{sum(1 for *_, v in rows if v == 'not checked')} not checked (with the reason).", "",
