@@ -276,7 +276,7 @@ def second_order_checks(act, point, target, inputs, rows, dps=50):
     """(g) the second-order decisions at a degenerate point (docs/theory.md §6c): every n >= r decided, each
     certificate re-verified by separate code, and no decision contradicted by nesting (Q_n ⊆ Q_m for m <= n, so a
     radius at m holds at every n >= m) or by a non-generalizing minimum found or certified at as many samples."""
-    from ..numeric.second_order import reverify_second_order
+    from ..numeric.reverify_second_order import reverify_second_order
     decided = [row for row in rows if row.second is not None]
     if not decided:
         return []

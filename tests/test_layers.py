@@ -155,3 +155,11 @@ def test_a_test_that_changes_the_global_precision_leaves_it_for_the_fixture_to_r
 
 def test_the_global_precision_was_restored():
     assert mpmath.mp.dps == 15 and flint.ctx.dps == 15
+
+
+def test_the_re_verification_imports_nothing_of_what_it_re_checks():
+    """The second-order re-verification shares no code with the search, the decision or the third-order bounds:
+    a wrong bound there would otherwise reach a decision and its re-check together."""
+    edges, _ = import_graph()
+    assert "twolayer.numeric.second_order" not in edges["twolayer.numeric.reverify_second_order"]
+    assert "twolayer.numeric.reverify_second_order" not in edges["twolayer.numeric.second_order"]

@@ -21,6 +21,7 @@ from twolayer.numeric import second_order as so
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import Network, gaussian_inputs, parse_network
 from twolayer.numeric.precision import to_arb
+from twolayer.numeric.reverify_second_order import reverify_second_order
 from twolayer.numeric.separation import nearest_nongeneralizing
 from twolayer.symbolic.activations import activation
 
@@ -73,7 +74,7 @@ def test_the_review_point_gets_opposite_certified_answers_on_the_two_sample_sets
     for seed in (0, 3):
         inputs = gaussian_inputs(7, 2, seed + 11)
         found = so.second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs)
-        ok, why = so.reverify_second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, found)
+        ok, why = reverify_second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, found)
         assert ok, why
         answers[seed] = found
     assert answers[0].separated is False and len(answers[0].zeros) >= so.ENOUGH_ZEROS
@@ -89,7 +90,7 @@ def test_a_larger_radius_fails_the_separate_check():
     inputs = gaussian_inputs(7, 2, 14)
     found = so.second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs)
     found.radius *= 8
-    assert so.reverify_second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, found)[0] is False
+    assert reverify_second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, found)[0] is False
 
 
 def test_forms_without_common_zero_or_definite_combination_are_covered_by_arcs():
@@ -146,9 +147,9 @@ def test_an_off_branch_point_says_why_and_a_zero_class_is_decided_at_third_order
     inputs = gaussian_inputs(5, 1, 3)
     found = so.second_order(TANH, zero_class, target, inputs)
     assert "vanishes" in found.reason and found.separated is True and found.method == "third order"
-    assert so.reverify_second_order(TANH, zero_class, target, inputs, found)[0]
+    assert reverify_second_order(TANH, zero_class, target, inputs, found)[0]
     found.radius *= 2
-    assert not so.reverify_second_order(TANH, zero_class, target, inputs, found)[0]
+    assert not reverify_second_order(TANH, zero_class, target, inputs, found)[0]
 
 
 THREE_SPLIT = parse_network('[["9/8", "1/2"], ["3/8", "1/2"], ["-1/2", "1/2"]]')
@@ -192,10 +193,10 @@ def test_a_three_neuron_split_is_decided_beyond_the_span_of_its_forms():
         assert found.separated is True and found.method == "third order" and "(g4)" in found.reason
         kinds = {kind for kind, *_ in found.data.third}
         assert kinds == {"quadratic", "cubic"} and found.data.augment is not None
-        assert so.reverify_second_order(TANH, point, target, inputs[:4], found)[0]
+        assert reverify_second_order(TANH, point, target, inputs[:4], found)[0]
         radii.append(found.radius)
         found.radius *= 2
-        assert not so.reverify_second_order(TANH, point, target, inputs[:4], found)[0]
+        assert not reverify_second_order(TANH, point, target, inputs[:4], found)[0]
     assert radii[0] == radii[1]            # the symmetry is an isometry of the parameters: the same certificate
 
 
