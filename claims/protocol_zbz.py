@@ -18,56 +18,98 @@ QUICK = {"sizes": (2, 3), "seeds": (0, 1), "ratios": (0.0, 0.25, 0.5, 0.75, 1.0)
          "flow_steps": 10**5}
 
 
-def _success(row, reading):
-    return row["paper_recovered"] if reading == "lr 0.5" else row["flow_outcome"] == "recovered"
+def _outcome(row, reading):
+    """True (recovered), False (not) or None (undecided) for one run under one reading."""
+    if reading == "lr 0.5":
+        return row["paper_recovered"]
+    return {"recovered": True, "not recovered": False}.get(row["flow_outcome"])
 
 
-def _by_seed(rows, reading):
-    seeds = {}
-    for r in rows:
-        seeds.setdefault(r["seed"], []).append(_success(r, reading))
-    return seeds
+# Three-valued logic over runs: a statement is True when it holds whichever way the undecided runs fall, False when
+# it fails whichever way they fall, None otherwise (an undecided run is no evidence either way).
+def _none_recovers(outcomes):
+    return False if any(o is True for o in outcomes) else (True if all(o is False for o in outcomes) else None)
+
+
+def _some_recovers(outcomes):
+    return True if any(o is True for o in outcomes) else (False if all(o is False for o in outcomes) else None)
+
+
+def _all_recover(outcomes):
+    return False if any(o is False for o in outcomes) else (True if all(o is True for o in outcomes) else None)
+
+
+def _and(*values):
+    return False if any(v is False for v in values) else (True if all(v is True for v in values) else None)
+
+
+def _exists(values):
+    return True if any(v is True for v in values) else (False if all(v is False for v in values) else None)
+
+
+def _not(value):
+    return None if value is None else not value
 
 
 def statement_checks(rows, reading) -> list[Check]:
-    """Z2..Z6 on the rows of one reading ("lr 0.5": the paper's runs; "flow": the runs followed to their limit)."""
+    """Z2..Z6 on the rows of one reading ("lr 0.5": the paper's runs, decided by its criterion; "flow": the runs
+    followed to their limit, where an undecided run leaves a statement undecided unless it holds or fails either way).
+
+    "Every" and "no" initialization range over 0 < c~ < 1: the ends c~ = 0, 1 are the two starts on which the
+    network stays a single neuron, which the paper itself sets apart at n = 3 (they recover whenever one neuron can).
+    """
     checks = []
-    sizes = sorted({r["n"] for r in rows})
-    for n in sizes:
+    for n in sorted({r["n"] for r in rows}):
         mine = [r for r in rows if r["n"] == n]
-        ok = [_success(r, reading) for r in mine]
-        seeds = _by_seed(mine, reading)
-        count = f"{sum(ok)}/{len(ok)} starts recover"
-        statuses = {s: sum(r["status"] == s for r in mine) for s in ("stopped", "budget", "oscillating", "diverged")}
-        detail = count + ("; lr 0.5 runs: " + ", ".join(f"{k} {v}" for k, v in statuses.items() if v)
-                          if reading == "lr 0.5" else "")
+        inner = [r for r in mine if 0 < r["ratio"] < 1]
+        seeds = sorted({r["seed"] for r in mine})
+        inner_of = {seed: [_outcome(r, reading) for r in inner if r["seed"] == seed] for seed in seeds}
+        every = [_outcome(r, reading) for r in mine]
+        tally = {"recovered": sum(o is True for o in every), "not": sum(o is False for o in every),
+                 "undecided": sum(o is None for o in every)}
+        detail = f"{tally['recovered']}/{len(every)} starts recover" + (
+            f", {tally['undecided']} undecided" if tally["undecided"] else "")
+        if reading == "lr 0.5":
+            statuses = {s: sum(r["status"] == s for r in mine)
+                        for s in ("stopped", "budget", "oscillating", "diverged")}
+            detail += "; lr 0.5 runs: " + ", ".join(f"{k} {v}" for k, v in statuses.items() if v)
+        detail += "; by seed over 0 < c~ < 1: " + ", ".join(
+            f"{seed}: {sum(o is True for o in v)}/{len(v)}" for seed, v in inner_of.items())
+        name = f"[ZBZ Fig. 4, {reading}] n = {n}: "
         if n == 2:
-            checks.append(Check(f"[ZBZ Fig. 4, {reading}] n = 2: no initialization recovers", sum(ok), 0, 0,
-                                sum(ok) == 0, "estimate", detail))
+            checks.append(Check(name + "no initialization recovers", tally["recovered"], 0, 0, _none_recovers(every),
+                                "estimate", detail))
         elif n == 3:
-            inner = [s for r, s in zip(mine, ok) if 0 < r["ratio"] < 1]
-            ends = [s for r, s in zip(mine, ok) if r["ratio"] in (0, 1)]
-            checks.append(Check(f"[ZBZ Fig. 4, {reading}] n = 3: recovery only at c~ = 0 or 1",
-                                {"recovered with 0 < c~ < 1": sum(inner), "recovered at c~ in {0, 1}": sum(ends)},
-                                "0 inside, > 0 at the ends", 0, sum(inner) == 0 and sum(ends) > 0, "estimate", detail))
+            ends = [_outcome(r, reading) for r in mine if r["ratio"] in (0, 1)]
+            inside = [_outcome(r, reading) for r in inner]
+            checks.append(Check(name + "recovery only at c~ = 0 or 1",
+                                {"recovered with 0 < c~ < 1": sum(o is True for o in inside),
+                                 "recovered at c~ in {0, 1}": sum(o is True for o in ends)},
+                                "0 inside, > 0 at the ends", 0, _and(_none_recovers(inside), _some_recovers(ends)),
+                                "estimate", detail))
         elif n == 4:
-            none = [s for s, v in seeds.items() if not any(v)]
-            checks.append(Check(f"[ZBZ Fig. 4, {reading}] n = 4: a positive fraction recovers, and some sample set "
-                                "recovers from no initialization", {"fraction": round(sum(ok) / len(ok), 3),
-                                                                     "sample sets with none": none},
-                                "> 0, and at least one such set", 0, sum(ok) > 0 and bool(none), "estimate", detail))
+            inside = [_outcome(r, reading) for r in inner]
+            checks.append(Check(name + "a positive fraction recovers, and some sample set recovers from no "
+                                "initialization", {"recovered with 0 < c~ < 1": sum(o is True for o in inside),
+                                                   "sample sets with none": [s for s, v in inner_of.items()
+                                                                             if _none_recovers(v) is True]},
+                                "> 0, and at least one such set", 0,
+                                _and(_some_recovers(inside), _exists([_none_recovers(v) for v in inner_of.values()])),
+                                "estimate", detail))
         elif n == 5:
-            every = [s for s, v in seeds.items() if all(v)]
-            other = [s for s, v in seeds.items() if not all(v)]
-            checks.append(Check(f"[ZBZ Fig. 4, {reading}] n = 5: some sample set recovers from every initialization, "
-                                "another does not", {"every c~": every, "not every c~": other},
-                                "both non-empty", 0, bool(every) and bool(other), "estimate", detail))
+            checks.append(Check(name + "some sample set recovers from every initialization, another does not",
+                                {"every c~": [s for s, v in inner_of.items() if _all_recover(v) is True],
+                                 "not every c~": [s for s, v in inner_of.items() if _all_recover(v) is False]},
+                                "both non-empty", 0,
+                                _and(_exists([_all_recover(v) for v in inner_of.values()]),
+                                     _exists([_not(_all_recover(v)) for v in inner_of.values()])), "estimate", detail))
         elif n == 6:
-            checks.append(Check(f"[ZBZ Fig. 4, {reading}] n = 6: every small initialization recovers",
-                                round(sum(ok) / len(ok), 3), 1, 0, all(ok), "estimate", detail))
+            inside = [_outcome(r, reading) for r in inner]
+            checks.append(Check(name + "every small initialization recovers", sum(o is True for o in inside),
+                                len(inside), 0, _all_recover(inside), "estimate", detail))
         else:
-            checks.append(Check(f"[ZBZ Fig. 4, {reading}] n = {n}: measured (the paper states nothing here)",
-                                round(sum(ok) / len(ok), 3), "-", 0, True, "estimate", detail))
+            checks.append(Check(name + "measured (the paper states nothing here)", tally["recovered"], "-", 0, True,
+                                "estimate", detail))
     return checks
 
 
