@@ -40,7 +40,6 @@ with the reason.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -51,17 +50,31 @@ import mpmath
 import numpy as np
 from flint import arb, arb_mat
 
-from ..base.errors import InputError
 from ..base.precision import working_precision
-from ..symbolic.activations import z
-from ..symbolic.constants import sign
 from .classify import branch_constraints
-from .evaluate import activation_function, as_arb_matrix, evaluate
+from .evaluate import as_arb_matrix, evaluate
 from .exclusion import coordinate_basis
 from .krawczyk import UpperBound, certify_mismatch, certify_zero, probe_inputs
 from .network import Network
 from .precision import arb_to_mpf, ball_box, float64_midpoints, to_arb, to_mpf
 from .rank import exact_rank, range_rows
+from .second_order_forms import (
+    _exact,
+    _frobenius_upper,
+    _Kernel,
+    _kernel_y,
+    _neuron_groups,
+    _positive_definite_above,
+    _positive_on_arc,
+    _radius,
+    _Setup,
+    hessian_combination,
+    hessian_norm_upper,
+)
+from .third_order import (
+    _beyond_span,
+    _third_order,
+)
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -94,221 +107,11 @@ class SecondOrder:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# the structural kernel
-
-
-def _neuron_groups(act, point, tangent):
-    """Neurons grouped by input weight up to sigma's symmetry, with the groups' relations checked to hold along
-    the whole branch (every tangent vector moves the members alike). (groups, None) or (None, reason)."""
-    sym = act.symmetry
-    d = point.d
-    neurons = [[Fraction(v) for v in nrn] for nrn in point.neurons]
-    groups = []
-    for k, (_, *w) in enumerate(neurons):
-        for group in groups:
-            s = sym.relate(w, neurons[group[0][0]][1:])
-            if s is not None:
-                group.append((k, s))
-                break
-        else:
-            groups.append([(k, 1)])
-
-    def w_of(vector, k):
-        return vector[k * (d + 1) + 1:(k + 1) * (d + 1)]
-
-    for group in groups:
-        rep = group[0][0]
-        zero = all(v == 0 for v in neurons[rep][1:])
-        for tau in tangent:
-            if zero and any(w_of(tau, rep)):
-                return None, f"neuron {rep + 1} has w = 0, and the branch moves it"
-            for k, s in group[1:]:
-                if any(x != s * y for x, y in zip(w_of(tau, k), w_of(tau, rep))):
-                    return None, (f"neurons {rep + 1} and {k + 1} share a direction at this point but not along "
-                                  "the branch (the rank changes along it)")
-            if all(neurons[k][0] == 0 for k, _ in group) and any(tau[k * (d + 1)] for k, _ in group):
-                return None, (f"the output weights of neurons {[k + 1 for k, _ in group]} are all 0 here but not "
-                              "along the branch (the rank changes along it)")
-    return groups, None
-
-
-def _is_zero(act, order):
-    try:
-        return sign(act.derivative(order).subs(z, 0)) == 0
-    except InputError:
-        return False    # undecided: no identity is claimed (a relation missed only costs a conclusion)
-
-
-class _Kernel:
-    """Vectors Z(a) with J_n(theta) Z(a) = 0 for every theta on the branch (a = its output weights), from the
-    identities sigma(s u) = eps sigma(u), sigma'(s u) = eta sigma'(u) inside each group and sigma(0) = 0 or
-    sigma'(0) = 0 for a group at w = 0. Entries are built from the a's by + - * /, so the same code gives exact
-    Fractions at theta° and arb enclosures over a box."""
-
-    def __init__(self, act, point, groups):
-        self.d, self.m = point.d, point.m
-        sym = act.symmetry
-        self.plan = []   # (kind, k, l, partner, factor-spec)
-        self.at_zero = set()   # indices into plan of the w-pairs of a group at w = 0
-        self.relation = {}     # neuron -> s with w_k = s w_rep inside its group
-        neurons = [[Fraction(v) for v in nrn] for nrn in point.neurons]
-        for group in groups:
-            rep = group[0][0]
-            self.relation.update(dict(group))
-            zero = all(v == 0 for v in neurons[rep][1:])
-            if zero and _is_zero(act, 0):
-                self.plan += [("a", k, None, None, None) for k, _ in group]
-            else:
-                self.plan += [("a-pair", k, None, rep, sym.output_sign(s)) for k, s in group[1:]]
-            alive = [k for k, _ in group if neurons[k][0] != 0]
-            if (zero and _is_zero(act, 1)) or not alive:
-                self.plan += [("w", k, l, None, None) for k, _ in group for l in range(self.d)]
-                continue
-            pivot = max(alive, key=lambda k: abs(neurons[k][0]))
-            # sigma' is even for odd sigma and odd for even sigma: eta = s for even sigma, 1 otherwise
-            eta = {k: (s if sym.flip_sign == 1 else 1) for k, s in group}
-            first = len(self.plan)
-            self.plan += [("w-pair", k, l, pivot, (eta[k], eta[pivot])) for k, _ in group if k != pivot
-                          for l in range(self.d)]
-            if zero:
-                self.at_zero.update(range(first, len(self.plan)))
-
-    def vectors(self, a, zero=0, one=1):
-        """The kernel vectors (lists of length M) for output weights ``a``."""
-        d, M = self.d, self.m * (self.d + 1)
-        out = []
-        for kind, k, l, partner, spec in self.plan:
-            v = [zero] * M
-            if kind == "a":
-                v[k * (d + 1)] = one
-            elif kind == "a-pair":
-                v[k * (d + 1)], v[partner * (d + 1)] = one, -spec * one
-            elif kind == "w":
-                v[k * (d + 1) + 1 + l] = one
-            else:
-                eta_k, eta_p = spec
-                v[k * (d + 1) + 1 + l] = one
-                v[partner * (d + 1) + 1 + l] = -(a[k] * eta_k) / (a[partner] * eta_p)
-            out.append(v)
-        return out
-
-    def pivots(self):
-        return sorted({partner for kind, _, _, partner, _ in self.plan if kind == "w-pair"})
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# matrices
-
-
-def _square(x):
-    """x^2 as |x| |x| (arb's ** goes through exp/log: NaN on a ball containing 0)."""
-    return abs(x) * abs(x)
-
-
-def _frobenius_upper(matrix):
-    """An exact arb >= the spectral norm of every matrix in the enclosure (the smaller of the Frobenius norm
-    and sqrt(||.||_1 ||.||_inf), both upper bounds of it), or None when the enclosure blew up."""
-    entries = matrix.entries()
-    if not all(e.is_finite() for e in entries):
-        return None
-    frobenius = sum((abs(e).upper() ** 2 for e in entries), arb(0)).sqrt().upper()
-    rows = [sum((abs(matrix[i, j]) for j in range(matrix.ncols())), arb(0)) for i in range(matrix.nrows())]
-    columns = [sum((abs(matrix[i, j]) for i in range(matrix.nrows())), arb(0)) for j in range(matrix.ncols())]
-    product = (max(rows, default=arb(0)) * max(columns, default=arb(0))).sqrt().upper()   # sqrt(|B|_inf |B|_1)
-    return frobenius if not product < frobenius else product
-
-
-def _exact(array):
-    """An arb_mat of the exact binary values of a float array (a fixed matrix: no rounding error enters)."""
-    return arb_mat([[arb(float(v)) for v in row] for row in np.atleast_2d(array)])
-
-
-def _positive_definite_above(S, mu, R):
-    """True when every symmetric matrix of the enclosure S satisfies S - mu I > 0: Gershgorin's discs of
-    R^T (S - mu I) R (R a fixed invertible matrix; congruence keeps the inertia) lie right of 0."""
-    q = S.nrows()
-    shifted = arb_mat([[(S[i, j] + S[j, i]) / 2 - (mu if i == j else 0) for j in range(q)] for i in range(q)])
-    P = R.transpose() * shifted * R
-    for i in range(q):
-        off = sum((abs(P[i, j]) for j in range(q) if j != i), arb(0))
-        if not P[i, i] - off > 0:
-            return False
-    return True
-
-
-def hessian_combination(act, network, X, weights):
-    """sum_i weights_i Hess_theta f(x_i) as an M x M arb_mat (``network`` and ``weights`` may be balls).
-
-    Per neuron k the Hessian of a_k sigma(w_k.x) has the blocks d2/da dw = sigma'(w_k.x) x and
-    d2/dw2 = a_k sigma''(w_k.x) x x^T (docs/theory.md §2); other blocks vanish.
-    """
-    d, m = network.d, network.m
-    W = as_arb_matrix(network.input_weights)
-    a = [to_arb(v) for v in network.output_weights]
-    Z = (X * W.transpose()).tolist()
-    sig = activation_function(act, (1, 2))
-    values = [[sig(zik) for zik in row] for row in Z]
-    Xt = X.transpose()
-    G = arb_mat(m * (d + 1), m * (d + 1))
-    for k in range(m):
-        first = arb_mat([[weights[i] * values[i][k][0]] for i in range(len(Z))])
-        cross = Xt * first
-        scaled = arb_mat([[weights[i] * values[i][k][1] * X[i, l] for l in range(d)] for i in range(len(Z))])
-        block = (Xt * scaled) * a[k]
-        base = k * (d + 1)
-        for p in range(d):
-            G[base, base + 1 + p] = cross[p, 0]
-            G[base + 1 + p, base] = cross[p, 0]
-            for r in range(d):
-                G[base + 1 + p, base + 1 + r] = block[p, r]
-    return G
-
-
-def hessian_norm_upper(act, network, X):
-    """An exact arb >= sqrt(sum_i ||Hess f(x_i)||_F^2) for every theta in ``network`` (a box), or None."""
-    W = as_arb_matrix(network.input_weights)
-    a = [to_arb(v) for v in network.output_weights]
-    Z = (X * W.transpose()).tolist()
-    sig = activation_function(act, (1, 2))
-    total = arb(0)
-    for i, row in enumerate(Z):
-        x2 = sum((X[i, l] ** 2 for l in range(X.ncols())), arb(0))
-        for ak, zik in zip(a, row):
-            first, second = sig(zik)
-            total += 2 * abs(first).upper() ** 2 * x2 + (abs(ak) * abs(second)).upper() ** 2 * x2 * x2
-    return total.sqrt().upper() if total.is_finite() else None
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # the decision
 
 
-@dataclass
-class _Setup:
-    """The fixed matrices of the certificate (all exact), chosen once at theta°."""
-    theta: list            # theta° (Fractions)
-    d: int
-    QN: arb_mat            # M x c, orthonormal columns spanning N (exact up to the sqrt's enclosure)
-    kernel: _Kernel
-    chosen: list           # indices of the kernel vectors kept (independent mod T at theta°)
-    V: arb_mat             # c x rho, N-coordinates of the complement
-    U: arb_mat             # rho x n
-    Lam: arb_mat           # (n - rho) x n
-    X: arb_mat             # the samples
-    dps: int
-    third: list = None     # third order: [(kind, c, arc, bound)], kind "cubic" (|c^T L D^3 F_n[Ku, Ku, Ku]| > bound
-    #                        |u|^3 on the cone over the arc) or "quadratic" (|y(u)| > bound |u|^2, Lemma (g4))
-    augment: object = None # Lemma (g4): (pivot, l, [(k, eps_k, row of w_{k,l})]); the curvature column joins J_n V
-    pieces: list = None    # [(c, arc, mu, R)]: combination c (1 x (n - rho)) positive with margin mu on the cone
     #                        over ``arc`` (angles (lo, hi) of u in K-coordinates, q = 2) or on all of K (arc None,
     #                        Gershgorin after the congruence R)
-
-
-def _kernel_y(setup, a):
-    """N-coordinates (c x q) of the kept kernel vectors at output weights ``a``."""
-    vectors = setup.kernel.vectors(a, arb(0), arb(1))
-    Z = arb_mat([[vectors[j][i] for j in setup.chosen] for i in range(setup.QN.nrows())])
-    return setup.QN.transpose() * Z
 
 
 def _choose_independent(vectors, normal, lengths2):
@@ -517,27 +320,6 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
         return _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, h0)
 
 
-def _radius(holds, largest=Fraction(1, 4), smallest=Fraction(1, 2 ** 60)):
-    """Three quarters of the largest dyadic delta (halving, then six bisection steps) with ``holds(delta)``, an exact
-    dyadic mpf, or None.
-
-    The inequality holds there as well (checked); the slack lets the separate re-verification, whose enclosures
-    are a little looser (a Neumann inverse instead of arb's), confirm the radius instead of failing at the edge."""
-    delta = largest
-    while delta >= smallest and not holds(delta):
-        delta /= 2
-    if delta < smallest:
-        return None
-    low, high = delta, 2 * delta
-    for _ in range(6):
-        middle = (low + high) / 2
-        low, high = (middle, high) if holds(middle) else (low, middle)
-    low = low * 3 / 4
-    if not holds(low):
-        return None
-    return mpmath.mpf(low.numerator) / low.denominator
-
-
 def margin_holds(act, setup, delta) -> bool:
     """The lemma's inequality on the box |theta - theta°|_inf <= delta (every quantity enclosed over the box)."""
     with working_precision(setup.dps):
@@ -586,19 +368,6 @@ def margin_holds(act, setup, delta) -> bool:
         return True
 
 
-def _arc_angles(arc):
-    lo, hi = arc
-    return arb(lo).union(arb(hi))
-
-
-def _positive_on_arc(S, mu, arc):
-    """u^T S u > mu for every u = (cos phi, sin phi), phi in the arc, and every S of the enclosure (q = 2)."""
-    phi = _arc_angles(arc)
-    c, s = phi.cos(), phi.sin()
-    value = S[0, 0] * c * c + (S[0, 1] + S[1, 0]) * c * s + S[1, 1] * s * s
-    return bool(value > mu)
-
-
 def _arc_pieces(mids, forms, depth=10):
     """A cover of the directions of R^2 (angles [-2^-20, pi]: u and -u give the same values) by arcs, each with the
     combination c = q(u_mid)/|q(u_mid)| and a margin mu positive on it, checked in ball arithmetic at theta°;
@@ -626,333 +395,6 @@ def _arc_pieces(mids, forms, depth=10):
             return None
         stack += [(lo, middle), (middle, hi)]
     return pieces
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# third order (docs/theory.md §6 (g), "Third order"): at a zero class (Lemma (g3)) and beyond the span of the
-# forms (Lemma (g4)); one inequality, one margin function, one re-verification for both
-
-
-def _third_order_applies(act, setup, tangent):
-    """The structural facts Lemma (g3) needs, decided exactly: one kept kernel vector, a w-pair of a group at
-    w = 0 with sigma''(0) = 0 (so D^2 F_n[k, k] = 0 at every point of the branch), orthogonal to every tangent
-    vector (so no projection changes it)."""
-    if len(setup.chosen) != 1 or setup.chosen[0] not in setup.kernel.at_zero or not _is_zero(act, 2):
-        return False
-    a0 = [Fraction(v) for v in Network.from_flat(setup.theta, setup.d).output_weights]
-    z = setup.kernel.vectors(a0, Fraction(0), Fraction(1))[setup.chosen[0]]
-    return all(sum(x * y for x, y in zip(z, tau)) == 0 for tau in tangent)
-
-
-def _augmentation(act, setup, tangent):
-    """The structural facts Lemma (g4) needs, decided exactly, or None: every kept kernel vector is a w-pair of one
-    group in one input coordinate l, and every tangent vector vanishes on those coordinates. Then at every theta'
-    of the branch K(theta') = Z(a') has zero output-weight rows and D^2 F_n(theta')[Ku, Ku] = y(u) G(theta') with
-    G_i = sigma''(w_p.x_i) x_il^2 and y(u) = sum_k a_k eps_k t_k^2 (t_k the w_{k,l} entry of Ku,
-    sigma''(w_k.x) = eps_k sigma''(w_p.x) by sigma's symmetry). Returns (p, l, [(k, eps_k, row of w_{k,l})])."""
-    plans = [setup.kernel.plan[j] for j in setup.chosen]
-    if not plans or any(kind != "w-pair" for kind, *_ in plans):
-        return None
-    pivots, coordinates = {p for *_, p, _ in plans}, {l for _, _, l, _, _ in plans}
-    if len(pivots) != 1 or len(coordinates) != 1:
-        return None
-    (p,), (l,) = pivots, coordinates
-    members = sorted({p} | {k for _, k, *_ in plans})
-    rows = [k * (setup.d + 1) + 1 + l for k in members]
-    if any(tau[r] != 0 for tau in tangent for r in rows):
-        return None
-    # sigma'' is odd for odd sigma and even for even sigma: the factor of w -> -w is output_sign(-1)
-    sym, relation = act.symmetry, setup.kernel.relation
-    return p, l, [(k, sym.output_sign(relation[k]) * sym.output_sign(relation[p]), r) for k, r in zip(members, rows)]
-
-
-def _curvature_column(act, network, X, pivot, l):
-    """G = (sigma''(w_p.x_i) x_il^2)_i as an n x 1 arb_mat: the one output direction of D^2 F_n on K (g4)."""
-    second = activation_function(act, (2,))
-    w = [to_arb(v) for v in network.input_weights[pivot]]
-    return arb_mat([[second(sum((X[i, j] * w[j] for j in range(X.ncols())), arb(0)))[0] * X[i, l] * X[i, l]]
-                    for i in range(X.nrows())])
-
-
-def _quadratic_coefficient(a, members, direction, along=None):
-    """y(u) = sum_k a_k eps_k t_k^2 with t_k the w_{k,l} entry of the M x 1 ``direction`` K u (g4); with ``along``
-    (K u'), the derivative 2 sum_k a_k eps_k t_k t'_k instead."""
-    if along is not None:
-        return sum((2 * a[k] * eps * direction[row, 0] * along[row, 0] for k, eps, row in members), arb(0))
-    return sum((a[k] * eps * _square(direction[row, 0]) for k, eps, row in members), arb(0))
-
-
-def _on_arc(f, KM, arc):
-    """An enclosure of f(K u(phi)) for every phi in the arc, u = (cos, sin), by the mean-value form
-    f(K u(m)) + f'(K u(Phi), K u'(Phi)) [-r, r] (m the middle, r the half-width, Phi the arc as a ball): tighter
-    than f of the ball, whose cos and sin lose their dependence. ``f(direction, along=None)``."""
-    if arc is None:
-        return f(KM * arb_mat([[1]]))
-    lo, hi = arb(arc[0]), arb(arc[1])
-    middle, half = (lo + hi) / 2, ((hi - lo) / 2).upper()
-    phi = lo.union(hi)
-    value = f(KM * arb_mat([[middle.cos()], [middle.sin()]]))
-    slope = f(KM * arb_mat([[phi.cos()], [phi.sin()]]), along=KM * arb_mat([[-phi.sin()], [phi.cos()]]))
-    return value + slope * arb(0, half)
-
-
-def _unit(arc):
-    """u = (cos phi, sin phi) for phi in the arc as a 2 x 1 arb_mat; the single direction (1) when arc is None."""
-    if arc is None:
-        return arb_mat([[1]])
-    phi = _arc_angles(arc)
-    return arb_mat([[phi.cos()], [phi.sin()]])
-
-
-def _with_column(A, column):
-    return arb_mat([[A[i, j] for j in range(A.ncols())] + [column[i, 0]] for i in range(A.nrows())])
-
-
-def _range_matrix(act, setup, network, JV):
-    """E = J_n V, with the curvature column appended under Lemma (g4)."""
-    if setup.augment is None:
-        return JV
-    pivot, l, _ = setup.augment
-    return _with_column(JV, _curvature_column(act, network, setup.X, pivot, l))
-
-
-def cubic_combination(act, network, X, weights, directions, along=None):
-    """sum_i weights_i D^3 f(x_i)[h, h, h] for a pure input-weight direction h (per neuron its rows of
-    ``directions``, an M x 1 arb_mat): sum_k a_k sigma^(3)(w_k.x_i) (eta_k.x_i)^3; with ``along`` (h'), the
-    derivative 3 sum_k a_k sigma^(3)(w_k.x_i) (eta_k.x_i)^2 (eta'_k.x_i) instead."""
-    d = network.d
-    a = [to_arb(v) for v in network.output_weights]
-    W = as_arb_matrix(network.input_weights)
-    Z = (X * W.transpose()).tolist()
-    third = activation_function(act, (3,))
-    total = arb(0)
-    for i, row in enumerate(Z):
-        for k, zik in enumerate(row):
-            eta = sum((directions[k * (d + 1) + 1 + l, 0] * X[i, l] for l in range(d)), arb(0))
-            if along is None:
-                total += weights[i] * a[k] * third(zik)[0] * eta * eta * eta
-            else:
-                moved = sum((along[k * (d + 1) + 1 + l, 0] * X[i, l] for l in range(d)), arb(0))
-                total += 3 * weights[i] * a[k] * third(zik)[0] * eta * eta * moved
-    return total
-
-
-def third_norm_upper(act, network, X):
-    """An exact arb >= sqrt(sum_i ||D^3 f(x_i)||_F^2) over ``network`` (a box): per neuron the entries
-    sigma''(w.x) x_p x_q (three places each) and a sigma^(3)(w.x) x_p x_q x_r."""
-    W = as_arb_matrix(network.input_weights)
-    a = [to_arb(v) for v in network.output_weights]
-    Z = (X * W.transpose()).tolist()
-    sig = activation_function(act, (2, 3))
-    total = arb(0)
-    for i, row in enumerate(Z):
-        x2 = sum((X[i, l] * X[i, l] for l in range(X.ncols())), arb(0))
-        for ak, zik in zip(a, row):
-            second, third = sig(zik)
-            total += 3 * _square(second) * x2 * x2 + _square(ak * third) * x2 * x2 * x2
-    return total.sqrt().upper() if total.is_finite() else None
-
-
-def _cubic_rest(ell_norm, h2, h3, k, v, w, beta, delta):
-    """Lemmas (g3)/(g4): the bound of |ell^T P| + |ell^T (T[s, s, s] - T[Ku, Ku, Ku])| / 6, divided by |s|^3."""
-    return ell_norm * (delta * (h2 * k * v * w * beta + h2 * v * v * beta * beta * delta ** 3 / 2)
-                       + h3 / 6 * (3 * k * k * w * w * v * beta * delta ** 2 + 3 * k * w * v * v * beta * beta
-                                   * delta ** 4 + v * v * v * beta * beta * beta * delta ** 6))
-
-
-def _quadratic_rest(alpha, h2, h3, k, v, w, beta, delta):
-    """Lemma (g4): gamma with |y(u)| <= gamma |s|^3 (the curvature row of the U equations)."""
-    return 2 * alpha * (h2 * k * v * w * beta * delta + h2 * v * v * beta * beta * delta ** 3 / 2 + h3 / 6)
-
-
-def _finish_third(act, setup, out, what):
-    """The radius of a third-order certificate (halving, bisection, 3/4 of the edge) and the answer."""
-    radius = _radius(lambda delta: third_margin_holds(act, setup, delta))
-    if radius is None:
-        out.reason += f"; {what}: no radius above 2^-60 passed the remainder bound"
-        return False
-    out.separated, out.radius, out.method, out.data = True, radius, "third order", setup
-    out.form_lower = to_mpf(min((b for *_, b in setup.third), key=lambda m: float(m.mid())))
-    out.reason += f"; {what}; remainder bound holds on the ball"
-    return True
-
-
-def _third_order(act, setup, out, tangent, L0, KM):
-    """Lemma (g3): separation from the cubic term when every quadratic form vanishes structurally."""
-    if not _third_order_applies(act, setup, tangent):
-        out.reason += "; third order is set up only for one direction at a zero class with sigma''(0) = 0"
-        return
-    n = setup.X.nrows()
-    point = Network.from_flat(setup.theta, setup.d)
-    cubics = [cubic_combination(act, point, setup.X, [L0[j, i] for i in range(n)], KM) for j in range(L0.nrows())]
-    values = np.array([float(c.mid()) for c in cubics])
-    if not np.linalg.norm(values) > 1e-30:
-        out.reason += "; the cubic forms vanish too"
-        return
-    c = _exact((values / np.linalg.norm(values))[None, :])
-    at_point = sum((c[0, j] * cubics[j] for j in range(len(cubics))), arb(0))
-    if not abs(at_point) > 0:
-        out.reason += "; the cubic combination is not certified non-zero"
-        return
-    mu3 = arb(float(abs(at_point).mid()) / 4)
-    setup.third = [("cubic", c, None, mu3)]
-    _finish_third(act, setup, out, f"third order: the cubic term c^T L D^3 F_n[k, k, k] is certified non-zero "
-                                   f"(>= {float(mu3):.3g} on the ball)")
-
-
-def _beyond_span(act, setup, out, tangent, JV, KM):
-    """Lemma (g4): the forms are all multiples of one form y (a group of three or more neurons in one coordinate);
-    with its output direction G added to the range, the remaining equations start at third order. Separated when
-    the directions of K are covered by arcs where |y| or a cubic combination is bounded away from 0."""
-    augment = _augmentation(act, setup, tangent)
-    if augment is None:
-        out.reason += "; (g4) needs every kernel direction in one group and one input coordinate"
-        return False
-    n, rho = setup.X.nrows(), setup.V.ncols()
-    if n - rho < 2:
-        return False
-    point = Network.from_flat(setup.theta, setup.d)
-    a0 = [to_arb(v) for v in point.output_weights]
-    G0 = _curvature_column(act, point, setup.X, augment[0], augment[1])
-    probe = KM * _unit(None if KM.ncols() == 1 else (0.5, 0.5))
-    H0 = hessian_combination(act, point, setup.X, [arb(1)] * n)
-    if not ((probe.transpose() * H0 * probe)[0, 0] - _quadratic_coefficient(a0, augment[2], probe)
-            * sum(G0.entries(), arb(0))).contains(0):
-        raise RuntimeError("D^2 F_n[Ku, Ku] != y(u) G: a wrong identity")       # a bug, never input
-    E0 = _with_column(JV, G0)
-    U = range_rows(E0)
-    try:
-        A0inv = (U * E0).inv()
-    except (ZeroDivisionError, TypeError):
-        out.reason += "; (g4): the curvature column is not certified outside the range of J_n V"
-        return False
-    Lam = _exact(np.linalg.svd(float64_midpoints(E0), full_matrices=True)[0][:, rho + 1:].T)
-    L0 = Lam - (Lam * E0) * A0inv * U
-    trial = dataclasses.replace(setup, U=U, Lam=Lam, augment=augment)
-    pieces = _third_pieces(act, trial, point, L0, KM)
-    if pieces is None:
-        out.reason += ("; (g4): the arcs where |y| or a cubic combination stays away from 0 do not cover the "
-                       "directions (a cubic vanishes where y does)")
-        return False
-    trial.third = pieces
-    cubic = sum(1 for kind, *_ in pieces if kind == "cubic")
-    return _finish_third(act, trial, out, (
-        f"third order beyond the span (g4): with G added to the range, {len(pieces)} arcs cover the directions "
-        f"of K, {len(pieces) - cubic} with |y| and {cubic} with a cubic combination of the {n - rho - 1} remaining "
-        "equations certified away from 0"))
-
-
-def _third_pieces(act, setup, point, L0, KM, depth=12):
-    """Arcs over angles [-2^-20, pi] (u and -u give the same absolute values) each with a piece: ("quadratic",
-    None, arc, eps) with |y| > eps, or ("cubic", c, arc, mu) with |c^T L D^3 F_n[Ku, Ku, Ku]| > mu, certified at
-    theta° with the angle as a ball and half the certified least value as the bound; None if some arc is not
-    cleared within ``depth`` halvings."""
-    n, members = setup.X.nrows(), setup.augment[2]
-    a0 = [to_arb(v) for v in point.output_weights]
-    rows = [[L0[j, i] for i in range(n)] for j in range(L0.nrows())]
-    if KM.ncols() == 1:
-        arcs = [None]
-    elif KM.ncols() == 2:
-        arcs = [(-2.0 ** -20, math.pi / 2), (math.pi / 2, math.pi)]
-    else:
-        return None
-
-    def y_at(phi):
-        return float(_quadratic_coefficient(a0, members, KM * _unit(None if phi is None else (phi, phi))).mid())
-
-    def values(phi):
-        direction = KM * _unit(None if phi is None else (phi, phi))
-        return (y_at(phi), np.array([float(cubic_combination(act, point, setup.X, r, direction).mid())
-                                     for r in rows]))
-
-    y_largest = max(abs(y_at(t)) for t in (np.linspace(0, math.pi, 65) if arcs != [None] else [None]))
-    pieces = []
-    while arcs:
-        arc = arcs.pop()
-        grid = [None] if arc is None else np.linspace(arc[0], arc[1], 9)      # grid[4] is the arc's middle
-        sampled = [values(t) for t in grid]
-        y_low = min(abs(y) for y, _ in sampled)
-        middle = sampled[len(sampled) // 2][1]
-        c = middle / np.linalg.norm(middle) if np.linalg.norm(middle) > 0 else None
-        tries = ["quadratic", "cubic"] if y_low >= y_largest / 8 else ["cubic", "quadratic"]
-        found = None
-        for kind in tries:
-            if kind == "quadratic" and y_low > 0:
-                enclosed = abs(_on_arc(lambda h, along=None: _quadratic_coefficient(a0, members, h, along), KM, arc))
-                if enclosed > 0:
-                    found = ("quadratic", None, arc, arb(float(enclosed.lower().mid()) / 2))
-            elif kind == "cubic" and c is not None and min(float(c @ cubes) for _, cubes in sampled) > 0:
-                carb = _exact(c[None, :])
-                weights = (carb * L0).entries()
-                enclosed = abs(_on_arc(lambda h, along=None, ws=weights: cubic_combination(act, point, setup.X, ws, h,
-                                                                                             along), KM, arc))
-                if enclosed > 0:
-                    found = ("cubic", carb, arc, arb(float(enclosed.lower().mid()) / 2))
-            if found:
-                break
-        if found:
-            pieces.append(found)
-            continue
-        if arc is None or arc[1] - arc[0] < math.pi / 2 ** depth:
-            return None
-        middle_angle = (arc[0] + arc[1]) / 2
-        arcs += [(arc[0], middle_angle), (middle_angle, arc[1])]
-    return pieces
-
-
-def third_margin_holds(act, setup, delta) -> bool:
-    """The inequalities of Lemmas (g3)/(g4) on the box |theta - theta°|_inf <= delta, every piece of
-    ``setup.third`` (docs/theory.md §6 (g))."""
-    with working_precision(setup.dps):
-        X, QN, V, U, Lam = setup.X, setup.QN, setup.V, setup.U, setup.Lam
-        box = Network.from_flat(ball_box(setup.theta, to_arb(delta)), setup.d)
-        a = [to_arb(v) for v in box.output_weights]
-        if any(a[p].contains(0) for p in setup.kernel.pivots()):
-            return False
-        Ky = _kernel_y(setup, a)
-        KM, VM = QN * Ky, QN * V
-        q, rho = Ky.ncols(), V.ncols()
-        try:
-            inverse = arb_mat([[Ky[i, j] for j in range(q)] + [V[i, j] for j in range(rho)]
-                               for i in range(Ky.nrows())]).inv()
-            J = evaluate(act, box, X, dps=setup.dps).jacobian
-            E = _range_matrix(act, setup, box, J * VM)
-            Ainv = (U * E).inv()
-        except ZeroDivisionError:
-            return False
-        W = arb_mat([[inverse[i, j] for j in range(inverse.ncols())] for i in range(q)])
-        L = Lam - (Lam * E) * Ainv * U
-        bounds = [_frobenius_upper(m) for m in (W, inverse, Ainv, U, KM, VM)]
-        h2, h3 = hessian_norm_upper(act, box, X), third_norm_upper(act, box, X)
-        if h2 is None or h3 is None or any(b is None for b in bounds):
-            return False
-        w, w_all, ainv, u, k, v = bounds
-        delta = to_arb(delta)
-        alpha = ainv * u
-        denominator = 1 - alpha * h2 * delta * (k * v * w + v * v * w_all / 2)
-        if not denominator > 0:
-            return False
-        beta = alpha * h3 / 6 / denominator                   # |v| <= beta |s|^3
-        kappa = (1 - v * beta * delta * delta) / k             # |u| >= kappa |s|
-        if not kappa > 0:
-            return False
-        for kind, c, arc, bound in setup.third:
-            if kind == "quadratic":
-                if not abs(_on_arc(lambda h, along=None: _quadratic_coefficient(a, setup.augment[2], h, along),
-                                   KM, arc)) > bound:
-                    return False
-                if not bound * kappa * kappa - _quadratic_rest(alpha, h2, h3, k, v, w, beta, delta) * delta > 0:
-                    return False
-                continue
-            ell = c * L
-            ell_norm = _frobenius_upper(ell)
-            weights = ell.entries()
-            cubic = _on_arc(lambda h, along=None, ws=weights: cubic_combination(act, box, X, ws, h, along), KM, arc)
-            if ell_norm is None or not abs(cubic) > bound:
-                return False
-            if not bound / 6 * kappa * kappa * kappa - _cubic_rest(ell_norm, h2, h3, k, v, w, beta, delta) > 0:
-                return False
-        return True
 
 
 # ---------------------------------------------------------------------------------------------------------------

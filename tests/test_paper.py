@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from twolayer.base.errors import InputError
-from twolayer.claims import paper, registry
+from twolayer.claims import paper, paper_lemma_3_5, paper_map, registry
 from twolayer.numeric.krawczyk import certify_mismatch, certify_zero
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.symbolic.activations import activation
@@ -19,8 +19,8 @@ def quick_results():
 
 def test_quick_configurations_pass_and_every_statement_has_a_verdict(quick_results):
     assert [r.verdict for r in quick_results] == ["PASS"] * len(quick_results)
-    rows = paper.paper_map(quick_results)
-    assert len(rows) == len(paper.PAPER_MAP)
+    rows = paper_map.paper_map(quick_results)
+    assert len(rows) == len(paper_map.PAPER_MAP)
     assert {verdict for *_, verdict, _ in rows} == {"PASS"}, [r[0] for r in rows if r[3] != "PASS"]
 
 
@@ -70,7 +70,7 @@ def test_every_numbered_item_of_the_paper_has_an_entry():
     """The items are read from the paper's text itself (shared/papers, beside the clone), not from our list."""
     import re
 
-    from twolayer.claims.paper import PAPER_ITEMS
+    from twolayer.claims.paper_map import PAPER_ITEMS
     if not PAPER_TEXT.exists():
         pytest.skip(f"the paper's text is not at {PAPER_TEXT} (it is shipped beside the repository, not in it)")
     text = PAPER_TEXT.read_text(errors="replace")
@@ -87,7 +87,7 @@ def test_every_numbered_item_of_the_paper_has_an_entry():
 
 
 def test_item_entries_point_at_rows_that_exist():
-    from twolayer.claims.paper import PAPER_ITEMS, PAPER_MAP
+    from twolayer.claims.paper_map import PAPER_ITEMS, PAPER_MAP
     rows = {row for row, _, _ in PAPER_MAP}
     kinds = {kind for *_, (kind, _) in PAPER_ITEMS}
     assert kinds <= {"rows", "claim", "definition", "not checked"}
@@ -100,7 +100,7 @@ def test_item_entries_point_at_rows_that_exist():
 def test_the_intersection_inclusions_can_fail():
     """The exact inclusion test of the three-neuron example says no where no is right: the d-dimensional
     intersection of Q2_{0,2,3} and Q3 is not inside the 2-dimensional cl Q1_{0,3}, and Q1 is inside none of them."""
-    from twolayer.claims.paper import _intersection_inside, _three_neuron_closures
+    from twolayer.claims.paper_lemma_3_5 import _intersection_inside, _three_neuron_closures
     closures = _three_neuron_closures(2)
     assert _intersection_inside(closures, "Q2_{0,2,3}", "Q3_{0,1,2,3}", "Q1_{0,3}") == (2, False)
     assert _intersection_inside(closures, "Q1_{0,3}", "Q1_{0,3}", "Q3_{0,1,2,3}") == (2, False)
@@ -108,7 +108,7 @@ def test_the_intersection_inclusions_can_fail():
 
 
 def test_paper_map_checks_at_least_40_items(quick_results):
-    rows = paper.paper_items(quick_results)
+    rows = paper_map.paper_items(quick_results)
     checked = [item for item, _, how, verdict in rows if how.startswith("checked") and verdict == "PASS"]
     assert len(checked) >= 40, len(checked)
 
@@ -171,11 +171,11 @@ def test_closure_equations_are_the_printed_closures():
 
     from twolayer.numeric.rank import exact_rank
     act, target = activation("exp"), parse_network('[[1, "1/2", "-3/4"]]')
-    printed = paper._three_neuron_closures(2)
+    printed = paper_lemma_3_5._three_neuron_closures(2)
     by_label = {"s=(3)": "Q1_{0,3}", "s=(2) null=1": "Q2_{0,2,3}", "s=(1) groups=(2)": "Q2_{0,1,3}",
                 "s=(1) null=2": "Q3_{0,1,2,3}"}
     for branch in enumerate_branches(act, 1, 3, 2):
-        rows, rhs, _ = paper._closure_equations(branch, target, [0, 1, 2])
+        rows, rhs, _ = paper_lemma_3_5._closure_equations(branch, target, [0, 1, 2])
         assert (3 * 3 - exact_rank(rows)) == branch.dim
         point = printed[by_label[branch.label]]("x")
         values = {t: sp.Rational(k + 2, 7) for k, t in enumerate(sorted(set().union(*[e.free_symbols for e in point]),
@@ -190,9 +190,9 @@ def test_lemma_3_5_needs_the_open_stratum():
     group {2, 4} meet where all weights coincide (one distinct weight, while r - m' = 2 - 2 = 0)."""
     act, target = activation("exp"), parse_network('[[1, "1/2"]]')
     branch = next(b for b in enumerate_branches(act, 1, 4, 1) if b.splits == (2,) and b.groups == (2,))
-    rows1, rhs1, classes1 = paper._closure_equations(branch, target, [0, 1, 2, 3])
-    rows2, rhs2, classes2 = paper._closure_equations(branch, target, [0, 2, 1, 3])
-    found = paper._generic_partition(rows1 + rows2, rhs1 + rhs2, 8, 1, seed=0)
+    rows1, rhs1, classes1 = paper_lemma_3_5._closure_equations(branch, target, [0, 1, 2, 3])
+    rows2, rhs2, classes2 = paper_lemma_3_5._closure_equations(branch, target, [0, 2, 1, 3])
+    found = paper_lemma_3_5._generic_partition(rows1 + rows2, rhs1 + rhs2, 8, 1, seed=0)
     straddle = sum(1 for c in classes2 if not any(c <= b for b in classes1))
     assert found == {frozenset(range(4))} != set(classes2)     # not in the open stratum of the second
     assert straddle == 2 and len(found) > len(classes1) - straddle

@@ -18,6 +18,7 @@ from mutation import Mutant, applied
 from twolayer.base.precision import working_precision
 from twolayer.claims import second_order as frequencies
 from twolayer.numeric import second_order as so
+from twolayer.numeric import third_order
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import Network, gaussian_inputs, parse_network
 from twolayer.numeric.precision import to_arb
@@ -203,7 +204,7 @@ def test_a_three_neuron_split_is_decided_beyond_the_span_of_its_forms():
 # At the built-in three-neuron split the cubic pieces set the radius, so C5 cannot see this fault (its verdict and
 # radii are unchanged); the quadratic pieces on their own must.
 GAMMA_DROPPED = Mutant("third order (g4): the curvature row's remainder gamma dropped", "C5",
-                       "twolayer.numeric.second_order",
+                       "twolayer.numeric.third_order",
                        "                if not bound * kappa * kappa - _quadratic_rest(alpha, h2, h3, k, v, w, beta, "
                        "delta) * delta > 0:", "                if not bound * kappa * kappa > 0:", ())
 
@@ -212,10 +213,10 @@ def test_the_quadratic_pieces_of_lemma_g4_carry_their_own_remainder():
     target = parse_network('[[1, "1/2"]]')
     found = so.second_order(TANH, THREE_SPLIT, target, gaussian_inputs(6, 1, 7)[:4])
     quadratic = dataclasses.replace(found.data, third=[p for p in found.data.third if p[0] == "quadratic"])
-    assert so.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 32))
-    assert not so.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 24))     # gamma delta > eps kappa^2 there
+    assert third_order.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 32))
+    assert not third_order.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 24))  # gamma delta > eps kappa^2
     with applied(GAMMA_DROPPED):
-        assert so.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 24))
+        assert third_order.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 24))
 
 
 def test_a_three_neuron_split_on_a_second_branch_is_not_called_separated():

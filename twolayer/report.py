@@ -100,16 +100,16 @@ def evidence_markdown(result):
 
 
 def paper_map_markdown(results) -> str:
-    """C8's map of checked statements (:func:`twolayer.claims.paper.paper_map`) as a Markdown table."""
-    from twolayer.claims.paper import paper_map
+    """C8's map of checked statements (:func:`twolayer.claims.paper_map.paper_map`) as a Markdown table."""
+    from twolayer.claims.paper_map import paper_map
     lines = ["| statement | what it says | how the suite checks it | verdict | evidence |", "|---|---|---|---|---|"]
     lines += ["| " + " | ".join(cell(x) for x in entry) + " |" for entry in paper_map(results)]
     return "\n".join(lines)
 
 
 def paper_items_markdown(results) -> str:
-    """Every item of :func:`twolayer.claims.paper.paper_items` as a Markdown table, with the counts first."""
-    from twolayer.claims.paper import paper_items
+    """Every item of :func:`twolayer.claims.paper_map.paper_items` as a Markdown table, with the counts first."""
+    from twolayer.claims.paper_map import paper_items
     rows = paper_items(results)
     checked = sum(1 for _, _, how, _ in rows if how.startswith("checked"))
     examples = sum(1 for item, *_ in rows if item.startswith("Example"))   # the paper does not number its examples
