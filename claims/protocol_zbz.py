@@ -10,6 +10,8 @@ are checked beside them.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..orchestration.protocol_zbz import read_protocol_table, run_protocol
 from .result import Check, Result
 
@@ -137,7 +139,7 @@ def check_protocol(stored: bool = False, table=None, **quick) -> Result:
     """The statements on the stored full sweep (``stored``: ``table``), or on a subset computed now."""
     if stored:
         settings, rows = read_protocol_table(table)
-        source = f"stored sweep {table} ({len(rows)} runs, {settings['max_steps']} steps at most)"
+        source = f"stored sweep {Path(table).name} ({len(rows)} runs, {settings['max_steps']} steps at most)"
     else:
         spec = {**QUICK, **quick}
         rows = run_protocol(None, progress=False, **spec)

@@ -135,9 +135,11 @@ def _frobenius_upper(matrix):
     if not all(e.is_finite() for e in entries):
         return None
     frobenius = sum((abs(e).upper() ** 2 for e in entries), arb(0)).sqrt().upper()
-    rows = [sum((abs(matrix[i, j]) for j in range(matrix.ncols())), arb(0)) for i in range(matrix.nrows())]
-    columns = [sum((abs(matrix[i, j]) for i in range(matrix.nrows())), arb(0)) for j in range(matrix.ncols())]
-    product = (max(rows, default=arb(0)) * max(columns, default=arb(0))).sqrt().upper()   # sqrt(|B|_inf |B|_1)
+    # sqrt(|B|_1 |B|_inf): the largest column and row sums, each rounded up before the maximum is taken
+    rows = [sum((abs(matrix[i, j]) for j in range(matrix.ncols())), arb(0)).upper() for i in range(matrix.nrows())]
+    columns = [sum((abs(matrix[i, j]) for i in range(matrix.nrows())), arb(0)).upper()
+               for j in range(matrix.ncols())]
+    product = (max(columns, default=arb(0)) * max(rows, default=arb(0))).sqrt().upper()
     return frobenius if not product < frobenius else product
 
 

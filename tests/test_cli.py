@@ -160,10 +160,10 @@ def _readme_examples():
 
 
 def test_every_subcommand_help_has_a_description_and_the_readme_example():
-    from twolayer.cli import SUBCOMMANDS
+    from twolayer.cli import COMMANDS
     examples = _readme_examples()
-    assert examples == [example for _, _, example in SUBCOMMANDS.values()]
-    for name, (_, description, example) in SUBCOMMANDS.items():
+    assert examples == [c.example for c in COMMANDS]
+    for name, description, example in ((c.name, c.description, c.example) for c in COMMANDS):
         shown = twolayer(name, "--help").stdout
         assert description.split(":")[0][:40] in " ".join(shown.split()) and example in shown, name
 

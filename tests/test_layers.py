@@ -20,7 +20,9 @@ PACKAGES = {"base": "twolayer.base", "symbolic": "twolayer.symbolic", "numeric":
 #: the layers from the bottom up; a module may import its own layer and those before it
 LAYERS = ("base", "symbolic", "numeric", "orchestration", "claims", "presentation")
 #: imports inside functions outside twolayer.cli: the count today. Lower it when you remove some; never raise it.
-INNER_IMPORTS_RATCHET = 87
+INNER_IMPORTS_RATCHET = 82
+#: the command line: its handlers import their claims when chosen, so that `twolayer --help` stays fast
+COMMAND_LINE = ("twolayer.cli", "twolayer.commands")
 
 
 def layer_of(module: str) -> str:
@@ -127,7 +129,7 @@ def test_no_import_cycle():
 
 def test_imports_inside_functions_do_not_grow():
     _, inner = import_graph()
-    counted = [(a, b) for a, b in inner if a != "twolayer.cli"]
+    counted = [(a, b) for a, b in inner if a not in COMMAND_LINE]
     assert len(counted) <= INNER_IMPORTS_RATCHET, (
         f"{len(counted)} imports inside functions outside the command line (ratchet {INNER_IMPORTS_RATCHET}); "
         f"most in {Counter(a for a, _ in counted).most_common(3)}: import at module level")
@@ -145,7 +147,7 @@ def test_the_cycle_finder_finds_cycles(edges, cyclic):
 def test_the_graph_sees_imports_inside_functions_and_relative_imports():
     edges, inner = import_graph()
     assert "twolayer.base.errors" in edges["twolayer.numeric.network"]          # from ..base.errors import ...
-    assert ("twolayer.cli", "twolayer.claims.registry") in inner or "twolayer.claims.registry" in edges["twolayer.cli"]
+    assert ("twolayer.commands", "twolayer.claims.registry") in inner
     assert all(layer_of(m) in LAYERS for m in modules())
 
 

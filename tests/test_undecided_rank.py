@@ -24,8 +24,8 @@ FAIL_ON_UNDECIDED = [
            "passed = False if certified != expected else (None if undecided else True)",
            "passed = False if certified != expected or undecided else True", (c5(),)),
     Mutant("C4: an undecided numerical rank taken as outside the bracket", "C4", "twolayer.claims.global_minima",
-           "    numerical_ok = None\n    if r.numerical is not None:\n",
-           "    numerical_ok = False\n    if r.numerical is not None:\n", (c4(),)),
+           '    numerical_ok, note = None, ""\n    if r.numerical is None:\n',
+           '    numerical_ok, note = False, ""\n    if r.numerical is None:\n', (c4(),)),
 ]
 
 
