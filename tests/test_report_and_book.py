@@ -155,3 +155,13 @@ def test_book_reads_offline_in_a_real_browser(built_book):
     assert remote == [], f"requests that would need a network: {remote[:5]}"
     assert problems == [], "\n".join(problems)
     assert all((shots / f"{name}.png").stat().st_size > 10_000 for name in SCREENSHOTS)
+
+
+def test_the_report_draws_c7_beside_the_zbz_protocol(tmp_path):
+    """The protocol's result carries runs but no per-setup predictions: the report draws the setups' map and leaves
+    the protocol to notebook 07 (a make verify once stopped here with a traceback)."""
+    from twolayer.claims import experiments
+    results = [experiments.check_setup("zbz_example1", sizes=[2, 4], seeds=2, max_steps=2000),
+               experiments.run({"protocol": "zbz-fig4"})]
+    report.write(results, str(tmp_path), "", None)
+    assert (tmp_path / "report.md").exists() and list((tmp_path / "figures").glob("*.png"))

@@ -198,8 +198,9 @@ def _column(sizes, value):
 
 
 def experiments(results, path):
-    """C7: one recovery heat map per setup that carries its runs."""
-    found = [r for r in results if _claim(r) == "C7" and getattr(r, "rows", None)]
+    """C7: one recovery heat map per setup that carries its runs (the [ZBZ] protocol's results are drawn by
+    notebook 07 in the paper's own form, not here)."""
+    found = [r for r in results if _claim(r) == "C7" and getattr(r, "rows", None) and "setup" in _config(r)]
     if not found:
         return False
     fig, axes = plt.subplots(1, len(found), figsize=(5.2 * len(found), 3.8), squeeze=False)
