@@ -14,14 +14,11 @@ cells already in the table, so a stopped sweep resumes. Tasks run serially or on
 from __future__ import annotations
 
 import contextlib
-import csv
-import json
 import os
-from pathlib import Path
 
 from ..base.errors import InputError
 from ..numeric.protocol_zbz import COLUMNS, FLOW_MAX_STEPS, PAPER_MAX_STEPS, RATIOS, SEEDS, SIZES, run_cell
-from .sweep import _PARSE, _complete_lines, _progress, repair_tail, run_tasks, table_lock
+from .sweep import _progress, append_rows, create_table, read_rows, repair_tail, run_tasks, table_lock
 
 
 def settings(max_steps, flow_steps, ratios):
@@ -31,20 +28,13 @@ def settings(max_steps, flow_steps, ratios):
 
 def read_protocol_table(path):
     """(settings, rows) of a protocol table; rows typed by the schema."""
-    meta = json.loads(Path(f"{path}.meta.json").read_text())
-    types = {c["name"]: c["type"] for c in meta["columns"]}
-    with open(path, newline="") as handle:
-        rows = [{k: _PARSE[types[k]](v) for k, v in row.items()} for row in csv.DictReader(_complete_lines(handle))]
+    meta, rows = read_rows(path)
     return meta["settings"], rows
 
 
 def _open(path, wanted):
     if not os.path.exists(path):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(f"{path}.meta.json").write_text(json.dumps({"settings": wanted, "columns": [
-            {"name": name, "type": kind, "meaning": meaning} for name, kind, meaning in COLUMNS]}, indent=1) + "\n")
-        with open(path, "w", newline="") as handle:
-            csv.writer(handle).writerow([name for name, _, _ in COLUMNS])
+        create_table(path, {"settings": wanted}, COLUMNS)
         return set()
     try:
         found, rows = read_protocol_table(path)
@@ -58,15 +48,6 @@ def _open(path, wanted):
     for r in rows:
         cells[(r["n"], r["seed"])] = cells.get((r["n"], r["seed"]), 0) + 1
     return {key for key, count in cells.items() if count == ratios}   # a cell cut short is run again whole
-
-
-def _append(path, rows):
-    with open(path, "a", newline="") as handle:
-        writer = csv.writer(handle)
-        for row in rows:
-            writer.writerow([repr(row[name]) if kind == "float" else row[name] for name, kind, _ in COLUMNS])
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def run_protocol(path=None, sizes=SIZES, seeds=SEEDS, ratios=RATIOS, max_steps=PAPER_MAX_STEPS,
@@ -84,7 +65,7 @@ def run_protocol(path=None, sizes=SIZES, seeds=SEEDS, ratios=RATIOS, max_steps=P
         def record(rows):
             fresh.extend(rows)
             if path:
-                _append(path, rows)
+                append_rows(path, rows, COLUMNS)
 
         bar = _progress(len(todo), progress, unit="cell", desc="zbz-fig4")
         run_tasks(run_cell, [(n, seed, tuple(ratios), max_steps, flow_steps) for n, seed in todo], workers,

@@ -94,24 +94,45 @@ def cells(sizes, scales, seeds, done=frozenset()):
     return out
 
 
-def read_table(path):
-    """(spec, rows) of a sweep table; rows typed by the schema."""
+def read_rows(path):
+    """(meta, rows) of any table of this module's kind: its FILE.meta.json, and the rows typed by its schema."""
     meta = json.loads(Path(f"{path}.meta.json").read_text())
     types = {c["name"]: c["type"] for c in meta["columns"]}
     with open(path, newline="") as handle:
         rows = [{k: _PARSE[types[k]](v) for k, v in row.items()} for row in csv.DictReader(_complete_lines(handle))]
+    return meta, rows
+
+
+def create_table(path, header: dict, columns):
+    """A new table at ``path``: its header row, and beside it FILE.meta.json holding ``header`` and the schema
+    (each column's name, type and meaning)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{path}.meta.json").write_text(json.dumps({**header, "columns": [
+        {"name": name, "type": kind, "meaning": meaning} for name, kind, meaning in columns]}, indent=1) + "\n")
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerow([name for name, _, _ in columns])
+
+
+def append_rows(path, rows, columns):
+    """Append ``rows`` (floats written exactly, by repr) and make them durable before returning."""
+    with open(path, "a", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in rows:
+            writer.writerow([repr(row[name]) if kind == "float" else row[name] for name, kind, _ in columns])
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_table(path):
+    """(spec, rows) of a sweep table; rows typed by the schema."""
+    meta, rows = read_rows(path)
     return ExperimentSpec(**meta["spec"]), rows
 
 
 def _open_table(spec, path):
     """The keys (n, scale, seed) already in the table at ``path``, creating it (and its schema) if new."""
-    meta_path = Path(f"{path}.meta.json")
     if not os.path.exists(path):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        meta_path.write_text(json.dumps({"spec": json.loads(spec.to_json()), "columns": [
-            {"name": name, "type": kind, "meaning": meaning} for name, kind, meaning in COLUMNS]}, indent=1) + "\n")
-        with open(path, "w", newline="") as handle:
-            csv.writer(handle).writerow([name for name, _, _ in COLUMNS])
+        create_table(path, {"spec": json.loads(spec.to_json())}, COLUMNS)
         return set()
     try:
         old_spec, rows = read_table(path)
@@ -121,15 +142,6 @@ def _open_table(spec, path):
     if old_spec != spec:
         raise InputError(f"{path} holds a sweep of another experiment ({old_spec.to_json()}); choose another --out")
     return {(r["n"], r["scale"], r["seed"]) for r in rows}
-
-
-def _append(path, rows):
-    with open(path, "a", newline="") as handle:
-        writer = csv.writer(handle)
-        for row in rows:
-            writer.writerow([repr(row[name]) if kind == "float" else row[name] for name, kind, _ in COLUMNS])
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def run_sweep(spec: ExperimentSpec, sizes, scales, seeds, path=None, workers=0, scheduler=None,
@@ -149,7 +161,7 @@ def run_sweep(spec: ExperimentSpec, sizes, scales, seeds, path=None, workers=0, 
         def record(rows):
             fresh.extend(rows)
             if path:
-                _append(path, rows)
+                append_rows(path, rows, COLUMNS)
 
         bar = _progress(len(todo), progress)
         run_tasks(run_cell, [(spec, n, scale, block) for n, scale, block in todo], workers, scheduler, record, bar)
