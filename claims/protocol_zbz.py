@@ -66,9 +66,9 @@ def statement_checks(rows, reading) -> list[Check]:
         inner = [r for r in mine if 0 < r["ratio"] < 1]
         seeds = sorted({r["seed"] for r in mine})
         inner_of = {seed: [_outcome(r, reading) for r in inner if r["seed"] == seed] for seed in seeds}
+        inside = [_outcome(r, reading) for r in inner]
         every = [_outcome(r, reading) for r in mine]
-        tally = {"recovered": sum(o is True for o in every), "not": sum(o is False for o in every),
-                 "undecided": sum(o is None for o in every)}
+        tally = {"recovered": sum(o is True for o in every), "undecided": sum(o is None for o in every)}
         detail = f"{tally['recovered']}/{len(every)} starts recover" + (
             f", {tally['undecided']} undecided" if tally["undecided"] else "")
         if reading == "lr 0.5":
@@ -83,14 +83,12 @@ def statement_checks(rows, reading) -> list[Check]:
                                 "estimate", detail))
         elif n == 3:
             ends = [_outcome(r, reading) for r in mine if r["ratio"] in (0, 1)]
-            inside = [_outcome(r, reading) for r in inner]
             checks.append(Check(name + "recovery only at c~ = 0 or 1",
                                 {"recovered with 0 < c~ < 1": sum(o is True for o in inside),
                                  "recovered at c~ in {0, 1}": sum(o is True for o in ends)},
                                 "0 inside, > 0 at the ends", 0, _and(_none_recovers(inside), _some_recovers(ends)),
                                 "estimate", detail))
         elif n == 4:
-            inside = [_outcome(r, reading) for r in inner]
             checks.append(Check(name + "a positive fraction recovers, and some sample set recovers from no "
                                 "initialization", {"recovered with 0 < c~ < 1": sum(o is True for o in inside),
                                                    "sample sets with none": [s for s, v in inner_of.items()
@@ -106,7 +104,6 @@ def statement_checks(rows, reading) -> list[Check]:
                                 _and(_exists([_all_recover(v) for v in inner_of.values()]),
                                      _exists([_not(_all_recover(v)) for v in inner_of.values()])), "estimate", detail))
         elif n == 6:
-            inside = [_outcome(r, reading) for r in inner]
             checks.append(Check(name + "every small initialization recovers", sum(o is True for o in inside),
                                 len(inside), 0, _all_recover(inside), "estimate", detail))
         else:

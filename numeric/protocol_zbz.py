@@ -161,18 +161,19 @@ COLUMNS = [
 ]
 
 
+def _with_target(x):
+    """(X, y): the inputs x with the constant 1 of the bias, and f*(x) = tanh(x + 1) there."""
+    return np.c_[x, np.ones(len(x))], np.tanh(x + 1)
+
+
 def test_set():
-    """(X_test, y_test): the held-out inputs (with the constant 1) and the target's values there."""
-    x = np.random.default_rng(TEST_SEED).standard_normal(TEST_SIZE)
-    X = np.c_[x, np.ones(TEST_SIZE)]
-    return X, np.tanh(X[:, 0] + 1)
+    """(X_test, y_test): the held-out inputs and the target's values there."""
+    return _with_target(np.random.default_rng(TEST_SEED).standard_normal(TEST_SIZE))
 
 
 def samples(n, seed):
-    """(X, y): n Gaussian inputs with the constant 1, and f*(x) = tanh(x + 1) there."""
-    x = np.random.default_rng((seed, 7)).standard_normal(n)
-    X = np.c_[x, np.ones(n)]
-    return X, np.tanh(X[:, 0] + 1)
+    """(X, y): n Gaussian training inputs of sample set ``seed``, and the target's values there."""
+    return _with_target(np.random.default_rng((seed, 7)).standard_normal(n))
 
 
 def run_cell(n: int, seed: int, ratios=RATIOS, max_steps=PAPER_MAX_STEPS, flow_steps=FLOW_MAX_STEPS) -> list[dict]:
