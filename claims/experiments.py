@@ -28,6 +28,11 @@ from ..numeric.network import Network, parse_network
 from ..orchestration.sweep import read_table, run_sweep
 from .protocol_zbz import check_protocol
 from .result import Check, Result
+from ..numeric.classify import pattern_of
+from ..numeric.training import decide_at
+from ..symbolic.activations import activation
+from .flow import check_flow
+from .global_minima import branch_table
 
 TITLE = "gradient descent from small initialization recovers the target from the predicted sample size on"
 UNDECIDED_LIMIT = 0.25
@@ -90,9 +95,6 @@ def predictions(spec: ExperimentSpec, seed: int = 0) -> dict:
 
     Cached per spec (the certified ranks with a bias take seconds): treat the result as read-only.
     """
-    from ..numeric.classify import pattern_of
-    from ..symbolic.activations import activation
-    from .global_minima import branch_table
     target = parse_network(spec.target, "target")
     table = branch_table(activation(spec.activation), target, spec.width, spec.bias, seed)
     branches = [{"label": row["branch"].label, "pattern": str(pattern_of(row["branch"])), "dim": row["branch"].dim,
@@ -200,8 +202,6 @@ def _comparison(setup, by_n, sizes, optimistic, separation):
 def local_check(setup: Setup, rows, dps: int = 50, count: int = 1) -> list[Check]:
     """Follow recovered runs (whose limit lies on a branch) at ``dps`` digits with C6's machinery:
     the first such run at each of the ``count`` smallest sample sizes that have one."""
-    from ..symbolic.activations import activation
-    from .flow import check_flow
     pick = sorted((r for r in rows if r["outcome"] == "recovered" and r["branch"]),
                   key=lambda r: (r["n"], r["scale"], r["seed"]))
     chosen = [next(r for r in pick if r["n"] == n) for n in sorted({r["n"] for r in pick})[:count]]
@@ -227,7 +227,6 @@ def local_check(setup: Setup, rows, dps: int = 50, count: int = 1) -> list[Check
 def _stored_decisions(rows) -> Check:
     """Every stored outcome is the one the limit decision gives for that row's limit (a table decided by another
     rule, such as the withdrawn trend of test error against loss, fails here)."""
-    from ..numeric.training import decide_at
     stale = [r for r in rows if decide_at(r["limit_loss"], r["limit_test_error"])[0] != r["outcome"]]
     return Check("every stored outcome is decided at its run's limit (numeric.training.decide_at)", len(stale), 0,
                  "", not stale, "estimate", f"{len(rows)} rows re-decided from their limit loss and test error"

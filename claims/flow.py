@@ -36,13 +36,14 @@ import numpy as np
 
 from ..base.errors import InputError
 from ..base.tolerance import exponent_label, fails_to_generalize_above, generalization_verdict, generalizes_below
-from ..numeric.flow import analyse, gradient_flow
+from ..numeric.flow import _slope, analyse, gradient_flow, near_branch, tail_slope
 from ..numeric.network import Network, gaussian_inputs
 from ..numeric.population import population_points
 from ..numeric.precision import decimal_string, to_mpf
 from ..symbolic.branches import check_target
 from .global_minima import find_branch, setup_case
 from .result import Check, Result
+from ..numeric.classify import branch_constraints
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -102,7 +103,6 @@ def _distance_decay_check(run, found, low):
     """[GLR] Lemma 5.2 at a Morse-Bott limit: the normal part y(t) = theta(t) - theta(oo) decays exponentially, at
     rate lambda (half the loss rate 2 lambda). theta(oo) is the last recorded point; only points with R above
     10^4 times the last loss are fitted, where |y| exceeds the last point's own distance to the limit 100-fold."""
-    from ..numeric.flow import _slope
     last, final = run.record.points[-1], run.record.losses[-1]
     pts = []
     for t, r, theta in zip(run.record.times, run.record.losses, run.record.points):
@@ -123,12 +123,10 @@ def _near_branch_checks(act, run, found, target, inputs, weights, branch, dps):
     """Near a split point: the bias toward ker Hess (|pi_range| = O(|pi_kernel|^2): slope 2) and the Lojasiewicz
     exponent 3/4 (docs/theory.md §7, derived there), both over the last two decades of t; at a Morse-Bott limit
     the exponent 1/2 of |grad R| against R over the exponential tail."""
-    from ..numeric.flow import near_branch, tail_slope
     if found.decay == "exponential":
         low = mpmath.mpf(10) ** (-(dps // 3))
         pts = [(mpmath.log(r), mpmath.log(g)) for r, g in zip(run.record.losses, run.record.gradient_norms)
                if found.loss_target < r < low and g > 0]
-        from ..numeric.flow import _slope
         mu = _slope(pts) if len(pts) >= 3 else None
         checks = [Check("Lojasiewicz exponent at a Morse-Bott limit: log |grad R| against log R over the tail",
                         _num(mu, 4), "1/2", decimal_string(LOJASIEWICZ_TOLERANCE, 2),
@@ -236,7 +234,6 @@ def run_case(activation_name, target_json, width, branch_label, case, samples=No
     t_max = t_max or {"split": "1e15", "truncated": "200"}.get(case, "1e40")
     expected_decay = {"split": "algebraic", "truncated": "undetermined"}.get(case, "exponential")
     expect = "no-recovery" if case == "no-recovery" else "recovery"
-    from ..numeric.classify import branch_constraints
     return check_flow(act, target, start, inputs, weights=weights, how=how, t_max=t_max, dps=dps, expect=expect,
                       expected_decay=expected_decay, config=config,
                       branch=(branch_constraints(act, point, target), point.flat()))

@@ -19,14 +19,14 @@ from ..base.errors import InputError
 from ..base.precision import working_precision
 from ..base.tolerance import gap_thresholds
 from ..numeric.classify import classify, pattern_of
-from ..numeric.model_rank import model_rank
+from ..numeric.model_rank import grouped_count, model_rank
 from ..numeric.network import Network, parse_network
 from ..numeric.population import population_loss, population_points
 from ..numeric.precision import arb_to_mpf, decimal_string, to_arb, to_mpf
 from ..numeric.projection import project
 from ..numeric.rank import singular_values
 from ..symbolic.activations import activation
-from ..symbolic.branches import check_target, enumerate_branches, optimistic_sample_size, require_bias_structure
+from ..symbolic.branches import NOT_DERIVED, bias_structure_gap, check_target, enumerate_branches, optimistic_sample_size, require_bias_structure
 from .result import Check, Result
 
 TITLE_C3 = "branches of Q*: dimension and zero population loss"
@@ -130,8 +130,6 @@ def check_bias_coverage(names=COVERAGE_ACTIVATIONS, dps=50) -> Result:
     derived, and each refusal has evidence: at COVERAGE_POINT the rank of the neuron family falls below the
     grouped count that the enumeration assumes wherever the structure is refused for a shift identity or a
     hidden symmetry, and equals it for tanh."""
-    from ..numeric.model_rank import grouped_count
-    from ..symbolic.branches import NOT_DERIVED, bias_structure_gap
     point = parse_network(COVERAGE_POINT, "point")
     checks = []
     for name in names:

@@ -19,9 +19,9 @@ from functools import cache
 import mpmath
 
 from ..numeric.krawczyk import certify_mismatch, certify_zero, reverify_zero
-from ..numeric.network import gaussian_inputs, parse_network
+from ..numeric.network import Network, gaussian_inputs, parse_network
 from ..numeric.separation import certified_radius, nearest_nongeneralizing, samples_on_zero_set
-from ..symbolic.activations import activation
+from ..symbolic.activations import LIBRARY, activation, z
 from ..symbolic.branches import Branch, enumerate_branches
 from ..symbolic.constants import sign
 from .flow import run_case
@@ -30,7 +30,14 @@ from .paper_flows import check_converse_flow
 from .paper_lemma_3_5 import _intersection_inside, _three_neuron_closures, lemma_3_5_check
 from .paper_neurons import bounded_parts_check, check_neurons
 from .result import Check, Result
-from .separation import check_sweep
+from .separation import REVIEW_CASE, check_sweep
+from ..base.precision import working_precision
+from ..numeric.evaluate import evaluate
+from ..numeric.independence import certify_independence
+from ..numeric.precision import to_arb
+from ..numeric.rank import certified_full_column_rank
+from ..numeric.second_order import second_order
+from ..symbolic.real_line import certify_real_analytic
 
 TITLE = "the paper, statement by statement"
 
@@ -375,11 +382,6 @@ def separating_box_radius(act, weights, inputs, dps=50, largest=Fraction(1, 4), 
     network with a_k = 1, enclosed over the box); None if not even ``smallest`` passes."""
     from flint import arb
 
-    from ..base.precision import working_precision
-    from ..numeric.evaluate import evaluate
-    from ..numeric.network import Network
-    from ..numeric.precision import to_arb
-    from ..numeric.rank import certified_full_column_rank
     rho = largest
     with working_precision(dps):
         while rho >= smallest:
@@ -549,8 +551,6 @@ def check_statements(seed: int = 0) -> Result:
     l < 2r - m - m0 of Thm 5.3(b) and Cor. 5.1(b) (Finding 5), and Cor. 3.2 at w = 0 with sigma'(0) = 0 (Finding 7)."""
     import sympy as sp
 
-    from ..numeric.independence import certify_independence
-    from ..symbolic.activations import z
     checks = []
     # Assumption 2.1 for exp, every coefficient: sigma' = sigma and sigma(0) = 1 give c_k = 1/k! for all k
     exp = activation("exp")
@@ -636,8 +636,6 @@ def _analytic_on_the_line():
     sigma(w_k.x_i)); the hypothesis is proven for every activation the suite accepts, and a pole refused."""
     import sympy as sp
 
-    from ..symbolic.activations import LIBRARY, z
-    from ..symbolic.real_line import certify_real_analytic
     unproven = {name: certify_real_analytic(expr) for name, expr in LIBRARY.items()}
     pole = 1 / (z - sp.Rational(1, 3))
     refused = certify_real_analytic(pole)
@@ -654,8 +652,6 @@ def _analytic_on_the_line():
 def _between_the_bounds():
     """Beyond Thm 5.4: at the review's split point (rank 6, codim 8) the answer at n = 7 depends on the sample
     set; the second-order decision certifies it either way (docs/theory.md §6 (g))."""
-    from ..numeric.second_order import second_order
-    from .separation import REVIEW_CASE
     act, target = activation(REVIEW_CASE["activation"]), parse_network(REVIEW_CASE["target"])
     point = parse_network(REVIEW_CASE["point"])
     found = {seed: second_order(act, point, target, gaussian_inputs(REVIEW_CASE["n"], target.d, seed + 11))

@@ -8,6 +8,7 @@ from ..numeric.network import parse_network
 from ..symbolic.activations import activation
 from ..symbolic.branches import enumerate_branches
 from .result import Check
+from ..numeric.rank import exact_null_space, exact_rank
 
 
 def _three_neuron_closures(d=2):
@@ -100,7 +101,6 @@ def _generic_partition(rows, rhs, width, d, seed):
     that holds on all of it (the finer of the partitions at two seeded rational points)."""
     import numpy as np
 
-    from ..numeric.rank import exact_null_space, exact_rank
     augmented = [row + [b] for row, b in zip(rows, rhs)]
     if exact_rank(rows) < exact_rank(augmented):
         return None

@@ -22,6 +22,7 @@ from ..numeric.rank import exact_rank
 from ..symbolic.activations import Activation, activation, prove_zero, z
 from ..symbolic.constants import sign
 from .result import Check, Result
+from ..base.errors import InputError
 
 TITLE = "the paper, statement by statement"
 
@@ -292,7 +293,6 @@ SECTIONS = {"lemma 3.1": lemma_3_1_checks, "cor 3.1": lambda seed: corollary_3_1
 
 def check_neurons(seed: int = 0, sections=None) -> Result:
     """C8 part 'neurons': §3.1 of [GLR] (Lemma 3.1 to Remark 3.3), all of it or the named ``sections``."""
-    from ..base.errors import InputError
     chosen = list(SECTIONS) if sections is None else list(sections)
     unknown = [name for name in chosen if name not in SECTIONS]
     if unknown:

@@ -9,8 +9,11 @@ The CLI (``twolayer verify``), the notebooks and the tests all go through
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import derivatives, experiments, flow, global_minima, independence, paper, separation
+from . import derivatives, experiments, flow, global_minima, independence, paper, second_order, separation
 from .result import Result
+from ..numeric.network import parse_network
+from ..symbolic.activations import activation
+from ..symbolic.branches import enumerate_branches
 
 ACTIVATIONS = ("tanh", "sigmoid", "softplus", "silu", "gelu", "erf", "sin", "cos", "exp", "gaussian", "tanh_shift")
 
@@ -101,9 +104,6 @@ def _geometry_cases(quick):
 
 
 def _c3_configurations(quick):
-    from ..numeric.network import parse_network
-    from ..symbolic.activations import activation
-    from ..symbolic.branches import enumerate_branches
     configs = []
     for act, target, width in _geometry_cases(quick):
         t = parse_network(target)
@@ -152,7 +152,6 @@ def _c5_check(config):
     if config.get("case") == "review point":
         return separation.check_review_point(starts=config.get("starts", 4), dps=config.get("dps", 50))
     if config.get("part") == "second-order frequencies":
-        from . import second_order
         return second_order.check_frequencies(recheck=config.get("recheck", 2), dps=config.get("dps", 50))
     if config.get("case") == "known minimum":
         budget = {"boxes": config["boxes"]} if "boxes" in config else None   # a smaller budget for the mutants
@@ -163,9 +162,6 @@ def _c5_check(config):
 
 
 def _c5_configurations(quick):
-    from ..numeric.network import parse_network
-    from ..symbolic.activations import activation
-    from ..symbolic.branches import enumerate_branches
     configs = []
     for act, target_width, width, d in SEPARATION_CASES[:1 if quick else None]:
         target = TARGETS[target_width, d]

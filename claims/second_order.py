@@ -24,6 +24,9 @@ from ..numeric.precision import lower_bound_string, upper_bound_string
 from ..symbolic.activations import activation
 from ..symbolic.branches import enumerate_branches
 from .result import Check, Result
+from ..base.errors import InputError
+from ..numeric.second_order import second_order
+from ..orchestration.sweep import _complete_lines, _progress, repair_tail, run_tasks, table_lock
 
 #: sample sets per (branch, n)
 SETS = 200
@@ -77,7 +80,6 @@ def _why(found):
 
 def decide(case, n, set_index, dps=50):
     """One row of the table: the decision at the case's point on sample set ``set_index`` (prefix of size n)."""
-    from ..numeric.second_order import second_order
     label, act_name, target, point, branch, r, codim = case
     act, t, p = activation(act_name), parse_network(target), parse_network(point)
     inputs = gaussian_inputs(codim + 1, t.d, SET_SEED + set_index)[:n]
@@ -97,7 +99,6 @@ def read_rows(path=TABLE):
     """The table's rows; a last line cut mid-write (a stopped run) is left out, never glued to the next."""
     if not os.path.exists(path):
         return []
-    from ..orchestration.sweep import _complete_lines
     with open(path, newline="") as handle:
         rows = [row for row in csv.DictReader(_complete_lines(handle)) if None not in row.values()]
     for row in rows:
@@ -110,7 +111,6 @@ def read_rows(path=TABLE):
 
 def run_frequencies(path=TABLE, sets=SETS, workers=0, scheduler=None, progress=True):
     """Compute the missing rows of the table (appended as they finish, so a stopped run resumes)."""
-    from ..orchestration.sweep import _progress, repair_tail, run_tasks, table_lock
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with table_lock(path):
@@ -235,7 +235,6 @@ def main(argv=None):
     parser.add_argument("--scheduler")
     parser.add_argument("--sets", type=int, default=SETS)
     args = parser.parse_args(argv)
-    from ..base.errors import InputError
     try:
         rows = run_frequencies(sets=args.sets, workers=args.workers, scheduler=args.scheduler)
     except InputError as exc:

@@ -14,13 +14,22 @@ Degenerate branches: (a), (c), (d) as above; the threshold observed is reported 
 """
 import mpmath
 
-from ..base.tolerance import zero_residual
-from ..numeric.evaluate import evaluate
-from ..numeric.network import gaussian_inputs
-from ..numeric.precision import arb_to_mpf, decimal_string, distance, lower_bound_string, to_mpf, upper_bound_string
+from ..base.tolerance import generalization_verdict, zero_residual
+from ..numeric.evaluate import as_arb_matrix, evaluate
+from ..numeric.network import Network, gaussian_inputs, parse_network
+from ..numeric.precision import arb_to_mpf, decimal_string, distance, exact_fraction, lower_bound_string, to_mpf, upper_bound_string
 from ..orchestration.separation_sweep import separation_sweep
 from .global_minima import find_branch, setup_case
 from .result import Check, Result
+from ..base.precision import working_precision
+from ..numeric.classify import branch_constraints
+from ..numeric.exclusion import exclusion_radius, reverify_exclusion
+from ..numeric.krawczyk import certified_upper_bound, reverify_zero
+from ..numeric.population import population_loss
+from ..numeric.projection import project
+from ..numeric.reverify_second_order import reverify_second_order
+from ..numeric.separation import certified_radius, known_minimum_family
+from ..symbolic.activations import activation
 
 TITLE = "separation of generalizing global minima as n grows"
 
@@ -118,11 +127,6 @@ def reverify_radius(act, point, target, inputs, certificate, dps=50):
         return None
     from flint import arb, arb_mat, fmpq
 
-    from ..base.precision import working_precision
-    from ..numeric.classify import branch_constraints
-    from ..numeric.evaluate import as_arb_matrix
-    from ..numeric.network import Network
-    from ..numeric.precision import exact_fraction
     rows = branch_constraints(act, point, target)
     if rows is None:
         return False
@@ -240,7 +244,6 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
                      "minimum within its range (see the known-minimum family for a comparison that is exercised).")
     uppers = [row for row in rows if row.upper is not None]
     if uppers:
-        from ..numeric.krawczyk import reverify_zero
         # each box re-verified by the independent Krawczyk computation and its distance in rational arithmetic;
         # a certified non-generalizing minimum must lie beyond every certified radius at the same n
         again = [reverify_zero(act, row.upper.zero, point.d, target, inputs[:row.n], dps)
@@ -276,7 +279,6 @@ def second_order_checks(act, point, target, inputs, rows, dps=50):
     """(g) the second-order decisions at a degenerate point (docs/theory.md §6c): every n >= r decided, each
     certificate re-verified by separate code, and no decision contradicted by nesting (Q_n ⊆ Q_m for m <= n, so a
     radius at m holds at every n >= m) or by a non-generalizing minimum found or certified at as many samples."""
-    from ..numeric.reverify_second_order import reverify_second_order
     decided = [row for row in rows if row.second is not None]
     if not decided:
         return []
@@ -317,7 +319,6 @@ def second_order_checks(act, point, target, inputs, rows, dps=50):
 def _exclusion_checks(act, point, target, inputs, rows, notes):
     """(f) the branch-and-bound exclusion radii: each re-verified, and below every certified or found
     non-generalizing minimum of as many or more samples (those lie in Q_n \\ Q* too)."""
-    from ..numeric.exclusion import reverify_exclusion
     done = [row for row in rows if row.exclusion is not None and row.exclusion.radius is not None]
     for row in rows:
         if row.exclusion is not None and row.exclusion.radius is None:
@@ -389,7 +390,6 @@ KNOWN_MINIMUM_CASE = {"activation": "tanh", "target": '[[1, "1/2", "-3/4"]]',
 
 def _exact_farthest(upper, point):
     """True when delta-bar^2 >= sum (|c_i - theta°_i| + rho_i)^2 in exact rationals (rho_i = 0 on fixed ones)."""
-    from ..numeric.precision import exact_fraction
     rho = exact_fraction(upper.zero.radius)
     total = sum((abs(exact_fraction(c) - exact_fraction(p)) + (rho if i in upper.zero.free else 0)) ** 2
                 for i, (c, p) in enumerate(zip(upper.zero.center, point.flat())))
@@ -401,14 +401,6 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     distance eta |v| from theta° for every n; the search must find it, rho_n must stay below it, rho_n -> 0."""
     from fractions import Fraction
 
-    from ..base.tolerance import generalization_verdict
-    from ..numeric.exclusion import exclusion_radius, reverify_exclusion
-    from ..numeric.krawczyk import certified_upper_bound, reverify_zero
-    from ..numeric.network import parse_network
-    from ..numeric.population import population_loss
-    from ..numeric.projection import project
-    from ..numeric.separation import certified_radius, known_minimum_family
-    from ..symbolic.activations import activation
     case = dict(KNOWN_MINIMUM_CASE, **(case or {}))
     act, target = activation(case["activation"]), parse_network(case["target"], "target")
     point = parse_network(case["point"], "point")
@@ -490,8 +482,6 @@ def check_review_point(starts=4, dps=50) -> Result:
     """C5 at the review's split point: the sweep n = 6..8 on both sample sets (second order between r = 6 and
     codim = 8, where no first-order statement exists), and the two answers at n = 7, which must be opposite and
     both certified."""
-    from ..numeric.network import parse_network
-    from ..symbolic.activations import activation
     case = REVIEW_CASE
     act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
     checks, notes, answers = [], [], {}

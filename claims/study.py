@@ -24,11 +24,12 @@ from ..base.precision import working_precision
 from ..numeric.evaluate import evaluate
 from ..numeric.flow import smallest_positive_eigenvalue
 from ..numeric.model_rank import augment, model_rank
-from ..numeric.network import Network, gaussian_inputs
+from ..numeric.network import Network, gaussian_inputs, parse_network
 from ..numeric.precision import decimal_string, lower_bound_string, upper_bound_string
 from ..symbolic.activations import activation
-from ..symbolic.branches import branch_types, enumerate_branches, require_bias_structure
+from ..symbolic.branches import branch_types, check_target, enumerate_branches, require_bias_structure
 from .separation import certified_radius_of, check_point_sweep, separation_method
+from ..orchestration.sweep import _progress, run_tasks
 
 #: up to this many branches the study lists each one; beyond, it lists branch types
 LIST_UP_TO = 60
@@ -99,7 +100,6 @@ def study_branch(activation_name, target_json, width, label, bias=False, sizes=N
 
     Plain arguments and a JSON-ready result, so Dask workers can run it.
     """
-    from ..numeric.network import parse_network
     start = time.perf_counter()
     act, target = activation(activation_name), parse_network(target_json, "target")
     table = overview(act, target, width, bias)
@@ -145,9 +145,6 @@ def study_branch(activation_name, target_json, width, label, bias=False, sizes=N
 def run_study(activation_name, target_json, width, labels=None, bias=False, sizes=None, starts=0, boxes=200, seed=0,
               dps=50, workers=0, scheduler=None, progress=True, on_result=None) -> dict:
     """The overview and every selected branch studied (serially, or on Dask as the experiment sweeps are)."""
-    from ..numeric.network import parse_network
-    from ..orchestration.sweep import _progress, run_tasks
-    from ..symbolic.branches import check_target
     act, target = activation(activation_name), parse_network(target_json, "target")
     check_target(act, target)
     table = overview(act, target, width, bias)

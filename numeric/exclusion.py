@@ -56,7 +56,7 @@ from .classify import branch_constraints
 from .evaluate import activation_function, as_arb_matrix, evaluate
 from .network import Network
 from .precision import arb_to_mpf, exact_fraction, float64_midpoints, identity, to_arb
-from .rank import certified_full_column_rank
+from .rank import certified_full_column_rank, exact_null_space
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -98,7 +98,6 @@ def coordinate_basis(rows, M):
     >>> sum(u * v for u, v in zip(*basis))
     Fraction(0, 1)
     """
-    from .rank import exact_null_space
     tangent = exact_null_space(rows) if rows else [[Fraction(int(i == j)) for j in range(M)] for i in range(M)]
 
     def orthogonal(vectors):

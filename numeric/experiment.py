@@ -25,6 +25,8 @@ from ..base.errors import InputError
 from .classify import classify
 from .network import Network, parse_network
 from .training import FloatModel, decide, follow_to_limit, gradient_descent, test_error
+from ..symbolic.activations import activation
+from ..symbolic.branches import check_target
 
 TEST_SEED = 20240520
 
@@ -68,8 +70,6 @@ class ExperimentSpec:
 
 def validate(spec: ExperimentSpec):
     """(activation, target network), or InputError naming what is wrong with the spec."""
-    from ..symbolic.activations import activation
-    from ..symbolic.branches import check_target
     act = activation(spec.activation)
     target = parse_network(spec.target, "target")
     check_target(act, target)

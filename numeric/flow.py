@@ -34,6 +34,7 @@ from .network import Network
 from .precision import arb_to_mpf, distance, identity, norm, to_mpf
 from .projection import project
 from .rank import gram_eigen
+from .population import population_loss
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -232,7 +233,6 @@ def _relative_residual(points):
 def analyse(act: Activation, run: GradientFlowResult, target: Network, inputs, weights=None,
             dps: int = DEFAULT_DPS, bias: bool = False) -> FlowAnalysis:
     """The numbers claim C6 compares: generalization error, 2 lambda, fitted rate and slope, decay type."""
-    from .population import population_loss
     with working_precision(dps):
         generalization = population_loss(act, run.limit, target, dps, bias)[0]
         gen = mpmath.mpf(0) if generalization.is_exact() else arb_to_mpf(abs(generalization).upper())

@@ -75,6 +75,7 @@ from .third_order import (
     _beyond_span,
     _third_order,
 )
+from .projection import project
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -430,7 +431,6 @@ def _onto_zeros(act, point, target, inputs, dps, bias, zeros, out, JN, QN):
 
 
 def _certify_zeros(act, point, target, inputs, dps, bias, zeros, out, h):
-    from .projection import project
     if not zeros:
         return
     size = mpmath.sqrt(mpmath.fsum(v * v for v in h))

@@ -19,6 +19,7 @@ Derivative(sigma(z_j), (z_j, 2))*a[j]*x[p]*x[q]
 """
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
+from .expression import FUNCTIONS
 
 sigma = sp.Function("sigma")
 m, d, n = sp.symbols("m d n", integer=True, positive=True)
@@ -160,7 +161,6 @@ class _Printer(MpmathPrinter):
 def _check_printable(exprs, var):
     """The generated source is executed, so it is made only from trees of the activation grammar
     (symbolic/expression.py): numbers, ``var``, pi, E, + * ** and the grammar's functions."""
-    from .expression import FUNCTIONS
     functions = {f for f in FUNCTIONS.values() if isinstance(f, type)}   # sqrt is written as a power
     for expr in exprs:
         for node in sp.preorder_traversal(expr):

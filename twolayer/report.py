@@ -5,6 +5,10 @@ import os
 import sys
 
 from twolayer.claims.result import config_label
+from twolayer.claims import registry
+from twolayer.claims.paper_map import paper_items, paper_map
+from twolayer.claims.separation import separation_answer
+from twolayer.figures import FIGURES, study_figures
 
 
 def table(results):
@@ -29,7 +33,6 @@ def markdown(results, figures=None, seconds=None):
     id to the seconds its jobs took (a column of the summary table).
     FAIL and INCONCLUSIVE results show their evidence in full; passing ones inside a collapsed block.
     """
-    from twolayer.claims import registry
 
     figures = figures or {}
     out = ["# twolayer-recovery: verification report", "",
@@ -101,7 +104,6 @@ def evidence_markdown(result):
 
 def paper_map_markdown(results) -> str:
     """C8's map of checked statements (:func:`twolayer.claims.paper_map.paper_map`) as a Markdown table."""
-    from twolayer.claims.paper_map import paper_map
     lines = ["| statement | what it says | how the suite checks it | verdict | evidence |", "|---|---|---|---|---|"]
     lines += ["| " + " | ".join(cell(x) for x in entry) + " |" for entry in paper_map(results)]
     return "\n".join(lines)
@@ -109,7 +111,6 @@ def paper_map_markdown(results) -> str:
 
 def paper_items_markdown(results) -> str:
     """Every item of :func:`twolayer.claims.paper_map.paper_items` as a Markdown table, with the counts first."""
-    from twolayer.claims.paper_map import paper_items
     rows = paper_items(results)
     checked = sum(1 for _, _, how, _ in rows if how.startswith("checked"))
     examples = sum(1 for item, *_ in rows if item.startswith("Example"))   # the paper does not number its examples
@@ -157,7 +158,6 @@ def json_text(data, **kwargs):
 def write(results, directory, note=None, seconds=None):
     """DIR/report.md with its figures in DIR/figures/*.png, and DIR/results.json (``note``: e.g. incomplete;
     ``seconds``: per claim, shown in the summary table and stored as ``seconds``)."""
-    from twolayer.figures import FIGURES
 
     os.makedirs(os.path.join(directory, "figures"), exist_ok=True)
     drawn = {}
@@ -237,7 +237,6 @@ class Progress:
 
 def study_markdown(study, figures=None):
     """The study of one configuration as markdown (``twolayer study``; the report's study.md)."""
-    from twolayer.claims.separation import separation_answer
     lines = [f"# Study: {study['activation']}, target {study['target']}, width {study['width']}"
              + (" (with bias)" if study["bias"] else ""), "",
              f"{study['parameters']} parameters; Q* has {study['branches']} branches in {study['types']} types "
@@ -289,7 +288,6 @@ def study_markdown(study, figures=None):
 
 def write_study(study, directory):
     """DIR/study.md with its figures in DIR/figures/, and DIR/study.json."""
-    from twolayer.figures import study_figures
     os.makedirs(os.path.join(directory, "figures"), exist_ok=True)
     drawn = study_figures(study, os.path.join(directory, "figures"))
     with open(os.path.join(directory, "study.md"), "w") as fh:
