@@ -23,6 +23,7 @@ from twolayer.numeric.flow import _Problem, _ros2_step
 from twolayer.numeric.model_rank import model_rank
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import arb_to_mpf, to_mpf
+from twolayer.numeric.problem import Problem
 from twolayer.numeric.projection import _min_norm_step
 from twolayer.numeric.separation import certified_radius
 from twolayer.symbolic.activations import activation
@@ -63,7 +64,7 @@ def measure(M):
             ev = evaluate(act, Network.from_flat(moved, point.d), X, values=values)
             _min_norm_step(ev.jacobian, [arb_to_mpf(e) for e in ev.residuals], DPS, 1)
         out["projection step"] = best_of(projection_step, 2)
-        out["certified radius"] = best_of(lambda: certified_radius(act, point, target, inputs, DPS), 1)
+        out["certified radius"] = best_of(lambda: certified_radius(Problem(act, target, inputs, dps=DPS), point), 1)
         problem = _Problem(act, target, inputs, None, point.d, DPS)
 
         def flow_step():

@@ -11,6 +11,7 @@ from twolayer.base.precision import working_precision
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import arb_to_mpf, to_mpf
+from twolayer.numeric.problem import Problem
 from twolayer.numeric.projection import _min_norm_step
 from twolayer.orchestration.separation_sweep import separation_sweep
 from twolayer.symbolic.activations import activation
@@ -43,7 +44,7 @@ def run():
     point = branch.point(target, 0)
     inputs = gaussian_inputs(8, 1, 11)
     start = time.perf_counter()
-    rows = separation_sweep(act, point, target, inputs, list(range(1, 9)), starts=50, dps=DPS)
+    rows = separation_sweep(Problem(act, target, inputs, dps=DPS), point, sizes=list(range(1, 9)), starts=50)
     sweep = time.perf_counter() - start
     print(f"Separation sweep, tanh (1, 3, 1), branch {branch.label}, n = 1..8, 50 starts each, {DPS} digits")
     print(f"  total {sweep:7.1f} s (target < 120 s); certified from n = "
@@ -95,7 +96,7 @@ def second_order_cost():
         inputs = gaussian_inputs(max(sizes), t.d, seed)
         for n in sizes:
             t0 = time.perf_counter()
-            found = second_order(act, p, t, inputs[:n], dps=DPS)
+            found = second_order(Problem(act, t, inputs[:n], dps=DPS), p)
             seconds = time.perf_counter() - t0
             radius = "" if found.radius is None else f", radius {float(found.radius):.3e}"
             print(f"  {label}, n = {n}: {found.verdict} in {seconds:.2f} s (dim K = {found.kernel}, "
@@ -119,18 +120,18 @@ def known_minimum_bracket():
                                   case["samples"], seed=3, dps=DPS)[0]
     candidate = project(act, member.theta_eta, member.inputs, target=target, dps=DPS, step_limit=member.eta).network
     t0 = time.perf_counter()
-    rho = certified_radius(act, point, target, member.inputs, DPS).radius
+    rho = certified_radius(Problem(act, target, member.inputs, dps=DPS), point).radius
     lower = time.perf_counter() - t0
     t0 = time.perf_counter()
-    upper = certified_upper_bound(act, point, target, member.inputs, candidate, DPS)
+    upper = certified_upper_bound(Problem(act, target, member.inputs, dps=DPS), point, candidate)
     krawczyk = time.perf_counter() - t0
     print(f"  known-minimum bracket (eta = 0.1, n = M = 6): rho = {float(rho):.3e} in {lower * 1e3:.0f} ms, "
           f"delta-bar = {float(upper.distance):.4e} in {krawczyk * 1e3:.0f} ms (Krawczyk + mismatch probe)")
     timings = {"radius_ms": lower * 1e3, "krawczyk_ms": krawczyk * 1e3}
     for boxes in (1000, 4000):
-        found = exclusion_radius(act, point, target, member.inputs, max_boxes=boxes)
+        found = exclusion_radius(Problem(act, target, member.inputs, dps=30), point, max_boxes=boxes)
         t0 = time.perf_counter()
-        ok, _ = reverify_exclusion(act, point, target, member.inputs, found)
+        ok, _ = reverify_exclusion(Problem(act, target, member.inputs, dps=30), point, found)
         again = time.perf_counter() - t0
         print(f"  exclusion radius by branch and bound, {boxes} boxes: r = {float(found.radius):.3e} "
               f"(r / rho = {float(found.radius / rho):.2f}) in {found.seconds:.2f} s "

@@ -23,16 +23,16 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
+from ..numeric.classify import pattern_of
 from ..numeric.experiment import LR_HALVINGS, ExperimentSpec, rerun_descent
 from ..numeric.network import Network, parse_network
-from ..orchestration.sweep import read_table, run_sweep
-from .protocol_zbz import check_protocol
-from .result import Check, Result
-from ..numeric.classify import pattern_of
 from ..numeric.training import decide_at
+from ..orchestration.sweep import read_table, run_sweep
 from ..symbolic.activations import activation
 from .flow import check_flow
 from .global_minima import branch_table
+from .protocol_zbz import check_protocol
+from .result import Check, Result
 
 TITLE = "gradient descent from small initialization recovers the target from the predicted sample size on"
 UNDECIDED_LIMIT = 0.25

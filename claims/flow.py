@@ -36,6 +36,7 @@ import numpy as np
 
 from ..base.errors import InputError
 from ..base.tolerance import exponent_label, fails_to_generalize_above, generalization_verdict, generalizes_below
+from ..numeric.classify import branch_constraints
 from ..numeric.flow import _slope, analyse, gradient_flow, near_branch, tail_slope
 from ..numeric.network import Network, gaussian_inputs
 from ..numeric.population import population_points
@@ -43,7 +44,6 @@ from ..numeric.precision import decimal_string, to_mpf
 from ..symbolic.branches import check_target
 from .global_minima import find_branch, setup_case
 from .result import Check, Result
-from ..numeric.classify import branch_constraints
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation

@@ -26,7 +26,14 @@ from ..numeric.precision import arb_to_mpf, decimal_string, to_arb, to_mpf
 from ..numeric.projection import project
 from ..numeric.rank import singular_values
 from ..symbolic.activations import activation
-from ..symbolic.branches import NOT_DERIVED, bias_structure_gap, check_target, enumerate_branches, optimistic_sample_size, require_bias_structure
+from ..symbolic.branches import (
+    NOT_DERIVED,
+    bias_structure_gap,
+    check_target,
+    enumerate_branches,
+    optimistic_sample_size,
+    require_bias_structure,
+)
 from .result import Check, Result
 
 TITLE_C3 = "branches of Q*: dimension and zero population loss"

@@ -18,12 +18,20 @@ from functools import cache
 
 import mpmath
 
+from ..base.precision import working_precision
+from ..numeric.evaluate import evaluate
+from ..numeric.independence import certify_independence
 from ..numeric.krawczyk import certify_mismatch, certify_zero, reverify_zero
 from ..numeric.network import Network, gaussian_inputs, parse_network
+from ..numeric.precision import to_arb
+from ..numeric.problem import Problem
+from ..numeric.rank import certified_full_column_rank
+from ..numeric.second_order import second_order
 from ..numeric.separation import certified_radius, nearest_nongeneralizing, samples_on_zero_set
 from ..symbolic.activations import LIBRARY, activation, z
 from ..symbolic.branches import Branch, enumerate_branches
 from ..symbolic.constants import sign
+from ..symbolic.real_line import certify_real_analytic
 from .flow import run_case
 from .global_minima import rank_checks, setup_case
 from .paper_flows import check_converse_flow
@@ -31,13 +39,6 @@ from .paper_lemma_3_5 import _intersection_inside, _three_neuron_closures, lemma
 from .paper_neurons import bounded_parts_check, check_neurons
 from .result import Check, Result
 from .separation import REVIEW_CASE, check_sweep
-from ..base.precision import working_precision
-from ..numeric.evaluate import evaluate
-from ..numeric.independence import certify_independence
-from ..numeric.precision import to_arb
-from ..numeric.rank import certified_full_column_rank
-from ..numeric.second_order import second_order
-from ..symbolic.real_line import certify_real_analytic
 
 TITLE = "the paper, statement by statement"
 
@@ -189,8 +190,8 @@ def _worked_example_sweeps(dps):
                            c.tolerance, c.passed, c.kind, c.detail) for r in (null, split) for c in r.evidence]
 
 
-def _radius_check(row, act, point, target, inputs, n, dps, what):
-    found = certified_radius(act, point, target, inputs[:n], dps=dps)
+def _radius_check(problem: Problem, row, point, n, what):
+    found = certified_radius(problem.with_inputs(problem.inputs[:n]), point)
     return Check(f"[{row}] {what}: certified separation radius at n = {n}",
                  None if found.radius is None else f"{float(found.radius):.3e}", "> 0", "",
                  found.radius is not None and found.radius > 0, "certificate", found.reason or
@@ -206,8 +207,8 @@ def check_findings_2_3(seed: int = 0, dps: int = 50) -> Result:
     r, l = stratum(branch, 1)
     n = r + (3 + 1 - r) * 1
     inputs = gaussian_inputs(n, 1, seed + 11)
-    sharp = _radius_check("Finding 2", act, branch.point(target, seed), target, inputs, n, dps,
-                          f"exp, m = 3, branch {branch.label} (r = {r} < m, Morse-Bott), "
+    sharp = _radius_check(Problem(act, target, inputs, dps=dps), "Finding 2", branch.point(target, seed), n=n,
+                          what=f"exp, m = 3, branch {branch.label} (r = {r} < m, Morse-Bott), "
                           f"n = r + (m + m0 - r) d = {n} < m + (m + m0 - r) d = {n + 3 - r}")
     checks.append(sharp)
     # ... and the same radius is Finding 3 on a Morse-Bott stratum with r < m: there r + (r - l) d = n as well
@@ -237,8 +238,8 @@ def check_findings_2_3(seed: int = 0, dps: int = 50) -> Result:
     inputs = gaussian_inputs(high, 1, seed + 11)
     checks.append(Check("[Finding 3] r = m, l = m - m0: the two bounds of Theorem 5.4 coincide", [low, high],
                         "equal", 0, low == high, "exact"))
-    checks.append(_radius_check("Finding 3", act, branch.point(target, seed), target, inputs, high, dps,
-                                f"exp, m = 2, branch {branch.label}: at n = {high} the branch is separated, so "
+    checks.append(_radius_check(Problem(act, target, inputs, dps=dps), "Finding 3", branch.point(target, seed), n=high,
+                                what=f"exp, m = 2, branch {branch.label}: at n = {high} the branch is separated, so "
                                 "'no point recovery stable for n <= r + (r - l) d' fails at equality"))
     return Result("C8", TITLE, {"part": "findings 2-3", "activation": "exp", "seed": seed, "dps": dps}, checks)
 
@@ -360,13 +361,13 @@ def check_unique_representation(seed: int = 0, dps: int = 50) -> Result:
                             "permutation)", only, "one branch, dim 0", 0, len(only) == 1 and only[0][1] == 0, "exact"))
         point = branches[0].point(target, seed)
         n = (d + 1) * m0 + 1
-        checks.append(_radius_check(row, act, point, target, gaussian_inputs(n, d, seed), n, dps,
-                                    f"exp, m = m0 = {m0}, d = {d}, Gaussian inputs (seed {seed})"))
+        checks.append(_radius_check(Problem(act, target, gaussian_inputs(n, d, seed), dps=dps), row, point, n=n,
+                                    what=f"exp, m = m0 = {m0}, d = {d}, Gaussian inputs (seed {seed})"))
     # exp in d = 1: Rolle's bound (row "Lemma 4.3(b) exact for exp, d = 1") makes every set of n >= 2 m0 distinct
     # inputs work, one input below the paper's n > (d + 1) m0; the local certificate holds there too
     target = parse_network('[[1, "1/2"], ["-3/2", "5/4"]]')
-    checks.append(_radius_check(row, act, target, target, gaussian_inputs(4, 1, seed), 4, dps,
-                                "exp, m = m0 = 2, d = 1, at n = 2 m0 (Rolle's bound: every input set; the paper: "
+    checks.append(_radius_check(Problem(act, target, gaussian_inputs(4, 1, seed), dps=dps), row, target, n=4,
+                                what="exp, m = m0 = 2, d = 1, at n = 2 m0 (Rolle's bound: every input set; the paper: "
                                 "n > (d + 1) m0)"))
     return Result("C8", TITLE, {"part": "unique representation", "activation": "exp", "seed": seed, "dps": dps},
                   checks)
@@ -460,8 +461,8 @@ def check_zbz(seed: int = 0, dps: int = 50) -> Result:
     n = codim["Q2"]
     raw = gaussian_inputs(n, 1, seed + 11)
     inputs = [(x[0], Fraction(1)) for x in raw]                # the constant input 1 carries the bias
-    checks.append(_radius_check("ZBZ Table 1", act, q2, target, inputs, n, dps, "Q2"))
-    search = nearest_nongeneralizing(act, q1, target, inputs, starts=12, seed=seed, dps=dps)
+    checks.append(_radius_check(Problem(act, target, inputs, dps=dps), "ZBZ Table 1", q2, n=n, what="Q2"))
+    search = nearest_nongeneralizing(Problem(act, target, inputs, dps=dps), q1, starts=12, seed=seed)
     checks.append(Check(f"[ZBZ Table 1] Q1 at n = {n}: non-generalizing global minima near it (so not separated)",
                         search.found, "> 0", "", search.found > 0, "estimate",
                         f"search from 12 starts within 0.5: nearest at {search.nearest and float(search.nearest):.3g}"
@@ -654,7 +655,7 @@ def _between_the_bounds():
     set; the second-order decision certifies it either way (docs/theory.md §6 (g))."""
     act, target = activation(REVIEW_CASE["activation"]), parse_network(REVIEW_CASE["target"])
     point = parse_network(REVIEW_CASE["point"])
-    found = {seed: second_order(act, point, target, gaussian_inputs(REVIEW_CASE["n"], target.d, seed + 11))
+    found = {seed: second_order(Problem(act, target, gaussian_inputs(REVIEW_CASE["n"], target.d, seed + 11)), point)
              for seed in REVIEW_CASE["seeds"]}
     return Check("[Thm 5.4 between its bounds] the review's split point at n = 7 (rank 6 < n < codim 8): one sample "
                  "set certified separated, the other certified not separated",

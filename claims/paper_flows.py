@@ -14,6 +14,7 @@ from ..numeric.evaluate import as_arb_matrix, evaluate
 from ..numeric.flow import gradient_flow
 from ..numeric.network import Network, gaussian_inputs
 from ..numeric.precision import arb_to_mpf, to_mpf
+from ..numeric.problem import Problem
 from ..numeric.rank import exact_null_space
 from .global_minima import find_branch, setup_case
 from .result import Check, Result
@@ -25,9 +26,10 @@ ITERATIONS = 6
 DELTA = mpmath.mpf(1) / 20
 
 
-def shoot(act, point, target, inputs, rows, dps=40, iterations=ITERATIONS, delta=DELTA):
+def shoot(problem: Problem, point, rows, iterations=ITERATIONS, delta=DELTA):
     """The shooting iteration: per step (|p - theta*|, the tangent residual |T^T (limit - theta*)|, the normal
     distance of the flow's last point to the branch, why the flow stopped)."""
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     with working_precision(dps):
         star = mpmath.matrix([to_mpf(v) for v in point.flat()])
         basis = exact_null_space(rows)
@@ -56,7 +58,7 @@ def check_converse_flow(seed: int = 0, dps: int = 40) -> Result:
     branch = find_branch(branches, CASE["branch"])
     point = branch.point(target, seed)
     inputs = gaussian_inputs(CASE["n"], target.d, seed + 11)
-    steps = shoot(act, point, target, inputs, branch_constraints(act, point, target), dps)
+    steps = shoot(Problem(act, target, inputs, dps=dps), point, branch_constraints(act, point, target))
     floor = mpmath.mpf(10) ** (-(dps // 2))
     residuals = [r for _, r, _, _ in steps]
     ok = (all(why == "loss below target" for *_, why in steps) and residuals[-1] <= floor

@@ -5,10 +5,10 @@ example after Lemma 3.5 (three neurons), whose closures it builds.
 from fractions import Fraction
 
 from ..numeric.network import parse_network
+from ..numeric.rank import exact_null_space, exact_rank
 from ..symbolic.activations import activation
 from ..symbolic.branches import enumerate_branches
 from .result import Check
-from ..numeric.rank import exact_null_space, exact_rank
 
 
 def _three_neuron_closures(d=2):

@@ -17,12 +17,12 @@ from fractions import Fraction
 
 import sympy as sp
 
+from ..base.errors import InputError
 from ..numeric.independence import certify_independence
 from ..numeric.rank import exact_rank
 from ..symbolic.activations import Activation, activation, prove_zero, z
 from ..symbolic.constants import sign
 from .result import Check, Result
-from ..base.errors import InputError
 
 TITLE = "the paper, statement by statement"
 

@@ -9,11 +9,11 @@ The CLI (``twolayer verify``), the notebooks and the tests all go through
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import derivatives, experiments, flow, global_minima, independence, paper, second_order, separation
-from .result import Result
 from ..numeric.network import parse_network
 from ..symbolic.activations import activation
 from ..symbolic.branches import enumerate_branches
+from . import derivatives, experiments, flow, global_minima, independence, paper, second_order, separation
+from .result import Result
 
 ACTIVATIONS = ("tanh", "sigmoid", "softplus", "silu", "gelu", "erf", "sin", "cos", "exp", "gaussian", "tanh_shift")
 

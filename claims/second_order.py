@@ -19,14 +19,15 @@ import os
 import sys
 from pathlib import Path
 
+from ..base.errors import InputError
 from ..numeric.network import gaussian_inputs, parse_network
 from ..numeric.precision import lower_bound_string, upper_bound_string
+from ..numeric.problem import Problem
+from ..numeric.second_order import second_order
+from ..orchestration.sweep import _complete_lines, _progress, repair_tail, run_tasks, table_lock
 from ..symbolic.activations import activation
 from ..symbolic.branches import enumerate_branches
 from .result import Check, Result
-from ..base.errors import InputError
-from ..numeric.second_order import second_order
-from ..orchestration.sweep import _complete_lines, _progress, repair_tail, run_tasks, table_lock
 
 #: sample sets per (branch, n)
 SETS = 200
@@ -83,7 +84,7 @@ def decide(case, n, set_index, dps=50):
     label, act_name, target, point, branch, r, codim = case
     act, t, p = activation(act_name), parse_network(target), parse_network(point)
     inputs = gaussian_inputs(codim + 1, t.d, SET_SEED + set_index)[:n]
-    found = second_order(act, p, t, inputs, dps=dps)
+    found = second_order(Problem(act, t, inputs, dps=dps), p)
     nearest = min((z.distance for z in found.zeros), default=None)
     return {"case": label, "branch": branch, "n": n, "set": set_index, "verdict": found.verdict, "why": _why(found),
             "radius": "" if found.radius is None else lower_bound_string(found.radius, 4),

@@ -14,22 +14,31 @@ Degenerate branches: (a), (c), (d) as above; the threshold observed is reported 
 """
 import mpmath
 
-from ..base.tolerance import generalization_verdict, zero_residual
-from ..numeric.evaluate import as_arb_matrix, evaluate
-from ..numeric.network import Network, gaussian_inputs, parse_network
-from ..numeric.precision import arb_to_mpf, decimal_string, distance, exact_fraction, lower_bound_string, to_mpf, upper_bound_string
-from ..orchestration.separation_sweep import separation_sweep
-from .global_minima import find_branch, setup_case
-from .result import Check, Result
 from ..base.precision import working_precision
+from ..base.tolerance import generalization_verdict, zero_residual
 from ..numeric.classify import branch_constraints
+from ..numeric.evaluate import as_arb_matrix, evaluate
 from ..numeric.exclusion import exclusion_radius, reverify_exclusion
 from ..numeric.krawczyk import certified_upper_bound, reverify_zero
+from ..numeric.network import Network, gaussian_inputs, parse_network
 from ..numeric.population import population_loss
+from ..numeric.precision import (
+    arb_to_mpf,
+    decimal_string,
+    distance,
+    exact_fraction,
+    lower_bound_string,
+    to_mpf,
+    upper_bound_string,
+)
+from ..numeric.problem import Problem
 from ..numeric.projection import project
 from ..numeric.reverify_second_order import reverify_second_order
 from ..numeric.separation import certified_radius, known_minimum_family
+from ..orchestration.separation_sweep import separation_sweep
 from ..symbolic.activations import activation
+from .global_minima import find_branch, setup_case
+from .result import Check, Result
 
 TITLE = "separation of generalizing global minima as n grows"
 
@@ -94,8 +103,9 @@ def separation_answer(rows):
     return "; ".join(f"n = {a}" + (f"-{b}" if b > a else "") + f": {words[state]}" for a, b, state in runs)
 
 
-def pooled_distances(act, point, target, inputs, rows, dps):
+def pooled_distances(problem: Problem, point, rows):
     """(n, min distance over minima found with m >= n samples) after checking each is in Q_n \\ Q*."""
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     base = [to_mpf(v) for v in point.flat()]
     tolerance = zero_residual(dps)
     bad, pooled = 0, []
@@ -116,13 +126,14 @@ def pooled_distances(act, point, target, inputs, rows, dps):
     return pooled, bad
 
 
-def reverify_radius(act, point, target, inputs, certificate, dps=50):
+def reverify_radius(problem: Problem, point, certificate):
     """Re-check a radius certificate independently: the box built from its end points, both norms
     bounded two ways (Frobenius and sqrt(||.||_1 ||.||_inf), the smaller kept), U recomputed.
 
     Returns True (the inequality Delta(rho) < sigma_min holds again), False, or None without a radius.
     The smaller of two valid bounds is still valid, so a sound certificate always re-verifies.
     """
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     if certificate.radius is None:
         return None
     from flint import arb, arb_mat, fmpq
@@ -202,9 +213,10 @@ def _transition_check(rows, codim):
                  "(gap rule)", certified, expected, 0, passed, "estimate", detail)
 
 
-def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
+def sweep_checks(problem: Problem, point, rows, degenerate):
     """The C5 comparisons for one sweep (built-in or the user's point): (checks, notes, pooled), with pooled the
     [(n, pooled nearest distance or None)] of (d)."""
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     codim = rows[0].codim
     checks = [_sequence_check(row) for row in rows if row.sequence is not None]
     between = [row for row in rows if row.model_rank <= row.n < codim and row.radius.radius is None]
@@ -223,7 +235,7 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
         checks.append(Check("(b) degenerate point: no radius is certified (rank J_n <= r < codim)", certified, [], 0,
                             certified == [], "estimate", f"codim = {codim}, r = {rows[0].model_rank}"))
     if certified:
-        again = [reverify_radius(act, point, target, inputs[:row.n], row.radius, dps)
+        again = [reverify_radius(problem.with_inputs(inputs[:row.n]), point, row.radius)
                  for row in rows if row.radius.radius is not None]
         checks.append(Check("(b) every certified radius re-verified independently (box from its end points, "
                             "two norm bounds)", [lower_bound_string(row.radius.radius, 6) for row in rows
@@ -255,9 +267,9 @@ def sweep_checks(act, point, target, inputs, rows, degenerate, dps=50):
                                                  for row in uppers}, "re-verified; rho_n <= delta-bar_n", 0,
                             all(again) and all(rho <= u for rho, u in both), "certificate",
                             f"re-verified: {again}; {len(both)} sample sizes with both ends certified"))
-    checks += _exclusion_checks(act, point, target, inputs, rows, notes)
-    checks += second_order_checks(act, point, target, inputs, rows, dps)
-    pooled, bad = pooled_distances(act, point, target, inputs, rows, dps)
+    checks += _exclusion_checks(problem, point, rows, notes)
+    checks += second_order_checks(problem, point, rows)
+    pooled, bad = pooled_distances(problem, point, rows)
     if any(dist is not None for _, dist in pooled):
         checks.append(Check("(d) nesting: minima found with m samples are in Q_n \\ Q* for all n <= m",
                             bad, 0, decimal_string(zero_residual(dps), 3), bad == 0, "estimate",
@@ -275,10 +287,11 @@ def _second_verdict(row):
     return None if row.second is None else row.second.separated
 
 
-def second_order_checks(act, point, target, inputs, rows, dps=50):
+def second_order_checks(problem: Problem, point, rows):
     """(g) the second-order decisions at a degenerate point (docs/theory.md §6c): every n >= r decided, each
     certificate re-verified by separate code, and no decision contradicted by nesting (Q_n ⊆ Q_m for m <= n, so a
     radius at m holds at every n >= m) or by a non-generalizing minimum found or certified at as many samples."""
+    inputs = problem.inputs
     decided = [row for row in rows if row.second is not None]
     if not decided:
         return []
@@ -289,7 +302,7 @@ def second_order_checks(act, point, target, inputs, rows, dps=50):
                     "certified along a common real zero of the forms)", verdicts, "separated or not separated",
                     0, None if undecided else True, "certificate",
                     "; ".join(f"n = {row.n}: {row.second.reason}" for row in decided))]
-    again = [reverify_second_order(act, point, target, inputs[:row.n], row.second, dps)
+    again = [reverify_second_order(problem.with_inputs(inputs[:row.n]), point, row.second)
              for row in decided if row.second.separated is not None]
     if again:
         checks.append(Check("(g) every second-order certificate re-verified by separate code (radius: Neumann "
@@ -316,7 +329,7 @@ def second_order_checks(act, point, target, inputs, rows, dps=50):
     return checks
 
 
-def _exclusion_checks(act, point, target, inputs, rows, notes):
+def _exclusion_checks(problem: Problem, point, rows, notes):
     """(f) the branch-and-bound exclusion radii: each re-verified, and below every certified or found
     non-generalizing minimum of as many or more samples (those lie in Q_n \\ Q* too)."""
     done = [row for row in rows if row.exclusion is not None and row.exclusion.radius is not None]
@@ -326,7 +339,8 @@ def _exclusion_checks(act, point, target, inputs, rows, notes):
             break
     if not done:
         return []
-    again = [reverify_exclusion(act, point, target, inputs[:row.n], row.exclusion) for row in done]
+    again = [reverify_exclusion(problem.with_inputs(problem.inputs[:row.n]).at(30), point,
+                                row.exclusion) for row in done]
     checks = [Check("(f) exclusion radius r_n by branch and bound (tube lemma near the branch, residuals and Krawczyk "
                     "elsewhere), every excluded box re-verified by separate code and the ball's coverage sampled",
                     {str(row.n): lower_bound_string(row.exclusion.radius, 6) for row in done},
@@ -352,14 +366,13 @@ def _exclusion_checks(act, point, target, inputs, rows, notes):
     return checks
 
 
-def check_point_sweep(act, point, target, inputs, sizes, starts=12, seed=0, dps=50, config=None,
-                      bias=False, exclusion_boxes=1000) -> Result:
+def check_point_sweep(problem: Problem, point, sizes, starts=12, seed=0, config=None, exclusion_boxes=1000) -> Result:
     """C5 on one exact point of Q* (``twolayer separation`` and ``twolayer study`` go through here); ``bias``:
     inputs end in 1; ``exclusion_boxes``: the branch-and-bound budget per sample size."""
-    rows = separation_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps, bias=bias,
-                            exclusion_boxes=exclusion_boxes)
+    dps = problem.dps
+    rows = separation_sweep(problem, point, sizes=sizes, starts=starts, seed=seed, exclusion_boxes=exclusion_boxes)
     degenerate = rows[0].model_rank < rows[0].codim
-    checks, notes, pooled = sweep_checks(act, point, target, inputs, rows, degenerate, dps)
+    checks, notes, pooled = sweep_checks(problem, point, rows, degenerate)
     result = Result("C5", TITLE, dict(config or {}, starts=starts, seed=seed, dps=dps), checks, notes)
     result.rows, result.pooled = rows, pooled
     return result
@@ -376,8 +389,8 @@ def check_sweep(activation_name, target_json, width, branch_label, extra=2, star
     inputs = gaussian_inputs(sizes[-1], target.d, seed + 11)
     config = {"activation": activation_name, "target": target_json, "m": width, "branch": branch.label,
               "codim": branch.codim, "rank": branch.generic_rank, "n": f"1..{sizes[-1]}"}
-    return check_point_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps, config=config,
-                             exclusion_boxes=boxes)
+    return check_point_sweep(Problem(act, target, inputs, dps=dps), point, sizes=sizes, starts=starts, seed=seed,
+                             config=config, exclusion_boxes=boxes)
 
 
 # The known-minimum family: tanh, d = 2, a null-branch point, v moves the null neuron's output
@@ -409,13 +422,14 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     base = [to_mpf(v) for v in point.flat()]
     radii, found, verified, uppers, exclusions = [], [], [], [], []
     for member in family:
-        radii.append(certified_radius(act, point, target, member.inputs, dps).radius)
-        exclusions.append(exclusion_radius(act, point, target, member.inputs, max_boxes=case["boxes"]))
+        radii.append(certified_radius(Problem(act, target, member.inputs, dps=dps), point).radius)
+        exclusions.append(exclusion_radius(Problem(act, target, member.inputs, dps=30), point, max_boxes=case["boxes"]))
         p = project(act, member.theta_eta, member.inputs, target=target, dps=dps, step_limit=member.eta)
         gen = arb_to_mpf(abs(population_loss(act, p.network, target, dps)[0]).upper())
         found.append(distance(p.network.flat(), base) if p.converged else None)
         verified.append(bool(p.converged and generalization_verdict(gen, dps) is False))
-        upper = certified_upper_bound(act, point, target, member.inputs, p.network, dps) if p.converged else None
+        upper = certified_upper_bound(Problem(act, target, member.inputs, dps=dps), point,
+                                      p.network) if p.converged else None
         again = upper is not None and reverify_zero(act, upper.zero, point.d, target, member.inputs, dps)
         uppers.append(upper if again else None)
     config = {k: case[k] for k in ("activation", "target", "point", "samples", "boxes")}
@@ -448,7 +462,7 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
                         "ratio delta-bar / rho: " + ", ".join(f"{float(u / r):.3g}" for r, u in bracket)
                         + " (the lemma is first order: rho ~ sigma_min(A) / Lipschitz(A))"))
     excluded = [e.radius for e in exclusions]
-    again = [reverify_exclusion(act, point, target, m.inputs, e) for m, e in zip(family, exclusions)]
+    again = [reverify_exclusion(Problem(act, target, m.inputs, dps=30), point, e) for m, e in zip(family, exclusions)]
     checks.append(Check("exclusion radius r_n (branch and bound), re-verified box by box, and r_n <= delta-bar_n",
                         [None if r is None else lower_bound_string(r, 6) for r in excluded],
                         "re-verified; r_n <= delta-bar_n", 0,
@@ -487,9 +501,9 @@ def check_review_point(starts=4, dps=50) -> Result:
     checks, notes, answers = [], [], {}
     for seed in case["seeds"]:
         inputs = gaussian_inputs(8, target.d, seed + 11)
-        rows = separation_sweep(act, point, target, inputs, [6, 7, 8], starts=starts, seed=seed, dps=dps,
-                                exclusion_boxes=0)
-        found, more, _ = sweep_checks(act, point, target, inputs, rows, True, dps)
+        rows = separation_sweep(Problem(act, target, inputs, dps=dps), point, sizes=[6, 7, 8], starts=starts,
+                                seed=seed, exclusion_boxes=0)
+        found, more, _ = sweep_checks(Problem(act, target, inputs, dps=dps), point, rows, True)
         checks += [Check(f"seed {seed}: {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind, c.detail)
                    for c in found]
         notes.append(f"seed {seed}: {more}")

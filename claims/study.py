@@ -26,10 +26,11 @@ from ..numeric.flow import smallest_positive_eigenvalue
 from ..numeric.model_rank import augment, model_rank
 from ..numeric.network import Network, gaussian_inputs, parse_network
 from ..numeric.precision import decimal_string, lower_bound_string, upper_bound_string
+from ..numeric.problem import Problem
+from ..orchestration.sweep import _progress, run_tasks
 from ..symbolic.activations import activation
 from ..symbolic.branches import branch_types, check_target, enumerate_branches, require_bias_structure
 from .separation import certified_radius_of, check_point_sweep, separation_method
-from ..orchestration.sweep import _progress, run_tasks
 
 #: up to this many branches the study lists each one; beyond, it lists branch types
 LIST_UP_TO = 60
@@ -115,8 +116,8 @@ def study_branch(activation_name, target_json, width, label, bias=False, sizes=N
     d_in = target.d - 1 if bias else target.d
     inputs = gaussian_inputs(sizes[-1], d_in, seed + 11)
     inputs = augment(inputs) if bias else inputs
-    sweep = check_point_sweep(act, point, target, inputs, sizes, starts=starts, seed=seed, dps=dps, bias=bias,
-                              exclusion_boxes=boxes, config={"branch": label})
+    sweep = check_point_sweep(Problem(act, target, inputs, dps=dps, bias=bias), point, sizes=sizes, starts=starts,
+                              seed=seed, exclusion_boxes=boxes, config={"branch": label})
     rate = None
     if not branch.degenerate and codim <= len(inputs):   # degenerate: no local rate is predicted (C6: power laws)
         with working_precision(dps):

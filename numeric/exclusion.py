@@ -35,7 +35,8 @@ arithmetic, so every exclusion is a certificate. Every excluded box is kept, so
 >>> from twolayer.numeric.network import parse_network
 >>> act, target = activation("tanh"), parse_network('[[1, "1/2"]]')
 >>> point = parse_network('[[1, "1/2"], [0, "9/8"]]')
->>> found = exclusion_radius(act, point, target, [["-3/2"], ["1/2"], ["5/4"]], reach="1/100", max_boxes=200)
+>>> problem = Problem(act, target, [["-3/2"], ["1/2"], ["5/4"]], dps=30)
+>>> found = exclusion_radius(problem, point, reach="1/100", max_boxes=200)
 >>> found.radius >= 10 ** -3, found.radius <= 10 ** -2
 (True, True)
 """
@@ -56,10 +57,11 @@ from .classify import branch_constraints
 from .evaluate import activation_function, as_arb_matrix, evaluate
 from .network import Network
 from .precision import arb_to_mpf, exact_fraction, float64_midpoints, identity, to_arb
+from .problem import Problem
 from .rank import certified_full_column_rank, exact_null_space
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    from ..symbolic.activations import Activation
+    pass
 
 #: how a box was excluded: the tube lemma (on the Jacobian's enclosure, or its second-order form), the residuals
 #: (or Krawczyk), or inside the exclusion ball of fewer samples
@@ -386,8 +388,8 @@ def _dyadic_sqrt_lower(value: Fraction):
     return arb_to_mpf(arb(_q(value)).sqrt().lower())
 
 
-def exclusion_radius(act: Activation, point: Network, target: Network, inputs, reach="1/2", dps: int = 30,
-                     max_boxes: int = 1500, inside=None, model_rank=None) -> Exclusion:
+def exclusion_radius(problem: Problem, point: Network, reach='1/2', max_boxes: int = 1500, inside=None,
+                     model_rank=None) -> Exclusion:
     """Branch and bound around an exact point of a branch of Q* on the samples ``inputs`` (see the module doc).
 
     ``reach`` is the radius aimed at, ``max_boxes`` the budget of boxes examined; the result's radius is
@@ -396,6 +398,7 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
     already, and the search spends its budget beyond it. ``model_rank``: the certified r(theta°), if the caller
     has it; only with r < codim is a failure at theta° put down to a degenerate point.
     """
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     start = time.perf_counter()
     reach = Fraction(reach)
     rows = branch_constraints(act, point, target)
@@ -482,8 +485,8 @@ def exclusion_radius(act: Activation, point: Network, target: Network, inputs, r
     return result
 
 
-def reverify_exclusion(act: Activation, point: Network, target: Network, inputs, found: Exclusion, dps: int = 30,
-                       probes: int = 400, seed: int = 0) -> tuple[bool, str]:
+def reverify_exclusion(problem: Problem, point: Network, found: Exclusion, probes: int = 400,
+                       seed: int = 0) -> tuple[bool, str]:
     """Check an exclusion again by separate code: (ok, what failed).
 
     * the coordinate vectors, exactly: tangent ones solve the branch's equations, normal ones are orthogonal
@@ -496,6 +499,7 @@ def reverify_exclusion(act: Activation, point: Network, target: Network, inputs,
       inherited radius (exactly);
     * coverage, sampled: ``probes`` random points of the certified ball each lie in some excluded box.
     """
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     if found.radius is None:
         return True, "nothing certified"
     rows = branch_constraints(act, point, target)

@@ -22,11 +22,11 @@ import mpmath
 import numpy as np
 
 from ..base.errors import InputError
+from ..symbolic.activations import activation
+from ..symbolic.branches import check_target
 from .classify import classify
 from .network import Network, parse_network
 from .training import FloatModel, decide, follow_to_limit, gradient_descent, test_error
-from ..symbolic.activations import activation
-from ..symbolic.branches import check_target
 
 TEST_SEED = 20240520
 

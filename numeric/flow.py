@@ -31,10 +31,10 @@ from ..base.precision import DEFAULT_DPS, working_precision
 from ..base.tolerance import flow_loss_target, gap_thresholds
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
+from .population import population_loss
 from .precision import arb_to_mpf, distance, identity, norm, to_mpf
 from .projection import project
 from .rank import gram_eigen
-from .population import population_loss
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation

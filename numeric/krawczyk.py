@@ -33,6 +33,7 @@ from ..base.precision import working_precision
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .precision import arb_to_mpf, ball_box, to_arb, to_mpf
+from .problem import Problem
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
     from ..symbolic.activations import Activation
@@ -184,9 +185,9 @@ def probe_inputs(d):
     return units + [tuple(Fraction(1) for _ in range(d)), tuple(Fraction(1 if j % 2 else -1, 2) for j in range(d))]
 
 
-def certified_upper_bound(act: Activation, point: Network, target: Network, inputs, candidate: Network,
-                          dps: int = 50) -> UpperBound | None:
+def certified_upper_bound(problem: Problem, point: Network, candidate: Network) -> UpperBound | None:
     """delta-bar for a candidate point of Q_n \\ Q* (e.g. found by a search), or None if it is not certified."""
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     if len(inputs) > candidate.m * (candidate.d + 1):
         return None   # more equations than unknowns: Krawczyk's test has no square subsystem to work on
     zero = certify_zero(act, candidate, target, inputs, dps=dps)

@@ -21,9 +21,10 @@ from .evaluate import activation_function, as_arb_matrix, evaluate
 from .krawczyk import reverify_zero
 from .network import Network
 from .precision import exact_fraction, float64_midpoints, to_arb
+from .problem import Problem
 
 if TYPE_CHECKING:  # for annotations only
-    from ..symbolic.activations import Activation
+    pass
 
 
 def _square(x):
@@ -67,8 +68,7 @@ def _dense_third_norm(act, network, X):
     return total.sqrt().upper() if total.is_finite() else None
 
 
-def reverify_second_order(act: Activation, point: Network, target: Network, inputs, found,
-                          dps: int = 50):
+def reverify_second_order(problem: Problem, point: Network, found):
     """(ok, why): the certificate checked again by code that shares only its fixed matrices with the search.
 
     A separated answer: the lemma's inequality at the certified radius, with the Hessians summed sample by sample
@@ -78,8 +78,9 @@ def reverify_second_order(act: Activation, point: Network, target: Network, inpu
     sigma, proven in docs/theory.md §6 (g), not a computation). A not-separated answer: each zero box by
     :func:`.krawczyk.reverify_zero` and f_theta != f* again.
     """
+    act, inputs, dps = problem.act, problem.inputs, problem.dps
     if found.separated is False:
-        return _reverify_zeros(act, point, target, inputs, found, dps)
+        return _reverify_zeros(problem, point, found)
     if found.separated is not True:
         return False, "nothing certified"
     if found.method == "third order":
@@ -252,7 +253,8 @@ def _dense_hessian_norm(act, network, X):
     return total.sqrt().upper() if total.is_finite() else None
 
 
-def _reverify_zeros(act, point, target, inputs, found, dps):
+def _reverify_zeros(problem: Problem, point, found):
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     again = [reverify_zero(act, zero.zero, point.d, target, inputs, dps) for zero in found.zeros]
     if not all(again):
         return False, f"a zero box failed its re-verification: {again}"

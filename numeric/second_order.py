@@ -34,7 +34,7 @@ with the reason.
 >>> from twolayer.numeric.network import parse_network
 >>> act, target = activation("tanh"), parse_network('[[1, "1/2"]]')
 >>> point = parse_network('[["3/4", "1/2"], ["1/4", "1/2"]]')          # a split of the target neuron
->>> found = second_order(act, point, target, [["-3/2"], ["1/2"], ["5/4"], ["2"]])
+>>> found = second_order(Problem(act, target, [["-3/2"], ["1/2"], ["5/4"], ["2"]]), point)
 >>> found.separated, found.kernel, found.multipliers, found.radius > 10 ** -4
 (True, 1, 2, True)
 """
@@ -57,6 +57,8 @@ from .exclusion import coordinate_basis
 from .krawczyk import UpperBound, certify_mismatch, certify_zero, probe_inputs
 from .network import Network
 from .precision import arb_to_mpf, ball_box, float64_midpoints, to_arb, to_mpf
+from .problem import Problem
+from .projection import project
 from .rank import exact_rank, range_rows
 from .second_order_forms import (
     _exact,
@@ -75,10 +77,9 @@ from .third_order import (
     _beyond_span,
     _third_order,
 )
-from .projection import project
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    from ..symbolic.activations import Activation
+    pass
 
 #: the distances at which zeros off Q* are sought when the forms have a common real zero
 EPSILONS = ("1e-1", "1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
@@ -196,20 +197,20 @@ def _common_zero(forms, seed=0, tries=40):
     return None, None
 
 
-def second_order(act: Activation, point: Network, target: Network, inputs, dps: int = 50,
-                 bias: bool = False, zeros: bool = True) -> SecondOrder:
+def second_order(problem: Problem, point: Network, zeros: bool = True) -> SecondOrder:
     """Decide separation at a degenerate point to second order (module doc); ``zeros=False`` skips the Krawczyk
     boxes of the not-separated case (its decision is then None, with the common zero reported)."""
     started = time.perf_counter()
     out = SecondOrder()
     try:
-        _decide(act, point, target, inputs, dps, bias, zeros, out)
+        _decide(problem, point, zeros, out)
     finally:
         out.seconds = time.perf_counter() - started
     return out
 
 
-def _decide(act, point, target, inputs, dps, bias, zeros, out):
+def _decide(problem, point, zeros, out):
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     rows = branch_constraints(act, point, target)
     if rows is None:
         out.reason = "the point is on no branch of Q*"
@@ -248,7 +249,7 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
         if rho > n:
             out.reason = (f"rank J_n <= n = {n} < {rho}: the kernel of J_n is larger than the identities explain "
                           "(n below the model rank: the constructive sequence decides)")
-            return _onto_zeros(act, point, target, inputs, dps, bias, zeros, out, J0 * QN, QN)
+            return _onto_zeros(problem, point, zeros, out, J0 * QN, QN)
         JV = J0 * QN * V
         U = range_rows(JV) if rho else arb_mat(0, n)
         if U is None:
@@ -264,7 +265,7 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
         out.rank, out.multipliers = rho, n - rho
         if n == rho:
             out.reason = f"J_n is onto (rank n = {n}): Q_n is a manifold of dimension M - n near theta°"
-            return _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, np.eye(q)[0])
+            return _zeros_along(problem, point, zeros, out, KM, np.eye(q)[0])
         Lfull = np.linalg.svd(float64_midpoints(JV), full_matrices=True)[0][:, rho:].T if rho else np.eye(n)
         Lam = _exact(Lfull)
         C0 = Lam * JV
@@ -318,7 +319,7 @@ def _decide(act, point, target, inputs, dps, bias, zeros, out):
                           f"regular common real zero: the other equations start at third order")
             if _beyond_span(act, setup, out, tangent, JV, KM):
                 return
-        return _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, h0)
+        return _zeros_along(problem, point, zeros, out, KM, h0)
 
 
 def margin_holds(act, setup, delta) -> bool:
@@ -408,29 +409,30 @@ def _probes(d, bias):
     return [tuple(p) + (Fraction(1),) for p in probe_inputs(d - 1)]
 
 
-def _zeros_along(act, point, target, inputs, dps, bias, zeros, out, KM, h0):
+def _zeros_along(problem, point, zeros, out, KM, h0):
     """Project theta° + eps h (h = K h0) onto Q_n for each eps of EPSILONS and certify each zero off Q*."""
     out.direction = [float(v) for v in h0]
-    with working_precision(dps):
+    with working_precision(problem.dps):
         direction = KM * _exact(np.asarray(h0, dtype=float)[:, None])
         h = [arb_to_mpf(direction[i, 0]) for i in range(direction.nrows())]
-    return _certify_zeros(act, point, target, inputs, dps, bias, zeros, out, h)
+    return _certify_zeros(problem, point, zeros, out, h)
 
 
-def _onto_zeros(act, point, target, inputs, dps, bias, zeros, out, JN, QN):
+def _onto_zeros(problem, point, zeros, out, JN, QN):
     """n below the structural rank: follow a numerical kernel vector of J_n N (J_n onto)."""
     mids = float64_midpoints(JN)
     if np.linalg.matrix_rank(mids) < mids.shape[0]:
         out.reason += "; J_n is not onto either"
         return
     y = np.linalg.svd(mids)[2][-1]
-    with working_precision(dps):
+    with working_precision(problem.dps):
         direction = QN * _exact(y[:, None])
         h = [arb_to_mpf(direction[i, 0]) for i in range(direction.nrows())]
-    return _certify_zeros(act, point, target, inputs, dps, bias, zeros, out, h)
+    return _certify_zeros(problem, point, zeros, out, h)
 
 
-def _certify_zeros(act, point, target, inputs, dps, bias, zeros, out, h):
+def _certify_zeros(problem, point, zeros, out, h):
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     if not zeros:
         return
     size = mpmath.sqrt(mpmath.fsum(v * v for v in h))
@@ -447,7 +449,7 @@ def _certify_zeros(act, point, target, inputs, dps, bias, zeros, out, h):
             zero = certify_zero(act, p.network, target, inputs, dps=dps)
             if not zero.verified:
                 continue
-            found = certify_mismatch(act, zero.box(), point.d, target, _probes(point.d, bias), dps=dps)
+            found = certify_mismatch(act, zero.box(), point.d, target, _probes(point.d, problem.bias), dps=dps)
             if found is None:
                 continue
             rho = to_arb(zero.radius)

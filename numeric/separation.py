@@ -46,11 +46,12 @@ from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .population import population_loss
 from .precision import arb_to_mpf, ball_box, distance, norm, to_arb, to_mpf
+from .problem import Problem
 from .projection import project
 from .rank import gap_rank, gram_eigen, range_rows, singular_values
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    from ..symbolic.activations import Activation
+    pass
 
 
 @dataclass
@@ -69,13 +70,13 @@ def _frobenius_upper(matrix):
     return sum((abs(e).upper() ** 2 for e in entries), arb(0)).sqrt().upper()
 
 
-def certified_radius(act: Activation, point: Network, target: Network, inputs, dps: int = 50, largest=None,
-                     smallest=None) -> RadiusCertificate:
+def certified_radius(problem: Problem, point: Network, largest=None, smallest=None) -> RadiusCertificate:
     """The largest rho (halving from 1/2, then refined by bisection) that the lemma certifies.
 
     Every comparison is made on balls: ``delta(rho) < sigma_lower`` holds only if it holds for every
     number in both enclosures; rho is a dyadic number, so it is printed and stored exactly.
     """
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     rows = branch_constraints(act, point, target)
     if rows is None:
         return RadiusCertificate(None, None, None, "the point is on no branch of Q*")
@@ -146,8 +147,9 @@ class NonSeparation:
     reason: str = ""
 
 
-def non_separation_sequence(act, point, target, inputs, population_inputs, epsilons, dps=50, bias=False):
+def non_separation_sequence(problem: Problem, point, population_inputs, epsilons):
     """§6a: theta° + eps v (v in ker J_n outside ker J) projected onto Q_n, for each eps."""
+    act, target, inputs, dps, bias = problem.act, problem.target, problem.inputs, problem.dps, problem.bias
     out = NonSeparation()
     with working_precision(dps):
         Jn = evaluate(act, point, inputs, dps=dps).jacobian
@@ -192,11 +194,11 @@ class Search:
     points: list = field(default_factory=list)   # the non-generalizing minima (Networks)
 
 
-def nearest_nongeneralizing(act: Activation, point: Network, target: Network, inputs, starts=20, radius="0.5", seed=0,
-                            dps: int = 50, bias: bool = False) -> Search:
+def nearest_nongeneralizing(problem: Problem, point: Network, starts=20, radius='0.5', seed=0) -> Search:
     """Seeded search: starts at distance up to ``radius`` from theta°, projected onto Q_n inside 2*radius.
 
     With ``bias`` the last input is the constant 1 (the population loss averages over the others)."""
+    act, target, inputs, dps, bias = problem.act, problem.target, problem.inputs, problem.dps, problem.bias
     rng = np.random.default_rng(seed)
     out = Search()
     radius = mpmath.mpf(radius)

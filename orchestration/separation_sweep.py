@@ -15,6 +15,7 @@ from ..numeric.krawczyk import certified_upper_bound
 from ..numeric.model_rank import model_rank, structural_rank
 from ..numeric.population import population_points
 from ..numeric.precision import distance, to_mpf
+from ..numeric.problem import Problem
 from ..numeric.second_order import second_order
 from ..numeric.separation import (
     RadiusCertificate,
@@ -28,7 +29,6 @@ from ..symbolic.branches import require_bias_structure
 
 if TYPE_CHECKING:  # for annotations only
     from ..numeric.network import Network
-    from ..symbolic.activations import Activation
 
 
 @dataclass
@@ -50,8 +50,8 @@ class SweepRow:
 EPSILONS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
 
 
-def separation_sweep(act: Activation, point: Network, target: Network, inputs, sizes, starts=20, seed=0,
-                     dps: int = 50, radius="0.5", bias: bool = False, exclusion_boxes: int = 1000) -> list[SweepRow]:
+def separation_sweep(problem: Problem, point: Network, sizes, starts=20, seed=0, radius='0.5',
+                     exclusion_boxes: int = 1000) -> list[SweepRow]:
     """For each n in ``sizes``: rank J_n, certified radius, branch-and-bound exclusion radius (within a budget
     of ``exclusion_boxes`` boxes; 0 skips it), constructive non-separation, nearest search.
 
@@ -59,6 +59,7 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
     every larger n (Q_n ⊆ Q_k). With ``bias`` their last entry is the constant 1 and the last weight of every
     neuron is its bias.
     """
+    act, target, inputs, dps, bias = problem.act, problem.target, problem.inputs, problem.dps, problem.bias
     if bias:
         require_bias_structure(act, point.m - target.m)
     rows_c = require_on_branch(act, point, target)
@@ -70,19 +71,18 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
     rows, inside = [], None
     for n in sorted(sizes):
         xs = inputs[:n]
-        row = SweepRow(n, jacobian_rank(act, point, xs, dps), codim, r, None,
-                       certified_radius(act, point, target, xs, dps),
-                       nearest_nongeneralizing(act, point, target, xs, starts=starts, seed=seed, dps=dps,
-                                               radius=radius, bias=bias))
+        sub = problem.with_inputs(xs)
+        row = SweepRow(n, jacobian_rank(act, point, xs, dps), codim, r, None, certified_radius(sub, point),
+                       nearest_nongeneralizing(sub, point, starts=starts, seed=seed, radius=radius))
         if n < r:
-            row.sequence = non_separation_sequence(act, point, target, xs, population, EPSILONS, dps, bias)
+            row.sequence = non_separation_sequence(sub, point, population, EPSILONS)
         if not bias:   # the mismatch probes are Gaussian-side inputs; with a bias they would need the constant 1
-            row.upper = _nearest_certified(act, point, target, xs, row.search.points, dps)
+            row.upper = _nearest_certified(sub, point, candidates=row.search.points)
         if r <= n and r < codim:
-            row.second = second_order(act, point, target, xs, dps=dps, bias=bias)
+            row.second = second_order(sub, point)
         if n >= codim and exclusion_boxes:
-            row.exclusion = exclusion_radius(act, point, target, xs, reach=radius, max_boxes=exclusion_boxes,
-                                             inside=inside, model_rank=r)
+            row.exclusion = exclusion_radius(sub.at(30), point, reach=radius, max_boxes=exclusion_boxes, inside=inside,
+                                             model_rank=r)
             inside = row.exclusion.radius if row.exclusion.radius is not None else inside
         if row.radius.radius is not None:
             row.separated, row.why = True, "certified radius"
@@ -107,12 +107,12 @@ def separation_sweep(act: Activation, point: Network, target: Network, inputs, s
     return rows
 
 
-def _nearest_certified(act, point, target, inputs, candidates, dps, tries=3):
+def _nearest_certified(problem: Problem, point, candidates, tries=3):
     """The certified upper bound of the nearest of the first ``tries`` candidates (by distance) that verifies."""
     base = [to_mpf(v) for v in point.flat()]
     ordered = sorted(candidates, key=lambda c: distance(c.flat(), base))[:tries]
     for candidate in ordered:
-        upper = certified_upper_bound(act, point, target, inputs, candidate, dps)
+        upper = certified_upper_bound(problem, point, candidate)
         if upper is not None:
             return upper
     return None

@@ -19,6 +19,7 @@ Derivative(sigma(z_j), (z_j, 2))*a[j]*x[p]*x[q]
 """
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
+
 from .expression import FUNCTIONS
 
 sigma = sp.Function("sigma")

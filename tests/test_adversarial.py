@@ -21,6 +21,7 @@ from twolayer.claims.separation import check_point_sweep
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import exact_fraction, lower_bound_string, upper_bound_string
+from twolayer.numeric.problem import Problem
 from twolayer.numeric.separation import nearest_nongeneralizing
 from twolayer.symbolic.activations import activation
 from twolayer.symbolic.constants import sign
@@ -103,7 +104,7 @@ def test_search_at_15_digits_reports_only_true_minima():
     act, target = activation("tanh"), parse_network('[[1, "1/2"]]')
     point = parse_network('[[1, "1/2"], [0, 2]]')
     inputs = gaussian_inputs(2, 1, 0)
-    found = nearest_nongeneralizing(act, point, target, inputs, starts=4, dps=15)
+    found = nearest_nongeneralizing(Problem(act, target, inputs, dps=15), point, starts=4)
     assert found.found >= 1
     for p in found.points:
         residual = max(abs(e.mid()) for e in evaluate(act, p, inputs, target=target, dps=30).residuals)
@@ -133,8 +134,8 @@ def test_points_off_q_star_are_refused(point):
 
 
 def test_a_point_on_q_star_with_a_sign_flip_is_accepted():
-    result = check_point_sweep(activation("tanh"), parse_network('[[-1, "-1/2"], [0, 2]]'),
-                               parse_network('[[1, "1/2"]]'), gaussian_inputs(3, 1, 0), [3], starts=1)
+    result = check_point_sweep(Problem(activation("tanh"), parse_network('[[1, "1/2"]]'), gaussian_inputs(3, 1, 0)),
+                               parse_network('[[-1, "-1/2"], [0, 2]]'), sizes=[3], starts=1)
     assert result.rows[0].radius.radius is not None
 
 
@@ -171,8 +172,8 @@ def test_separation_cli_verdict_is_the_claim_verdict():
     args = ["separation", "--activation", "tanh", "--target", '[[1, "1/2"]]', "--point", '[[1, "1/2"], [0, 2]]',
             "--samples", "1-4", "--starts", "2", "--json"]
     out = json.loads(twolayer(*args).stdout)
-    result = check_point_sweep(activation("tanh"), parse_network('[[1, "1/2"], [0, 2]]'),
-                               parse_network('[[1, "1/2"]]'), gaussian_inputs(4, 1, 0), [1, 2, 3, 4], starts=2)
+    result = check_point_sweep(Problem(activation("tanh"), parse_network('[[1, "1/2"]]'), gaussian_inputs(4, 1, 0)),
+                               parse_network('[[1, "1/2"], [0, 2]]'), sizes=[1, 2, 3, 4], starts=2)
     assert out["verdict"] == result.verdict == "PASS"
     assert [r["certified_radius"] for r in out["rows"]] == \
         [None if r.radius.radius is None else lower_bound_string(r.radius.radius, 6) for r in result.rows]
@@ -228,7 +229,7 @@ def test_directed_rounding(value):
 
 
 def test_printed_radius_is_below_the_certified_one():
-    result = check_point_sweep(activation("tanh"), parse_network('[[1, "1/2"], [0, 2]]'),
-                               parse_network('[[1, "1/2"]]'), gaussian_inputs(3, 1, 0), [3], starts=1)
+    result = check_point_sweep(Problem(activation("tanh"), parse_network('[[1, "1/2"]]'), gaussian_inputs(3, 1, 0)),
+                               parse_network('[[1, "1/2"], [0, 2]]'), sizes=[3], starts=1)
     rho = result.rows[0].radius.radius
     assert Fraction(lower_bound_string(rho, 6)) <= exact_fraction(rho)

@@ -19,6 +19,7 @@ from twolayer.numeric.exclusion import (
 from twolayer.numeric.model_rank import structural_rank
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import exact_fraction
+from twolayer.numeric.problem import Problem
 from twolayer.numeric.separation import certified_radius, known_minimum_family
 from twolayer.symbolic.activations import activation
 
@@ -30,7 +31,7 @@ INPUTS = gaussian_inputs(5, 1, 11)
 
 @pytest.fixture(scope="module")
 def null_row():
-    return exclusion_radius(TANH, NULL_POINT, TARGET, INPUTS[:3], max_boxes=300)
+    return exclusion_radius(Problem(TANH, TARGET, INPUTS[:3], dps=30), NULL_POINT, max_boxes=300)
 
 
 def test_basis_is_exact_and_orthogonal():
@@ -43,27 +44,28 @@ def test_basis_is_exact_and_orthogonal():
 
 
 def test_exclusion_beats_the_lemma_and_reverifies(null_row):
-    rho = certified_radius(TANH, NULL_POINT, TARGET, INPUTS[:3]).radius
+    rho = certified_radius(Problem(TANH, TARGET, INPUTS[:3]), NULL_POINT).radius
     assert null_row.radius > 5 * rho
-    ok, why = reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], null_row)
+    ok, why = reverify_exclusion(Problem(TANH, TARGET, INPUTS[:3], dps=30), NULL_POINT, null_row)
     assert ok, why
 
 
 def test_no_exclusion_below_the_codimension_or_at_a_degenerate_point():
-    below = exclusion_radius(TANH, NULL_POINT, TARGET, INPUTS[:2])
+    below = exclusion_radius(Problem(TANH, TARGET, INPUTS[:2], dps=30), NULL_POINT)
     assert below.radius is None and "codim" in below.reason
     split = parse_network('[["1/2", "1/2"], ["1/2", "1/2"]]')   # the target neuron split in two: degenerate
-    degenerate = exclusion_radius(TANH, split, TARGET, INPUTS[:4], model_rank=structural_rank(TANH, split))
+    degenerate = exclusion_radius(Problem(TANH, TARGET, INPUTS[:4], dps=30), split,
+                                  model_rank=structural_rank(TANH, split))
     assert degenerate.radius is None and "degenerate point (certified model rank r = 2 < codim = 3" in \
         degenerate.reason
     # without the certified model rank the same failure is not put down to the point
-    unknown = exclusion_radius(TANH, split, TARGET, INPUTS[:4])
+    unknown = exclusion_radius(Problem(TANH, TARGET, INPUTS[:4], dps=30), split)
     assert unknown.radius is None and "degenerate" not in unknown.reason and "not certified" in unknown.reason
 
 
 def test_off_branch_point_is_refused():
     off = parse_network('[["11/10", "1/2"], [0, "9/8"]]')
-    assert exclusion_radius(TANH, off, TARGET, INPUTS[:3]).radius is None
+    assert exclusion_radius(Problem(TANH, TARGET, INPUTS[:3], dps=30), off).radius is None
 
 
 def test_radius_stays_below_a_certified_non_generalizing_minimum():
@@ -73,7 +75,7 @@ def test_radius_stays_below_a_certified_non_generalizing_minimum():
     act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
     member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], ["1e-3"],
                                   case["samples"], seed=3)[0]
-    found = exclusion_radius(act, point, target, member.inputs, reach="1/100", max_boxes=400)
+    found = exclusion_radius(Problem(act, target, member.inputs, dps=30), point, reach="1/100", max_boxes=400)
     assert found.radius is not None and exact_fraction(found.radius) < Fraction(122, 100) * Fraction(1, 1000)
 
 
@@ -101,37 +103,38 @@ def test_second_order_lemma_clears_larger_boxes_but_never_a_minimum():
         box = [(c - half, c + half) for c in s]
         assert region.tube_lemma(box)[0] is None and not region.residual_excludes(box)
         # and the re-verification refuses that box under either label
-        found = exclusion_radius(act, point, target, member.inputs, max_boxes=20)
+        found = exclusion_radius(Problem(act, target, member.inputs, dps=30), point, max_boxes=20)
         for kind in (SECOND_ORDER, RESIDUAL):
             forged = copy.copy(found)
             forged.excluded = found.excluded + [(box, kind)]
-            assert not reverify_exclusion(act, point, target, member.inputs, forged)[0]
+            assert not reverify_exclusion(Problem(act, target, member.inputs, dps=30), point, forged)[0]
 
 
 def test_nesting_carries_the_radius_over(null_row):
-    larger = exclusion_radius(TANH, NULL_POINT, TARGET, INPUTS[:4], max_boxes=50, inside=null_row.radius)
+    larger = exclusion_radius(Problem(TANH, TARGET, INPUTS[:4], dps=30), NULL_POINT, max_boxes=50,
+                              inside=null_row.radius)
     assert larger.radius >= null_row.radius
-    assert reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:4], larger)[0]
+    assert reverify_exclusion(Problem(TANH, TARGET, INPUTS[:4], dps=30), NULL_POINT, larger)[0]
 
 
 def test_reverification_rejects_tampering(null_row):
     grown = copy.copy(null_row)
     grown.radius = null_row.radius * 4          # a radius its boxes do not cover
-    assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], grown)[0]
+    assert not reverify_exclusion(Problem(TANH, TARGET, INPUTS[:3], dps=30), NULL_POINT, grown)[0]
     forged = copy.copy(null_row)               # a box that is not empty, claimed by the lemma
     forged.excluded = null_row.excluded + [([(Fraction(-1, 2), Fraction(1, 2))] * 4, LEMMA)]
-    assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], forged)[0]
+    assert not reverify_exclusion(Problem(TANH, TARGET, INPUTS[:3], dps=30), NULL_POINT, forged)[0]
     forged.excluded = null_row.excluded + [([(Fraction(-1, 2), Fraction(1, 2))] * 4, SECOND_ORDER)]
-    assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], forged)[0]
+    assert not reverify_exclusion(Problem(TANH, TARGET, INPUTS[:3], dps=30), NULL_POINT, forged)[0]
     bent = copy.copy(null_row)                 # coordinates that are not orthogonal
     bent.basis = [list(q) for q in null_row.basis]
     bent.basis[0][0] += Fraction(1, 3)
-    assert not reverify_exclusion(TANH, NULL_POINT, TARGET, INPUTS[:3], bent)[0]
+    assert not reverify_exclusion(Problem(TANH, TARGET, INPUTS[:3], dps=30), NULL_POINT, bent)[0]
 
 
 def test_bias_point_is_supported():
     target = parse_network('[[1, "1/2", "1/4"]]')
     point = parse_network('[[1, "1/2", "1/4"], [0, "9/8", "-1/3"]]')
     inputs = [list(x) + [1] for x in gaussian_inputs(4, 1, 5)]
-    found = exclusion_radius(TANH, point, target, inputs, max_boxes=200)
-    assert found.radius is not None and reverify_exclusion(TANH, point, target, inputs, found)[0]
+    found = exclusion_radius(Problem(TANH, target, inputs, dps=30), point, max_boxes=200)
+    assert found.radius is not None and reverify_exclusion(Problem(TANH, target, inputs, dps=30), point, found)[0]

@@ -8,6 +8,7 @@ from twolayer.base.errors import InputError
 from twolayer.claims import paper, paper_lemma_3_5, paper_map, registry
 from twolayer.numeric.krawczyk import certify_mismatch, certify_zero
 from twolayer.numeric.network import gaussian_inputs, parse_network
+from twolayer.numeric.problem import Problem
 from twolayer.symbolic.activations import activation
 from twolayer.symbolic.branches import enumerate_branches
 
@@ -157,7 +158,7 @@ def test_shooting_reaches_the_point_it_aims_at():
     act, target, branches = setup_case(case["activation"], case["target"], case["m"])
     point = find_branch(branches, case["branch"]).point(target, 1)
     inputs = gaussian_inputs(case["n"], target.d, 3)
-    steps = paper_flows.shoot(act, point, target, inputs, branch_constraints(act, point, target), dps=30,
+    steps = paper_flows.shoot(Problem(act, target, inputs, dps=30), point, branch_constraints(act, point, target),
                               iterations=4)
     residuals = [r for _, r, _, _ in steps]
     assert all(b < a / 100 for a, b in zip(residuals, residuals[1:])), residuals

@@ -22,6 +22,7 @@ from twolayer.numeric import third_order
 from twolayer.numeric.evaluate import evaluate
 from twolayer.numeric.network import Network, gaussian_inputs, parse_network
 from twolayer.numeric.precision import to_arb
+from twolayer.numeric.problem import Problem
 from twolayer.numeric.reverify_second_order import reverify_second_order
 from twolayer.numeric.separation import nearest_nongeneralizing
 from twolayer.symbolic.activations import activation
@@ -60,7 +61,7 @@ def independent_form(inputs):
 def test_the_form_agrees_with_an_independent_computation(seed):
     inputs = gaussian_inputs(7, 2, seed)
     eigenvalues = independent_form(inputs)
-    found = so.second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, zeros=False)
+    found = so.second_order(Problem(TANH, REVIEW_TARGET, inputs), REVIEW_POINT, zeros=False)
     definite = eigenvalues[0] * eigenvalues[1] > 0
     assert found.kernel == 2 and found.rank == 6 and found.multipliers == 1
     if definite:
@@ -74,8 +75,8 @@ def test_the_review_point_gets_opposite_certified_answers_on_the_two_sample_sets
     answers = {}
     for seed in (0, 3):
         inputs = gaussian_inputs(7, 2, seed + 11)
-        found = so.second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs)
-        ok, why = reverify_second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, found)
+        found = so.second_order(Problem(TANH, REVIEW_TARGET, inputs), REVIEW_POINT)
+        ok, why = reverify_second_order(Problem(TANH, REVIEW_TARGET, inputs), REVIEW_POINT, found)
         assert ok, why
         answers[seed] = found
     assert answers[0].separated is False and len(answers[0].zeros) >= so.ENOUGH_ZEROS
@@ -83,15 +84,15 @@ def test_the_review_point_gets_opposite_certified_answers_on_the_two_sample_sets
     assert answers[3].separated is True and answers[3].radius > 0
     # nothing the search finds lies inside the certified radius
     inputs = gaussian_inputs(7, 2, 14)
-    search = nearest_nongeneralizing(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, starts=6, radius="0.01")
+    search = nearest_nongeneralizing(Problem(TANH, REVIEW_TARGET, inputs), REVIEW_POINT, starts=6, radius="0.01")
     assert search.nearest is None or search.nearest > answers[3].radius
 
 
 def test_a_larger_radius_fails_the_separate_check():
     inputs = gaussian_inputs(7, 2, 14)
-    found = so.second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs)
+    found = so.second_order(Problem(TANH, REVIEW_TARGET, inputs), REVIEW_POINT)
     found.radius *= 8
-    assert reverify_second_order(TANH, REVIEW_POINT, REVIEW_TARGET, inputs, found)[0] is False
+    assert reverify_second_order(Problem(TANH, REVIEW_TARGET, inputs), REVIEW_POINT, found)[0] is False
 
 
 def test_forms_without_common_zero_or_definite_combination_are_covered_by_arcs():
@@ -141,16 +142,16 @@ def test_the_structural_kernel_holds_at_other_points_of_the_branch(name, point, 
 
 def test_an_off_branch_point_says_why_and_a_zero_class_is_decided_at_third_order():
     target = parse_network('[[1, "1/2"]]')
-    found = so.second_order(TANH, parse_network('[["11/10", "1/2"], [0, 1]]'), target, [["1"], ["2"]])
+    found = so.second_order(Problem(TANH, target, [["1"], ["2"]]), parse_network('[["11/10", "1/2"], [0, 1]]'))
     assert found.separated is None and "no branch" in found.reason
     # the zero class of tanh: sigma''(0) = 0, every form vanishes on K; the cubic term decides (third order)
     zero_class = parse_network('[[1, "1/2"], ["9/8", 0], ["3/8", 0]]')
     inputs = gaussian_inputs(5, 1, 3)
-    found = so.second_order(TANH, zero_class, target, inputs)
+    found = so.second_order(Problem(TANH, target, inputs), zero_class)
     assert "vanishes" in found.reason and found.separated is True and found.method == "third order"
-    assert reverify_second_order(TANH, zero_class, target, inputs, found)[0]
+    assert reverify_second_order(Problem(TANH, target, inputs), zero_class, found)[0]
     found.radius *= 2
-    assert not reverify_second_order(TANH, zero_class, target, inputs, found)[0]
+    assert not reverify_second_order(Problem(TANH, target, inputs), zero_class, found)[0]
 
 
 THREE_SPLIT = parse_network('[["9/8", "1/2"], ["3/8", "1/2"], ["-1/2", "1/2"]]')
@@ -187,17 +188,17 @@ def test_the_curvature_identity_of_lemma_g4_against_mpmath():
 def test_a_three_neuron_split_is_decided_beyond_the_span_of_its_forms():
     target = parse_network('[[1, "1/2"]]')
     inputs = gaussian_inputs(6, 1, 7)
-    assert so.second_order(TANH, THREE_SPLIT, target, inputs[:3]).separated is False     # one equation: a zero
+    assert so.second_order(Problem(TANH, target, inputs[:3]), THREE_SPLIT).separated is False     # one equation: a zero
     radii = []
     for point in (THREE_SPLIT, THREE_SPLIT_MIRRORED):
-        found = so.second_order(TANH, point, target, inputs[:4])
+        found = so.second_order(Problem(TANH, target, inputs[:4]), point)
         assert found.separated is True and found.method == "third order" and "(g4)" in found.reason
         kinds = {kind for kind, *_ in found.data.third}
         assert kinds == {"quadratic", "cubic"} and found.data.augment is not None
-        assert reverify_second_order(TANH, point, target, inputs[:4], found)[0]
+        assert reverify_second_order(Problem(TANH, target, inputs[:4]), point, found)[0]
         radii.append(found.radius)
         found.radius *= 2
-        assert not reverify_second_order(TANH, point, target, inputs[:4], found)[0]
+        assert not reverify_second_order(Problem(TANH, target, inputs[:4]), point, found)[0]
     assert radii[0] == radii[1]            # the symmetry is an isometry of the parameters: the same certificate
 
 
@@ -211,7 +212,7 @@ GAMMA_DROPPED = Mutant("third order (g4): the curvature row's remainder gamma dr
 
 def test_the_quadratic_pieces_of_lemma_g4_carry_their_own_remainder():
     target = parse_network('[[1, "1/2"]]')
-    found = so.second_order(TANH, THREE_SPLIT, target, gaussian_inputs(6, 1, 7)[:4])
+    found = so.second_order(Problem(TANH, target, gaussian_inputs(6, 1, 7)[:4]), THREE_SPLIT)
     quadratic = dataclasses.replace(found.data, third=[p for p in found.data.third if p[0] == "quadratic"])
     assert third_order.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 32))
     assert not third_order.third_margin_holds(TANH, quadratic, Fraction(1, 2 ** 24))  # gamma delta > eps kappa^2
@@ -225,7 +226,7 @@ def test_a_three_neuron_split_on_a_second_branch_is_not_called_separated():
     target = parse_network('[[1, "1/2"]]')
     point = parse_network('[["1/2", "1/2"], ["-1/2", "1/2"], [1, "1/2"]]')
     for n in (4, 5):
-        found = so.second_order(TANH, point, target, gaussian_inputs(6, 1, 7)[:n])
+        found = so.second_order(Problem(TANH, target, gaussian_inputs(6, 1, 7)[:n]), point)
         assert found.separated is None and "do not cover" in found.reason
 
 
@@ -263,5 +264,5 @@ def test_hostile_samples_at_a_split_point_are_not_decided_by_accident(inputs):
     target, point = parse_network('[[1, "1/2"]]'), parse_network('[["9/8", "1/2"], ["-1/8", "1/2"]]')
     xs = [[Fraction(x[0])] for x in inputs]
     for n in (3, 4):
-        found = so.second_order(TANH, point, target, xs[:n])
+        found = so.second_order(Problem(TANH, target, xs[:n]), point)
         assert found.separated is None and found.reason, found

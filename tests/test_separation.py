@@ -6,6 +6,7 @@ import mpmath
 from twolayer.claims.separation import check_sweep
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.population import population_points
+from twolayer.numeric.problem import Problem
 from twolayer.numeric.projection import project
 from twolayer.numeric.separation import certified_radius, nearest_nongeneralizing, non_separation_sequence
 from twolayer.symbolic.activations import activation
@@ -31,7 +32,7 @@ def test_projection_refuses_to_wander():
 def test_constructive_sequence_below_the_rank():
     point = parse_network('[[1, "1/2"], [0, 2]]')
     population, _, _ = population_points(1, 50)
-    seq = non_separation_sequence(TANH, point, TARGET, INPUTS[:2], population, ["1e-3", "1e-4", "1e-5"])
+    seq = non_separation_sequence(Problem(TANH, TARGET, INPUTS[:2]), point, population, ["1e-3", "1e-4", "1e-5"])
     assert all(seq.converged)
     assert all(abs(d / e - 1) < mpmath.mpf("0.01") for d, e in zip(seq.distances, seq.epsilons))
     ratios = [g / e**2 for g, e in zip(seq.generalization_errors, seq.epsilons)]
@@ -39,25 +40,25 @@ def test_constructive_sequence_below_the_rank():
 
 
 def test_radius_certified_at_a_non_degenerate_point():
-    cert = certified_radius(TANH, parse_network('[[1, "1/2"], [0, 2]]'), TARGET, INPUTS[:4])
+    cert = certified_radius(Problem(TANH, TARGET, INPUTS[:4]), parse_network('[[1, "1/2"], [0, 2]]'))
     assert cert.radius is not None and cert.delta_upper < cert.sigma_min_lower
 
 
 def test_radius_not_certified_at_a_degenerate_point():
     """A split target neuron: rank J_n < codim, so the interval bound must fail to certify."""
-    cert = certified_radius(TANH, parse_network('[["1/4", "1/2"], ["3/4", "1/2"]]'), TARGET, INPUTS)
+    cert = certified_radius(Problem(TANH, TARGET, INPUTS), parse_network('[["1/4", "1/2"], ["3/4", "1/2"]]'))
     assert cert.radius is None and "not certified invertible" in cert.reason
 
 
 def test_radius_not_certified_below_codim():
-    cert = certified_radius(TANH, parse_network('[[1, "1/2"], [0, 2]]'), TARGET, INPUTS[:2])
+    cert = certified_radius(Problem(TANH, TARGET, INPUTS[:2]), parse_network('[[1, "1/2"], [0, 2]]'))
     assert cert.radius is None
 
 
 def test_certified_ball_contains_no_nongeneralizing_minimum():
     point = parse_network('[[1, "1/2"], [0, 2]]')
-    cert = certified_radius(TANH, point, TARGET, INPUTS[:3])
-    search = nearest_nongeneralizing(TANH, point, TARGET, INPUTS[:3], starts=6, radius="0.3")
+    cert = certified_radius(Problem(TANH, TARGET, INPUTS[:3]), point)
+    search = nearest_nongeneralizing(Problem(TANH, TARGET, INPUTS[:3]), point, starts=6, radius="0.3")
     assert search.nearest is None or search.nearest >= cert.radius
 
 
@@ -97,4 +98,4 @@ def test_no_upper_bound_is_attempted_with_more_samples_than_parameters():
     from twolayer.numeric.krawczyk import certified_upper_bound
     act, target = activation("tanh"), parse_network('[[1, "1/2"]]')
     point = parse_network('[[1, "1/2"], [0, "3/4"]]')
-    assert certified_upper_bound(act, point, target, gaussian_inputs(5, 1, 0), point) is None
+    assert certified_upper_bound(Problem(act, target, gaussian_inputs(5, 1, 0)), point, point) is None

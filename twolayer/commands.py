@@ -7,6 +7,8 @@ import sys
 
 import sympy as sp
 
+from twolayer.numeric.problem import Problem
+
 from .base.errors import InputError
 from .base.inputs import exact_number, sample_sizes
 from .limits import (
@@ -299,8 +301,8 @@ def cmd_separation(args):
     inputs = _biased_inputs(args, target.d, sizes[-1])
     if len(inputs) < sizes[-1]:
         raise InputError(f"--inputs has {len(inputs)} vectors, --samples asks for {sizes[-1]}")
-    result = check_point_sweep(act, point, target, inputs, sizes, starts=args.starts, seed=args.seed, dps=args.dps,
-                               config={"activation": act.name, "bias": args.bias}, bias=args.bias)
+    result = check_point_sweep(Problem(act, target, inputs, dps=args.dps, bias=args.bias), point, sizes=sizes,
+                               starts=args.starts, seed=args.seed, config={"activation": act.name, "bias": args.bias})
     out = [{"n": r.n, "rank": r.rank, "codim": r.codim, "model_rank": r.model_rank, "separated": r.separated,
             "certified_radius": _optional_lower(certified_radius_of(r)),
             "method": separation_method(r),

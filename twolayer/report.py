@@ -4,9 +4,9 @@ import math
 import os
 import sys
 
-from twolayer.claims.result import config_label
 from twolayer.claims import registry
 from twolayer.claims.paper_map import paper_items, paper_map
+from twolayer.claims.result import config_label
 from twolayer.claims.separation import separation_answer
 from twolayer.figures import FIGURES, study_figures
 
