@@ -10,10 +10,11 @@ import mpmath
 from twolayer.base.precision import working_precision
 from twolayer.claims.flow import perturbed
 from twolayer.claims.global_minima import setup_case
-from twolayer.numeric.evaluate import evaluate
+from twolayer.numeric.evaluate import evaluate, evaluate_hessian
 from twolayer.numeric.flow import gradient_flow
 from twolayer.numeric.network import Network, gaussian_inputs
 from twolayer.numeric.precision import arb_to_mpf
+from twolayer.numeric.problem import Problem
 
 DPS = 50
 
@@ -24,13 +25,13 @@ def run():
     start = perturbed(point, "0.05", 5)
     inputs = gaussian_inputs(6, 1, 11)
     t0 = time.perf_counter()
-    flow = gradient_flow(act, start, target, inputs, t_max="1e40", dps=DPS, loss_target="1e-40")
+    flow = gradient_flow(Problem(act, target, inputs, dps=DPS), start, t_max="1e40", loss_target="1e-40")
     ours = time.perf_counter() - t0
     print(f"Gradient flow, tanh (1, 2, 1), n = 6, start 0.05 from {point.to_json()}, {DPS} digits")
     print(f"  ROS2: R = {mpmath.nstr(flow.final_loss, 3)} at t = {mpmath.nstr(flow.final_time, 4)} in "
           f"{flow.steps} steps ({flow.rejected} rejected), {ours:.1f} s (target < 30 s)")
     with working_precision(DPS):
-        hessian = evaluate(act, start, inputs, target=target, hessian=True, dps=DPS).hessian
+        hessian = evaluate_hessian(act, start, inputs, target, dps=DPS).hessian
         eig = mpmath.eigsy(mpmath.matrix([[arb_to_mpf(hessian[i, j]) for j in range(hessian.ncols())]
                                           for i in range(hessian.nrows())]), eigvals_only=True)
         lam_max = max(eig)

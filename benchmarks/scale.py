@@ -19,7 +19,7 @@ from jacobian import best_of  # the benchmarks run with their folder on sys.path
 
 from twolayer.base.precision import working_precision
 from twolayer.numeric.evaluate import as_arb_matrix, evaluate
-from twolayer.numeric.flow import _Problem, _ros2_step
+from twolayer.numeric.flow import _Loss, _ros2_step
 from twolayer.numeric.model_rank import model_rank
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import arb_to_mpf, to_mpf
@@ -61,11 +61,11 @@ def measure(M):
 
         def projection_step():
             from twolayer.numeric.network import Network
-            ev = evaluate(act, Network.from_flat(moved, point.d), X, values=values)
+            ev = evaluate(act, Network.from_flat(moved, point.d), X, values)
             _min_norm_step(ev.jacobian, [arb_to_mpf(e) for e in ev.residuals], DPS, 1)
         out["projection step"] = best_of(projection_step, 2)
         out["certified radius"] = best_of(lambda: certified_radius(Problem(act, target, inputs, dps=DPS), point), 1)
-        problem = _Problem(act, target, inputs, None, point.d, DPS)
+        problem = _Loss(Problem(act, target, inputs, dps=DPS), point.d)
 
         def flow_step():
             ev = problem(moved, hessian=True)

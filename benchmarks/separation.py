@@ -52,11 +52,11 @@ def run():
     with working_precision(DPS):
         X = as_arb_matrix(inputs)
         values = evaluate(act, target, X, target=target).outputs
-        ev = evaluate(act, point, X, values=values)
+        ev = evaluate(act, point, X, values)
         r = [arb_to_mpf(e) for e in ev.residuals]
         t0 = time.perf_counter()
         for _ in range(20):
-            evaluate(act, point, X, values=values)
+            evaluate(act, point, X, values)
             _min_norm_step(ev.jacobian, r, DPS, 1)
         ours = (time.perf_counter() - t0) / 20
         theta = [to_mpf(v) for v in point.flat()]
@@ -114,11 +114,12 @@ def known_minimum_bracket():
     from twolayer.numeric.exclusion import exclusion_radius, reverify_exclusion
     from twolayer.numeric.krawczyk import certified_upper_bound
     from twolayer.numeric.projection import project
-    from twolayer.numeric.separation import certified_radius, known_minimum_family
+    from twolayer.numeric.separation import ZeroSetSamples, certified_radius, known_minimum_family
     act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
-    member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], ["1e-1"],
-                                  case["samples"], seed=3, dps=DPS)[0]
-    candidate = project(act, member.theta_eta, member.inputs, target=target, dps=DPS, step_limit=member.eta).network
+    with working_precision(DPS):
+        member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], ["1e-1"],
+                                      ZeroSetSamples(case["samples"], seed=3))[0]
+    candidate = project(Problem(act, target, member.inputs, dps=DPS), member.theta_eta, step_limit=member.eta).network
     t0 = time.perf_counter()
     rho = certified_radius(Problem(act, target, member.inputs, dps=DPS), point).radius
     lower = time.perf_counter() - t0

@@ -16,7 +16,7 @@ import mpmath
 import sympy as sp
 
 from ..base.precision import working_precision
-from ..numeric.evaluate import evaluate
+from ..numeric.evaluate import evaluate, evaluate_hessian
 from ..numeric.network import Network, gaussian_inputs, random_network
 from ..numeric.precision import arb_to_mpf, decimal_string, to_mpf
 from ..symbolic.activations import activation, z
@@ -86,7 +86,7 @@ def check_numeric(activation_name, width, d, target_width, samples, seed, dps=50
     tolerance = mpmath.mpf(10) ** (-(dps - 10))
     checks = []
     with working_precision(dps):
-        ev = evaluate(act, theta, inputs, target=target, dps=dps, hessian=True)
+        ev = evaluate_hessian(act, theta, inputs, target, dps=dps)
         values = [arb_to_mpf(v) for v in evaluate(act, target, inputs, target=target, dps=dps).outputs]
         loss = _mpmath_loss(act, inputs, values, width, d)
         point = [to_mpf(v) for v in theta.flat()]
@@ -107,7 +107,7 @@ def check_numeric(activation_name, width, d, target_width, samples, seed, dps=50
                                 f"<= 1e-{dps - 10}", bool(error <= tolerance), "estimate"))
         # (c) on Q_n the e-weighted term vanishes: H = (1/n) J^T J
         point_q = q_n_point(target, width, seed + 3)
-        ev_q = evaluate(act, point_q, inputs, target=target, dps=dps, hessian=True)
+        ev_q = evaluate_hessian(act, point_q, inputs, target, dps=dps)
         gauss_newton = ev_q.jacobian.transpose() * ev_q.jacobian / samples
         difference = (ev_q.hessian - gauss_newton).entries()
         all_contain_zero = all(e.contains(0) for e in difference)

@@ -41,7 +41,7 @@ from ..numeric.flow import _slope, analyse, gradient_flow, near_branch, tail_slo
 from ..numeric.network import Network, gaussian_inputs
 from ..numeric.population import population_points
 from ..numeric.precision import decimal_string, to_mpf
-from ..symbolic.branches import check_target
+from ..numeric.problem import Problem
 from .global_minima import find_branch, setup_case
 from .result import Check, Result
 
@@ -119,10 +119,11 @@ def _distance_decay_check(run, found, low):
                  f"{len(pts)} points of the tail, theta(oo) = the last recorded point; [GLR] Lemma 5.2")
 
 
-def _near_branch_checks(act, run, found, target, inputs, weights, branch, dps):
+def _near_branch_checks(problem: Problem, run, found, branch):
     """Near a split point: the bias toward ker Hess (|pi_range| = O(|pi_kernel|^2): slope 2) and the Lojasiewicz
     exponent 3/4 (docs/theory.md §7, derived there), both over the last two decades of t; at a Morse-Bott limit
     the exponent 1/2 of |grad R| against R over the exponential tail."""
+    dps = problem.dps
     if found.decay == "exponential":
         low = mpmath.mpf(10) ** (-(dps // 3))
         pts = [(mpmath.log(r), mpmath.log(g)) for r, g in zip(run.record.losses, run.record.gradient_norms)
@@ -136,7 +137,7 @@ def _near_branch_checks(act, run, found, target, inputs, weights, branch, dps):
     if found.decay != "algebraic" or branch is None:
         return []
     rows, base = branch
-    near = near_branch(act, run, target, inputs, rows, base, weights, dps)
+    near = near_branch(problem, run, rows, base)
     bias, count = tail_slope(near.kernel_parts, near.range_parts, near.times)
     mu, points = tail_slope(near.losses, near.kernel_gradients, near.times)
     full, _ = tail_slope(run.record.losses, run.record.gradient_norms, run.record.times)
@@ -175,13 +176,13 @@ def check_flow(act: Activation, target: Network, start: Network, inputs, *, weig
     """
     if expect not in EXPECTATIONS:
         raise InputError(f"expect must be one of {', '.join(EXPECTATIONS)}, got {expect!r}")
-    check_target(act, target)
+    problem = Problem(act, target, inputs, dps=dps, bias=bias, weights=weights)
     if start.d != target.d:
         raise InputError(f"dimension mismatch: the initial point has d = {start.d}, the target d = {target.d}")
     if start.m < target.m:
         raise InputError(f"width m = {start.m} of the initial point is below the target width m* = {target.m}")
-    run = gradient_flow(act, start, target, inputs, weights=weights, t_max=t_max, dps=dps)
-    found = analyse(act, run, target, inputs, weights, dps, bias)
+    run = gradient_flow(problem, start, t_max=t_max)
+    found = analyse(problem, run)
     decay = found.decay
     if expected_decay == "undetermined":
         decided = decay == "undetermined"   # a run cut before its tail must not be classified
@@ -196,7 +197,7 @@ def check_flow(act: Activation, target: Network, start: Network, inputs, *, weig
     rate_checks, recovered, thresholds = _limit_checks(found, run, dps)
     checks += rate_checks
     if expected_decay != "undetermined":
-        checks += _near_branch_checks(act, run, found, target, inputs, weights, branch, dps)
+        checks += _near_branch_checks(problem, run, found, branch)
     wanted = expect == "recovery"
     if expected_decay != "undetermined":   # a deliberately cut run says nothing about its limit
         checks.append(Check("the limit generalizes" if wanted else "the limit does not generalize",

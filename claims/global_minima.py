@@ -23,6 +23,7 @@ from ..numeric.model_rank import grouped_count, model_rank
 from ..numeric.network import Network, parse_network
 from ..numeric.population import population_loss, population_points
 from ..numeric.precision import arb_to_mpf, decimal_string, to_arb, to_mpf
+from ..numeric.problem import Problem
 from ..numeric.projection import project
 from ..numeric.rank import singular_values
 from ..symbolic.activations import activation
@@ -69,14 +70,14 @@ def tangent_dimension(act, point, target, seed, dps, extra=2, dim_hint=0, bias=F
     ``bias``, projected onto the zero set of the population loss over inputs (x, 1))."""
     rng = np.random.default_rng(seed)
     points, weights, _ = population_points(point.d, dps, bias)
+    population = Problem(act, target, points, dps=dps, bias=bias, weights=weights)
     displacements, failures = [], 0
     with working_precision(dps):
         base = [to_mpf(v) for v in point.flat()]
         for _ in range(dim_hint + extra):
             direction = rng.standard_normal(len(base))
             start = [b + EPSILON * mpmath.mpf(float(v)) for b, v in zip(base, direction)]
-            p = project(act, Network.from_flat(start, point.d), points, target=target, weights=weights, dps=dps,
-                        max_iterations=400, step_limit=100 * EPSILON)
+            p = project(population, Network.from_flat(start, point.d), max_iterations=400, step_limit=100 * EPSILON)
             if not p.converged:
                 failures += 1
                 continue
@@ -168,6 +169,7 @@ def check_search(activation_name, target_json, width, starts=8, seed=0, dps=50, 
               "dps": dps}
     rng = np.random.default_rng(seed)
     points, weights, how = population_points(target.d, dps)
+    population = Problem(act, target, points, dps=dps, weights=weights)
     found, off, failed = {}, 0, 0
     with working_precision(dps):
         for s in range(starts):
@@ -175,8 +177,7 @@ def check_search(activation_name, target_json, width, starts=8, seed=0, dps=50, 
             centre = [to_mpf(v) for v in branch.point(target, seed + 100 + s).flat()]
             start = [c + mpmath.mpf(spread) * mpmath.mpf(float(v))
                      for c, v in zip(centre, rng.standard_normal(len(centre)))]
-            p = project(act, Network.from_flat(start, target.d), points, target=target, weights=weights, dps=dps,
-                        max_iterations=400)
+            p = project(population, Network.from_flat(start, target.d), max_iterations=400)
             if not p.converged:
                 failed += 1
                 continue
@@ -201,7 +202,7 @@ def rank_checks(act, point, bias=False, expected=None, seed=0, dps=50, label="",
     branch's generic rank, or the [LLR] Cor. 7 count at the point) is compared with the bracket
     (a certificate: both sides exact); the gap-rule rank is compared with it as an estimate.
     """
-    r = model_rank(act, point, bias=bias, dps=dps, seed=seed, inputs=inputs, samples=samples)
+    r = model_rank(act, point, bias=bias, dps=dps, seed=seed, inputs=inputs if inputs is not None else samples)
     prefix = f"{label}: " if label else ""
     checks = [Check(f"{prefix}certified bounds of the model rank meet", [r.lower, r.upper], "lower = upper", 0,
                     r.lower == r.upper or None, "certificate",

@@ -11,7 +11,7 @@
 """
 import sympy as sp
 
-from ..numeric.independence import certify_independence
+from ..numeric.independence import CrossCheck, certify_independence
 from ..symbolic.activations import activation, z
 from .result import Check, Result
 
@@ -57,7 +57,7 @@ def check_family(activation_name, weights, derivatives=False, max_degree=60, dps
     act = activation(activation_name)
     config = {"activation": activation_name, **({"family": family} if family else {}),
               "weights": [[str(v) for v in w] for w in weights], "derivatives": derivatives, "dps": dps}
-    r = certify_independence(act, weights, derivatives, max_degree=max_degree, dps=dps, seed=seed)
+    r = certify_independence(act, weights, derivatives, max_degree=max_degree, cross_check=CrossCheck(seed, dps))
     checks = []
     exact = r.evidence in ("exact-certificate", "exact-relation")
     if r.evidence == "exact-certificate":

@@ -20,7 +20,7 @@ import mpmath
 
 from ..base.precision import working_precision
 from ..numeric.evaluate import evaluate
-from ..numeric.independence import certify_independence
+from ..numeric.independence import CrossCheck, certify_independence
 from ..numeric.krawczyk import certify_mismatch, certify_zero, reverify_zero
 from ..numeric.network import Network, gaussian_inputs, parse_network
 from ..numeric.precision import to_arb
@@ -253,11 +253,12 @@ def check_finding_4(seed: int = 1, dps: int = 50) -> Result:
     act = activation("exp")
     target, guess = parse_network(FINDING_4["target"]), parse_network(FINDING_4["imperfect"])
     n = guess.m * (guess.d + 1)
-    found, _ = samples_on_zero_set(act, guess, target, n, seed=seed, dps=dps)
+    with working_precision(dps):
+        found, _ = samples_on_zero_set(act, guess, target, n, seed=seed)
     # the samples as data with 30 significant digits: the guess is then a zero only to about 1e-30, and the
     # certificate must find the exact zero of R_n for these (exact, decimal) inputs near it
     inputs = [tuple(Fraction(mpmath.nstr(v, 30)) for v in x) for x in found]
-    zero = certify_zero(act, guess, target, inputs, dps=dps)
+    zero = certify_zero(Problem(act, target, inputs, dps=dps), guess)
     again = zero.verified and reverify_zero(act, zero, guess.d, target, inputs, dps)
     checks = [Check(f"[Finding 4] n = {n}: a zero of R_n certified in a box (Krawczyk), Jacobian non-singular on it",
                     None if zero.radius is None else f"{float(zero.radius):.3e}", "box radius > 0", "",
@@ -333,7 +334,7 @@ def check_exp_exact(seed: int = 0, dps: int = 50) -> Result:
         a1, a2 = mpmath.lu_solve(mpmath.matrix([[1, 1], [mpmath.e ** w1, mpmath.e ** w2]]),
                                  mpmath.matrix([1, mpmath.exp(mpmath.mpf(1) / 2)]))
         guess = parse_network([[mpmath.nstr(a1, dps), w1], [mpmath.nstr(a2, dps), w2]])
-    zero = certify_zero(act, guess, target, inputs[:n], dps=dps)
+    zero = certify_zero(Problem(act, target, inputs[:n], dps=dps), guess)
     mismatch = certify_mismatch(act, zero.box(), d, target, [(Fraction(2),), (Fraction(-1),)], dps=dps) \
         if zero.verified else None
     checks.append(Check(f"[{row}] n = m + m0 - 1 = {n}: a global minimum of R_n outside Q* (Krawczyk box of a zero, "
@@ -617,7 +618,7 @@ def check_statements(seed: int = 0) -> Result:
                         "every composition of m into r classes, the first m0 the target's"))
     # Finding 7: Cor. 3.2 (and the independence lemma with derivatives) fails at w = 0 when sigma'(0) = 0
     shifted = activation("exp(z) - z")
-    found = certify_independence(shifted, [[0], [1]], derivatives=True, dps=30)
+    found = certify_independence(shifted, [[0], [1]], derivatives=True, cross_check=CrossCheck(dps=30))
     checks.append(Check("[Finding 7] Cor. 3.2 at w = 0: for the generic exp(z) - z (sigma'(0) = 0) the family "
                         "sigma(0.x), sigma(x), x sigma'(0.x), x sigma'(x) is dependent, so no inputs separate it",
                         {"generic": shifted.symmetry.kind == "generic", "evidence": found.evidence,

@@ -29,7 +29,7 @@ DELTA = mpmath.mpf(1) / 20
 def shoot(problem: Problem, point, rows, iterations=ITERATIONS, delta=DELTA):
     """The shooting iteration: per step (|p - theta*|, the tangent residual |T^T (limit - theta*)|, the normal
     distance of the flow's last point to the branch, why the flow stopped)."""
-    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
+    act, inputs, dps = problem.act, problem.inputs, problem.dps
     with working_precision(dps):
         star = mpmath.matrix([to_mpf(v) for v in point.flat()])
         basis = exact_null_space(rows)
@@ -42,7 +42,7 @@ def shoot(problem: Problem, point, rows, iterations=ITERATIONS, delta=DELTA):
         tau, steps = mpmath.matrix([0] * T.cols), []
         for _ in range(iterations):
             start = star + delta * nu + T * tau
-            run = gradient_flow(act, Network.from_flat(list(start), point.d), target, inputs, t_max="1e40", dps=dps)
+            run = gradient_flow(problem, Network.from_flat(list(start), point.d), t_max="1e40")
             last = mpmath.matrix(run.limit.flat())
             residual = T.T * (last - star)
             normal = (last - star) - T * residual

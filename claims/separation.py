@@ -34,7 +34,7 @@ from ..numeric.precision import (
 from ..numeric.problem import Problem
 from ..numeric.projection import project
 from ..numeric.reverify_second_order import reverify_second_order
-from ..numeric.separation import certified_radius, known_minimum_family
+from ..numeric.separation import ZeroSetSamples, certified_radius, known_minimum_family
 from ..orchestration.separation_sweep import separation_sweep
 from ..symbolic.activations import activation
 from .global_minima import find_branch, setup_case
@@ -418,13 +418,15 @@ def check_known_minimum(case=None, seed=3, dps=50) -> Result:
     act, target = activation(case["activation"]), parse_network(case["target"], "target")
     point = parse_network(case["point"], "point")
     direction = [Fraction(v) for v in case["direction"]]
-    family = known_minimum_family(act, point, target, direction, case["etas"], case["samples"], seed=seed, dps=dps)
+    with working_precision(dps):
+        samples = ZeroSetSamples(case["samples"], seed)
+        family = known_minimum_family(act, point, target, direction, case["etas"], samples)
     base = [to_mpf(v) for v in point.flat()]
     radii, found, verified, uppers, exclusions = [], [], [], [], []
     for member in family:
         radii.append(certified_radius(Problem(act, target, member.inputs, dps=dps), point).radius)
         exclusions.append(exclusion_radius(Problem(act, target, member.inputs, dps=30), point, max_boxes=case["boxes"]))
-        p = project(act, member.theta_eta, member.inputs, target=target, dps=dps, step_limit=member.eta)
+        p = project(Problem(act, target, member.inputs, dps=dps), member.theta_eta, step_limit=member.eta)
         gen = arb_to_mpf(abs(population_loss(act, p.network, target, dps)[0]).upper())
         found.append(distance(p.network.flat(), base) if p.converged else None)
         verified.append(bool(p.converged and generalization_verdict(gen, dps) is False))

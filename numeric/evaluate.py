@@ -125,14 +125,27 @@ def _require_finite(outputs, sigma_z, Z):
                                  "must be real-analytic on the whole real line")
 
 
-def evaluate(act: Activation, network: Network, inputs, target=None, *, values=None, dps: int = DEFAULT_DPS,
-             hessian=False, sample_weights=None) -> Evaluation:
-    """Evaluate at ``network`` on ``inputs`` (list of vectors), against a
-    ``target`` network or given target ``values``; returns an :class:`Evaluation`.
+def evaluate(act: Activation, network: Network, inputs, target=None, *, dps: int = DEFAULT_DPS,
+             weights=None) -> Evaluation:
+    """Evaluate at ``network`` on ``inputs`` (list of vectors), against ``target`` (a network, or the target
+    values themselves); returns an :class:`Evaluation` without the Hessian (:func:`evaluate_hessian` adds it).
 
     The loss is ``1/2 sum_i v_i e_i^2`` with ``v_i = 1/n`` (the empirical loss R_n) or
-    the given ``sample_weights`` (e.g. quadrature weights for the population loss).
+    the given sample ``weights`` (e.g. quadrature weights for the population loss).
     """
+    return _evaluate(act, network, inputs, target, dps, weights, hessian=False)
+
+
+def evaluate_hessian(act: Activation, network: Network, inputs, target, *, dps: int = DEFAULT_DPS,
+                     weights=None) -> Evaluation:
+    """:func:`evaluate` with the loss's Hessian (``target`` is needed: the Hessian is the loss's)."""
+    return _evaluate(act, network, inputs, target, dps, weights, hessian=True)
+
+
+def _evaluate(act, network, inputs, target, dps, sample_weights, hessian):
+    values = None
+    if target is not None and not isinstance(target, Network):
+        target, values = None, target
     _check_dimensions(network, inputs, target)
     with working_precision(dps):
         X = as_arb_matrix(inputs)

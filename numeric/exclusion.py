@@ -175,7 +175,7 @@ class _Region:
         return Network.from_flat([self.theta0[i] + shift[i, 0] for i in range(self.M)], self.d)
 
     def _evaluate(self, box):
-        return evaluate(self.act, self.enclose(box), self.X, values=self.values, dps=self.dps)
+        return evaluate(self.act, self.enclose(box), self.X, self.values, dps=self.dps)
 
     @staticmethod
     def _preconditioner(JN, full_rank=False):
@@ -297,7 +297,7 @@ class _Region:
             return True
         middle = [(lo + hi) / 2 for lo, hi in box]
         at_middle = evaluate(self.act, self.enclose(box[:self.k] + [(c, c) for c in middle[self.k:]]), self.X,
-                             values=self.values, dps=self.dps).residuals
+                             self.values, dps=self.dps).residuals
         JN = ev.jacobian * self.QN
         Y = self._preconditioner(JN)
         if Y is not None and self._krawczyk_misses(box, middle, at_middle, Y, identity(self.r) - Y * JN):
@@ -601,7 +601,7 @@ def reverify_exclusion(problem: Problem, point: Network, found: Exclusion, probe
 
         def jacobian_at(coordinates):
             exact = [theta0[i] + sum(q[i] * c for q, c in zip(basis, coordinates)) for i in range(M)]
-            return evaluate(act, Network.from_flat([arb(_q(v)) for v in exact], point.d), X, values=values,
+            return evaluate(act, Network.from_flat([arb(_q(v)) for v in exact], point.d), X, values,
                             dps=dps).jacobian * N
 
         def misses(box, centre, F, Y, E):
@@ -631,15 +631,15 @@ def reverify_exclusion(problem: Problem, point: Network, found: Exclusion, probe
                 ok = second_order(box)
             elif kind == LEMMA:
                 hull = box[:k] + [(min(lo, 0), max(hi, 0)) for lo, hi in box[k:]]
-                JN = evaluate(act, network(hull), X, values=values, dps=dps).jacobian * N
+                JN = evaluate(act, network(hull), X, values, dps=dps).jacobian * N
                 Y = pinv(JN)
                 ok = Y is not None and JN.nrows() >= JN.ncols() and norms_below_one(identity(JN.ncols()) - Y * JN)
             else:
-                ev = evaluate(act, network(box), X, values=values, dps=dps)
+                ev = evaluate(act, network(box), X, values, dps=dps)
                 ok = any(not e.contains(0) for e in ev.residuals)
                 if not ok:
                     centre = [(lo + hi) / 2 for lo, hi in box]
-                    F = evaluate(act, network(box[:k] + [(c, c) for c in centre[k:]]), X, values=values,
+                    F = evaluate(act, network(box[:k] + [(c, c) for c in centre[k:]]), X, values,
                                  dps=dps).residuals
                     JN = ev.jacobian * N                  # J_n N enclosed on the box
                     Y = pinv(JN)

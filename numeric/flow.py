@@ -13,8 +13,9 @@ relative rate error of order (h mu)^2 / 12 < 2e-4, well inside the 1e-2 rate tol
 
 >>> from twolayer.symbolic.activations import activation
 >>> from twolayer.numeric.network import parse_network
->>> run = gradient_flow(activation("tanh"), parse_network('[["1.1", "0.45"]]'), parse_network('[[1, "1/2"]]'),
-...                     inputs=[[1], [-2]], t_max=1e6, dps=30)
+>>> from twolayer.numeric.problem import Problem
+>>> problem = Problem(activation("tanh"), parse_network('[[1, "1/2"]]'), [[1], [-2]], dps=30)
+>>> run = gradient_flow(problem, parse_network('[["1.1", "0.45"]]'), t_max=1e6)
 >>> run.stopped, run.final_loss < mpmath.mpf(10) ** -20
 ('loss below target', True)
 """
@@ -27,17 +28,18 @@ import mpmath
 from flint import arb, arb_mat
 
 from ..base.errors import InputError
-from ..base.precision import DEFAULT_DPS, working_precision
+from ..base.precision import working_precision
 from ..base.tolerance import flow_loss_target, gap_thresholds
-from .evaluate import as_arb_matrix, evaluate
+from .evaluate import as_arb_matrix, evaluate, evaluate_hessian
 from .network import Network
 from .population import population_loss
 from .precision import arb_to_mpf, distance, identity, norm, to_mpf
+from .problem import Problem
 from .projection import project
 from .rank import gram_eigen
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    from ..symbolic.activations import Activation
+    pass
 
 GAMMA = 1 + 1 / mpmath.sqrt(2)
 
@@ -69,25 +71,33 @@ class GradientFlowResult:
     stopped: str                 # "loss below target" | "time budget" | "step size underflow"
 
 
-class _Problem:
-    """R, grad R and Hess R of the empirical (or weighted population) loss at a flat theta."""
+@dataclass(frozen=True)
+class StepControl:
+    """The integrator's step control: relative tolerance, first step and the budget of accepted steps."""
+    rtol: str = "0.02"
+    h0: str = "1e-3"
+    max_steps: int = 20000
 
-    def __init__(self, act, target, inputs, weights, d, dps):
-        self.act, self.d, self.dps = act, d, dps
-        self.X = as_arb_matrix(inputs)
-        self.values = evaluate(act, target, self.X, target=target, dps=dps).outputs
-        self.weights = weights
+
+class _Loss:
+    """R, grad R and Hess R of the problem's empirical (or weighted population) loss at a flat theta."""
+
+    def __init__(self, problem: Problem, d):
+        self.act, self.d, self.dps = problem.act, d, problem.dps
+        self.X = as_arb_matrix(problem.inputs)
+        self.values = evaluate(problem.act, problem.target, self.X, problem.target, dps=problem.dps).outputs
+        self.weights = problem.weights
 
     def __call__(self, theta, hessian=False):
-        return evaluate(self.act, Network.from_flat(theta, self.d), self.X, values=self.values, dps=self.dps,
-                        hessian=hessian, sample_weights=self.weights)
+        how = evaluate_hessian if hessian else evaluate
+        return how(self.act, Network.from_flat(theta, self.d), self.X, self.values, dps=self.dps, weights=self.weights)
 
 
 def _solve(W, rhs):
     return [arb_to_mpf(v) for v in W.solve(arb_mat([[arb(x)] for x in rhs]), algorithm="approx").entries()]
 
 
-def _ros2_step(problem, theta, grad, H, h, rtol, atol, dps):
+def _ros2_step(objective, theta, grad, H, h, rtol, atol, dps):
     """One accepted ROS2 step from ``theta``, shrinking h by 4 until the error estimate passes.
 
     Returns (step, error estimate, h used, rejected tries); step is None when h underflows 10^(-dps/2).
@@ -100,7 +110,7 @@ def _ros2_step(problem, theta, grad, H, h, rtol, atol, dps):
         try:
             k1 = _solve(W, [-g for g in grad])
             mid = [x + h * k for x, k in zip(theta, k1)]
-            g_mid = [arb_to_mpf(v) for v in problem(mid).gradient.entries()]
+            g_mid = [arb_to_mpf(v) for v in objective(mid).gradient.entries()]
             k2 = _solve(W, [-g - 2 * k for g, k in zip(g_mid, k1)])
         except ZeroDivisionError:
             k1 = None
@@ -115,14 +125,14 @@ def _ros2_step(problem, theta, grad, H, h, rtol, atol, dps):
             return None, None, h, rejected
 
 
-def gradient_flow(act: Activation, start: Network, target: Network, inputs, *, weights=None, t_max=1e4,
-                  dps: int = DEFAULT_DPS, rtol="0.02", loss_target=None, h0="1e-3",
-                  max_steps=20000) -> GradientFlowResult:
+def gradient_flow(problem: Problem, start: Network, t_max=1e4, loss_target=None,
+                  control: StepControl = StepControl()) -> GradientFlowResult:
     """Integrate theta' = -grad R from ``start`` until R < ``loss_target`` (default 10^(-2 dps/3)) or t_max."""
     if t_max is None or mpmath.mpf(t_max) <= 0:
         raise InputError(f"the time budget must be positive, got {t_max}")
+    dps, rtol, h0, max_steps = problem.dps, control.rtol, control.h0, control.max_steps
     with working_precision(dps):
-        problem = _Problem(act, target, inputs, weights, start.d, dps)
+        objective = _Loss(problem, start.d)
         loss_target = flow_loss_target(dps) if loss_target is None else mpmath.mpf(loss_target)
         rtol, atol = mpmath.mpf(rtol), mpmath.mpf(10) ** (-(dps - 5))
         theta = [to_mpf(v) for v in start.flat()]
@@ -131,7 +141,7 @@ def gradient_flow(act: Activation, start: Network, target: Network, inputs, *, w
         record = FlowRecord()
         next_record = mpmath.mpf(0)
         steps = rejected = 0
-        ev = problem(theta, hessian=True)
+        ev = objective(theta, hessian=True)
         if arb_to_mpf(ev.loss) < loss_target:
             raise InputError(f"the initial point is already a global minimum to working precision (R = "
                              f"{mpmath.nstr(arb_to_mpf(ev.loss), 3)} < {mpmath.nstr(loss_target, 3)}): there is no "
@@ -149,7 +159,7 @@ def gradient_flow(act: Activation, start: Network, target: Network, inputs, *, w
             if t >= t_max or steps >= max_steps:
                 break
             h = min(h, t_max - t)
-            step, error, h, tries = _ros2_step(problem, theta, grad, ev.hessian, h, rtol, atol, dps)
+            step, error, h, tries = _ros2_step(objective, theta, grad, ev.hessian, h, rtol, atol, dps)
             rejected += tries
             if step is None:
                 stopped = "step size underflow"
@@ -159,7 +169,7 @@ def gradient_flow(act: Activation, start: Network, target: Network, inputs, *, w
             steps += 1
             ratio = error / (rtol * norm(step) + atol) if error else mpmath.mpf("1e-6")
             h *= min(4, max(mpmath.mpf("0.2"), mpmath.mpf("0.9") / ratio))  # the ratio grows like h
-            ev = problem(theta, hessian=True)
+            ev = objective(theta, hessian=True)
         return GradientFlowResult(Network.from_flat(theta, start.d), t, arb_to_mpf(ev.loss), steps, rejected,
                                   record, stopped)
 
@@ -230,17 +240,17 @@ def _relative_residual(points):
     return max(abs(y - my - slope * (x - mx)) for x, y in points) / spread
 
 
-def analyse(act: Activation, run: GradientFlowResult, target: Network, inputs, weights=None,
-            dps: int = DEFAULT_DPS, bias: bool = False) -> FlowAnalysis:
+def analyse(problem: Problem, run: GradientFlowResult) -> FlowAnalysis:
     """The numbers claim C6 compares: generalization error, 2 lambda, fitted rate and slope, decay type."""
+    act, target, inputs, weights, dps = problem.act, problem.target, problem.inputs, problem.weights, problem.dps
     with working_precision(dps):
-        generalization = population_loss(act, run.limit, target, dps, bias)[0]
+        generalization = population_loss(act, run.limit, target, dps, problem.bias)[0]
         gen = mpmath.mpf(0) if generalization.is_exact() else arb_to_mpf(abs(generalization).upper())
         loss_target = flow_loss_target(dps)
         # lambda is defined at the limit itself: the end of the run is off it by about sqrt(R), which puts
         # spurious singular values of that size (e.g. a null neuron's tiny a) into the gap, so the end
         # point is first projected onto the zero-loss set (residual <= 10^(-4 dps/5))
-        refined = project(act, run.limit, inputs, target=target, weights=weights, dps=dps, step_limit="1e-3")
+        refined = project(problem, run.limit, step_limit="1e-3")
         limit = refined.network if refined.converged else run.limit
         lam = smallest_positive_eigenvalue(evaluate(act, limit, inputs, dps=dps).jacobian, weights, dps)
         rate, rate_points = fit_exponential_rate(run.record.times, run.record.losses, loss_target,
@@ -305,21 +315,21 @@ class NearBranch:
     kernel_gradients: list
 
 
-def near_branch(act: Activation, run: GradientFlowResult, target: Network, inputs, rows, base, weights=None,
-                dps: int = DEFAULT_DPS) -> NearBranch:
+def near_branch(problem: Problem, run: GradientFlowResult, rows, base) -> NearBranch:
     """The kernel / range split of theta(t) - gamma and the kernel part of grad R along a finished run.
 
     ``rows`` (exact) are the branch's equations and ``base`` a point of it. The kernel part of grad R is what
     Lojasiewicz's inequality sees on the slow manifold: the range part of the recorded gradient at late times is
     the stiff integrator's offset in the fast directions (docs/theory.md §7)."""
+    dps = problem.dps
     with working_precision(dps):
         R = mpmath.matrix([[to_mpf(v) for v in row] for row in rows])
         b = mpmath.matrix([to_mpf(v) for v in base])
         last = mpmath.matrix(run.record.points[-1])
         foot = last - R.T * (mpmath.inverse(R * R.T) * (R * (last - b)))
         gamma = [foot[i] for i in range(foot.rows)]
-        problem = _Problem(act, target, inputs, weights, run.limit.d, dps)
-        J = evaluate(act, Network.from_flat(gamma, run.limit.d), as_arb_matrix(inputs), dps=dps).jacobian
+        objective = _Loss(problem, run.limit.d)
+        J = evaluate(problem.act, Network.from_flat(gamma, run.limit.d), objective.X, dps=dps).jacobian
         lower = gap_thresholds(dps)[1]
         with working_precision(2 * dps + 10):   # eigenvalues of J^T J are squares: the gap rule needs 2 dps
             E, V, _ = gram_eigen(J, dps)
@@ -338,7 +348,7 @@ def near_branch(act: Activation, run: GradientFlowResult, target: Network, input
             if theta is None:
                 continue
             along, across = parts([x - g for x, g in zip(theta, gamma)])
-            gradient = [arb_to_mpf(v) for v in problem(theta).gradient.entries()]
+            gradient = [arb_to_mpf(v) for v in objective(theta).gradient.entries()]
             out.times.append(t)
             out.kernel_parts.append(along)
             out.range_parts.append(across)

@@ -154,14 +154,22 @@ def _cross_check_singular_values(act, weights, derivatives, columns, total, dps,
     return singular_values(features, dps)
 
 
-def certify_independence(act: Activation, weights, derivatives: bool = False, max_degree: int = 60, dps: int = 50,
-                         seed=0, columns=None, cross_check=True) -> IndependenceResult:
+@dataclass(frozen=True)
+class CrossCheck:
+    """The numerical cross-check of an exact decision: the family's singular values at random Gaussian points
+    (drawn with ``seed``) at ``dps`` digits."""
+    seed: int = 0
+    dps: int = 50
+
+
+def certify_independence(act: Activation, weights, derivatives: bool = False, max_degree: int = 60, *,
+                         columns=None, cross_check: CrossCheck | None = CrossCheck()) -> IndependenceResult:
     """Decide independence of ``{sigma(w_k.x)}`` (and ``{x_l sigma'(w_k.x)}``), with evidence.
 
     ``columns`` selects a subset of the family (indices into :func:`feature_names`), e.g. the
     columns of a Jacobian whose neurons with a = 0 contribute no derivative features.
-    ``cross_check=False`` skips the 50-digit cross-check at random points (for callers that
-    compute their own, like the model rank).
+    ``cross_check=None`` skips the numerical cross-check (for callers that compute their own, like the model
+    rank).
     """
     weights = _validate(weights)
     if isinstance(max_degree, bool) or not isinstance(max_degree, int) or not 1 <= max_degree <= MAX_DEGREE:
@@ -182,8 +190,10 @@ def certify_independence(act: Activation, weights, derivatives: bool = False, ma
         return out
     rows, rank, degree, stacked = _exact_rows(act, block, size, max_degree)
     values, numerical = [], None
-    if cross_check:
-        values = _cross_check_singular_values(act, weights, derivatives, columns, len(all_names), dps, seed)
+    if cross_check is not None:
+        dps = cross_check.dps
+        values = _cross_check_singular_values(act, weights, derivatives, columns, len(all_names), dps,
+                                              cross_check.seed)
         numerical = gap_rank(values, dps).rank
     result = IndependenceResult(None, None, size, None, degree, stacked, numerical_rank=numerical,
                                 singular_values=values, names=names,

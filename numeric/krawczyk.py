@@ -85,8 +85,7 @@ def free_coordinates(jacobian, n):
     return tuple(sorted(chosen))
 
 
-def certify_zero(act: Activation, approx: Network, target: Network, inputs, dps: int = 50,
-                 exponents=None, free=None) -> ZeroCertificate:
+def certify_zero(problem: Problem, approx: Network, exponents=None, free=None) -> ZeroCertificate:
     """Krawczyk's test around ``approx`` for the residuals on ``inputs``, radii 2^-k for k in ``exponents``.
 
     n = M: every coordinate varies. n < M: ``free`` (default: :func:`free_coordinates`) names the n that
@@ -94,6 +93,7 @@ def certify_zero(act: Activation, approx: Network, target: Network, inputs, dps:
     passes is returned (small boxes pass when the approximate zero is good; larger ones when the Jacobian
     varies little).
     """
+    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     M = approx.m * (approx.d + 1)
     with working_precision(dps):
         X = as_arb_matrix(inputs)
@@ -190,7 +190,7 @@ def certified_upper_bound(problem: Problem, point: Network, candidate: Network) 
     act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
     if len(inputs) > candidate.m * (candidate.d + 1):
         return None   # more equations than unknowns: Krawczyk's test has no square subsystem to work on
-    zero = certify_zero(act, candidate, target, inputs, dps=dps)
+    zero = certify_zero(problem, candidate)
     if not zero.verified:
         return None
     found = certify_mismatch(act, zero.box(), candidate.d, target, probe_inputs(candidate.d), dps=dps)

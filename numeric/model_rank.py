@@ -198,7 +198,7 @@ def _exact_bounds_cached(act, neurons, dps):
     m = len(weights)
     columns = list(range(m)) + [m + k * d + l for k, nrn in enumerate(network.neurons) if Fraction(nrn[0]) != 0
                                 for l in range(d)]
-    r = certify_independence(act, weights, derivatives=True, columns=columns, dps=dps, cross_check=False)
+    r = certify_independence(act, weights, derivatives=True, columns=columns, cross_check=None)
     size = len(columns)
     if r.evidence == "exact-certificate":
         return size, size, "exact certificate (coefficient matrix of full rank over Q)"
@@ -208,9 +208,13 @@ def _exact_bounds_cached(act, neurons, dps):
     return lower, upper, f"{len(r.relations)} sympy-verified relation(s), {r.unverified} unverified"
 
 
-def model_rank(act: Activation, network: Network, bias: bool = False, inputs=None, samples=None, seed=0,
+def model_rank(act: Activation, network: Network, bias: bool = False, inputs=None, seed=0,
                dps: int = DEFAULT_DPS) -> ModelRank:
-    """The model rank at ``network``, bracketed and predicted; with ``inputs`` (or ``samples``) also rank J_n."""
+    """The model rank at ``network``, bracketed and predicted; with ``inputs`` also rank J_n.
+
+    ``inputs`` is a list of input vectors, or a number n: n standard Gaussian inputs drawn with ``seed``."""
+    samples = inputs if isinstance(inputs, int) and not isinstance(inputs, bool) else None
+    inputs = None if samples is not None else inputs
     if not isinstance(network, Network):
         raise InputError("model_rank needs a Network")
     d_in = network.d - 1 if bias else network.d

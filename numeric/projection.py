@@ -9,7 +9,9 @@ is stopped and reported, not used.
 >>> from twolayer.symbolic.activations import activation
 >>> from twolayer.numeric.network import parse_network
 >>> target = parse_network("[[1, 2]]")
->>> p = project(activation("tanh"), parse_network('[["9/10", "21/10"]]'), [[1], [-1], ["1/2"]], target=target)
+>>> from twolayer.numeric.problem import Problem
+>>> problem = Problem(activation("tanh"), target, [[1], [-1], ["1/2"]])
+>>> p = project(problem, parse_network('[["9/10", "21/10"]]'))
 >>> p.converged, mpmath.nstr(p.network.neurons[0][1], 10)
 (True, '2.0')
 """
@@ -21,15 +23,16 @@ from typing import TYPE_CHECKING
 import mpmath
 from flint import arb_mat
 
-from ..base.precision import DEFAULT_DPS, working_precision
+from ..base.precision import working_precision
 from ..base.tolerance import zero_residual
 from .evaluate import as_arb_matrix, evaluate
 from .network import Network
 from .precision import arb_to_mpf, distance, norm, to_arb, to_mpf
+from .problem import Problem
 from .rank import gram_eigen
 
 if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    from ..symbolic.activations import Activation
+    pass
 
 
 @dataclass
@@ -91,7 +94,7 @@ def _min_norm_step(J, r, dps, limit, drop=0):
 def _residual_map(act, X, values, scale, d, dps):
     """theta -> (residuals as mpf, Jacobian as arb_mat), each row weighted by ``scale`` when given."""
     def residuals_and_jacobian(th):
-        ev = evaluate(act, Network.from_flat(th, d), X, values=values, dps=dps)
+        ev = evaluate(act, Network.from_flat(th, d), X, values, dps=dps)
         r, J = ev.residuals, ev.jacobian
         if scale is not None:
             r = [s * e for s, e in zip(scale, r)]
@@ -123,22 +126,21 @@ def _line_search(theta, step, residual, residuals_and_jacobian):
     return None
 
 
-def project(act: Activation, start: Network, inputs, target=None, values=None, *, weights=None,
-            dps: int = DEFAULT_DPS, center=None, radius=None, max_iterations=300, tolerance=None,
+def project(problem: Problem, start: Network, *, ball=None, max_iterations=300, tolerance=None,
             step_limit=1) -> Projection:
-    """Gauss–Newton from ``start`` to a zero of the residuals on ``inputs``.
+    """Gauss–Newton from ``start`` to a zero of the problem's residuals.
 
-    ``center``/``radius`` define the search ball (default: no ball).
+    ``ball`` = (center network, radius) bounds the search (default: no ball): leaving it stops the iteration.
     ``tolerance`` defaults to :func:`tolerance.zero_residual` (10^(-4 dps/5)) on the residual norm.
     ``step_limit`` is the initial trust radius per eigen-direction of ``J^T J``
     (halved after a rejected step, doubled after an accepted one, up to its start).
     """
+    act, inputs, target, weights, dps = problem.act, problem.inputs, problem.target, problem.weights, problem.dps
+    center, radius = ball if ball is not None else (None, None)
     with working_precision(dps):
         tolerance = zero_residual(dps) if tolerance is None else mpmath.mpf(tolerance)
         X = as_arb_matrix(inputs)
-        if target is not None:
-            values = evaluate(act, target, X, target=target, dps=dps).outputs
-        values = [to_arb(v) for v in values]
+        values = [to_arb(v) for v in evaluate(act, target, X, target, dps=dps).outputs]
         scale = [to_arb(mpmath.sqrt(w)) for w in weights] if weights is not None else None
         d = start.d
         theta = [to_mpf(v) for v in start.flat()]

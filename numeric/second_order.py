@@ -432,7 +432,7 @@ def _onto_zeros(problem, point, zeros, out, JN, QN):
 
 
 def _certify_zeros(problem, point, zeros, out, h):
-    act, target, inputs, dps = problem.act, problem.target, problem.inputs, problem.dps
+    act, target, dps = problem.act, problem.target, problem.dps
     if not zeros:
         return
     size = mpmath.sqrt(mpmath.fsum(v * v for v in h))
@@ -442,11 +442,10 @@ def _certify_zeros(problem, point, zeros, out, h):
         for eps in EPSILONS:
             eps = mpmath.mpf(eps)
             start = Network.from_flat([b + eps * v for b, v in zip(base, h)], point.d)
-            p = project(act, start, inputs, target=target, dps=dps, center=point, radius=10 * eps,
-                        max_iterations=100, step_limit=eps)
+            p = project(problem, start, ball=(point, 10 * eps), max_iterations=100, step_limit=eps)
             if not p.converged:
                 continue
-            zero = certify_zero(act, p.network, target, inputs, dps=dps)
+            zero = certify_zero(problem, p.network)
             if not zero.verified:
                 continue
             found = certify_mismatch(act, zero.box(), point.d, target, _probes(point.d, problem.bias), dps=dps)

@@ -174,8 +174,7 @@ def non_separation_sequence(problem: Problem, point, population_inputs, epsilons
         for eps in epsilons:
             eps = mpmath.mpf(eps)
             start = Network.from_flat([b + eps * a for b, a in zip(base, v)], point.d)
-            p = project(act, start, inputs, target=target, dps=dps, step_limit=eps, max_iterations=200,
-                        center=point, radius=10 * eps)
+            p = project(problem, start, step_limit=eps, max_iterations=200, ball=(point, 10 * eps))
             out.epsilons.append(eps)
             out.converged.append(p.converged)
             out.distances.append(distance(p.network.flat(), base))
@@ -198,7 +197,7 @@ def nearest_nongeneralizing(problem: Problem, point: Network, starts=20, radius=
     """Seeded search: starts at distance up to ``radius`` from theta°, projected onto Q_n inside 2*radius.
 
     With ``bias`` the last input is the constant 1 (the population loss averages over the others)."""
-    act, target, inputs, dps, bias = problem.act, problem.target, problem.inputs, problem.dps, problem.bias
+    act, target, dps, bias = problem.act, problem.target, problem.dps, problem.bias
     rng = np.random.default_rng(seed)
     out = Search()
     radius = mpmath.mpf(radius)
@@ -209,8 +208,7 @@ def nearest_nongeneralizing(problem: Problem, point: Network, starts=20, radius=
             direction /= np.linalg.norm(direction)
             scale = radius * mpmath.mpf(float(rng.uniform(0.02, 1.0)))
             start = Network.from_flat([b + scale * mpmath.mpf(float(v)) for b, v in zip(base, direction)], point.d)
-            p = project(act, start, inputs, target=target, dps=dps, center=point, radius=2 * radius,
-                        max_iterations=100, step_limit=radius)
+            p = project(problem, start, ball=(point, 2 * radius), max_iterations=100, step_limit=radius)
             if not p.converged:
                 out.failed += 1
                 continue
@@ -243,13 +241,18 @@ class KnownMinimum:
     residual: object            # max |f_{theta_eta}(x_i) - f*(x_i)| (root-finding accuracy)
 
 
-def samples_on_zero_set(act, theta_eta, target, n, seed=0, dps=50, span=20):
+#: samples_on_zero_set scans x_2 over [-SPAN, SPAN] (quarter steps) for a sign change
+SPAN = 20
+
+
+def samples_on_zero_set(act, theta_eta, target, n, seed=0):
     """``n`` inputs in d = 2 on the zero set of g = f_{theta_eta} - f*, by bracketed root finding.
 
-    For x_1 drawn from N(0, 1), g(x_1, .) is scanned on [-span, span] for the sign change nearest
-    to 0 and the root refined by the Anderson–Björck bracketing method at ``dps`` digits. Draws
-    whose line carries no sign change are skipped.
+    For x_1 drawn from N(0, 1), g(x_1, .) is scanned on [-SPAN, SPAN] for the sign change nearest
+    to 0 and the root refined by the Anderson–Björck bracketing method at the working precision (the caller's
+    ``working_precision``) plus 10 digits. Draws whose line carries no sign change are skipped.
     """
+    dps, span = mpmath.mp.dps, SPAN
     if theta_eta.d != 2:
         raise InputError("samples on a zero set are built for d = 2 (the zero set is then a curve)")
     rng = np.random.default_rng(seed)
@@ -283,14 +286,22 @@ def samples_on_zero_set(act, theta_eta, target, n, seed=0, dps=50, span=20):
     return out, residual
 
 
-def known_minimum_family(act, point, target, direction, etas, n, seed=0, dps=50):
-    """For each eta: theta_eta = theta° + eta * direction and ``n`` samples on its zero set (see module doc)."""
+@dataclass(frozen=True)
+class ZeroSetSamples:
+    """The sample law of a known minimum: ``n`` inputs on the zero set of f_{theta_eta} - f*, drawn with ``seed``."""
+    n: int
+    seed: int = 0
+
+
+def known_minimum_family(act, point, target, direction, etas, samples: ZeroSetSamples):
+    """For each eta: theta_eta = theta° + eta * direction and ``samples.n`` inputs on its zero set (see module doc),
+    at the working precision (the caller's ``working_precision``)."""
+    n, seed = samples.n, samples.seed
     family = []
     base = [to_mpf(v) for v in point.flat()]
-    with working_precision(dps):
-        for eta in etas:
-            eta = mpmath.mpf(eta)
-            theta_eta = Network.from_flat([b + eta * to_mpf(v) for b, v in zip(base, direction)], point.d)
-            inputs, residual = samples_on_zero_set(act, theta_eta, target, n, seed=seed, dps=dps)
-            family.append(KnownMinimum(eta, theta_eta, inputs, residual))
+    for eta in etas:
+        eta = mpmath.mpf(eta)
+        theta_eta = Network.from_flat([b + eta * to_mpf(v) for b, v in zip(base, direction)], point.d)
+        inputs, residual = samples_on_zero_set(act, theta_eta, target, n, seed=seed)
+        family.append(KnownMinimum(eta, theta_eta, inputs, residual))
     return family

@@ -25,11 +25,28 @@ def assert_refused(args):
 @pytest.mark.parametrize("args", [
     ["activation", "Max(0, z)"], ["activation", "Abs(z)"], ["activation", "z**3"], ["activation", "nosuch"],
     ["activation", "tanh(z"], ["activation", "tanh", "--dps", "0"], ["activation", "tanh", "--dps", "-5"],
-    ["activation", "tanh", "--taylor", "-1"], ["verify", "--claim", "C99"], ["verify", "--workers", "0"],
+    ["activation", "tanh", "--taylor", "-1"], ["verify", "--claim", "C99"], ["verify", "--workers", "-1"],
     ["verify", "--workers", "1000"],
 ])
 def test_bad_input_one_line_exit_2(args):
     assert_refused(args)
+
+
+def test_workers_has_one_range_rule_in_every_command(capsys):
+    """--workers is declared once: 0 .. 64 wherever it is taken, refused with the same words outside."""
+    commands = {"verify": [], "experiment": ["--setup", "zbz_example1"],
+                "study": ["--activation", "tanh", "--target", "[[1, 1]]", "--width", "2"]}
+    for name, rest in commands.items():
+        for bad in ("-1", "65"):
+            assert main([name, *rest, "--workers", bad]) == 2
+            assert f"argument --workers: must be between 0 and 64, got {bad}" in capsys.readouterr().err
+
+
+def test_verify_json_is_a_flag_as_elsewhere(tmp_path):
+    """--json prints the results' JSON on stdout in verify too; the file is --results."""
+    run = twolayer("verify", "--quick", "--claim", "C4", "--json")
+    assert run.returncode == 0, run.stderr
+    assert {r["claim"] for r in json.loads(run.stdout)["results"]} == {"C4"}
 
 
 def test_activation_json():
@@ -40,7 +57,7 @@ def test_activation_json():
 
 
 def test_verify_writes_report(tmp_path):
-    run = twolayer("verify", "--quick", "--claim", "C1", "--json", str(tmp_path / "r.json"),
+    run = twolayer("verify", "--quick", "--claim", "C1", "--results", str(tmp_path / "r.json"),
                    "--report", str(tmp_path / "rep"))
     assert run.returncode == 0, run.stdout + run.stderr
     results = json.loads((tmp_path / "r.json").read_text())["results"]
@@ -58,8 +75,9 @@ def test_verify_on_two_processes_gives_the_serial_results(tmp_path):
     """make verify runs its jobs on two spawned processes: same verdicts and evidence, in the same order, and the
     figures still drawn from the records that travel back (C6's runs)."""
     args = ["verify", "--quick", "--claim", "C4", "--claim", "C6"]
-    serial = twolayer(*args, "--json", str(tmp_path / "one.json"))
-    parallel = twolayer(*args, "--workers", "2", "--json", str(tmp_path / "two.json"), "--report", str(tmp_path / "r"))
+    serial = twolayer(*args, "--results", str(tmp_path / "one.json"))
+    parallel = twolayer(*args, "--workers", "2", "--results", str(tmp_path / "two.json"), "--report",
+                        str(tmp_path / "r"))
     assert serial.returncode == parallel.returncode == 0, parallel.stderr
     one, two = (json.loads((tmp_path / f).read_text())["results"] for f in ("one.json", "two.json"))
     assert [(r["claim"], r["config"], r["verdict"], r["evidence"]) for r in one] == \

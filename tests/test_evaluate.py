@@ -5,7 +5,7 @@ import pytest
 from twolayer.base.errors import InputError
 from twolayer.base.precision import working_precision
 from twolayer.claims.derivatives import check_numeric, check_symbolic, q_n_point
-from twolayer.numeric.evaluate import evaluate
+from twolayer.numeric.evaluate import evaluate, evaluate_hessian
 from twolayer.numeric.network import gaussian_inputs, parse_network, random_network
 from twolayer.symbolic.activations import activation
 
@@ -25,10 +25,10 @@ def test_gauss_newton_identity_fails_off_q_n():
     """The check (c) can fail: off Q_n the residual term is there and is detected."""
     act, target = activation("tanh"), random_network(2, 2, seed=1)
     inputs = gaussian_inputs(9, 2, seed=2)
-    ev = evaluate(act, random_network(3, 2, seed=3), inputs, target=target, hessian=True)
+    ev = evaluate_hessian(act, random_network(3, 2, seed=3), inputs, target)
     difference = (ev.hessian - ev.jacobian.transpose() * ev.jacobian / 9).entries()
     assert not all(e.contains(0) for e in difference)
-    on = evaluate(act, q_n_point(target, 3, seed=4), inputs, target=target, hessian=True)
+    on = evaluate_hessian(act, q_n_point(target, 3, seed=4), inputs, target)
     assert all(e.contains(0) for e in (on.hessian - on.jacobian.transpose() * on.jacobian / 9).entries())
 
 

@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import pytest
 
+from twolayer.base.precision import working_precision
 from twolayer.claims.separation import KNOWN_MINIMUM_CASE
 from twolayer.numeric.classify import branch_constraints
 from twolayer.numeric.exclusion import (
@@ -20,7 +21,7 @@ from twolayer.numeric.model_rank import structural_rank
 from twolayer.numeric.network import gaussian_inputs, parse_network
 from twolayer.numeric.precision import exact_fraction
 from twolayer.numeric.problem import Problem
-from twolayer.numeric.separation import certified_radius, known_minimum_family
+from twolayer.numeric.separation import ZeroSetSamples, certified_radius, known_minimum_family
 from twolayer.symbolic.activations import activation
 
 TANH = activation("tanh")
@@ -73,8 +74,9 @@ def test_radius_stays_below_a_certified_non_generalizing_minimum():
     radius beyond it would be a false certificate, whatever the budget."""
     case = KNOWN_MINIMUM_CASE
     act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
-    member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], ["1e-3"],
-                                  case["samples"], seed=3)[0]
+    with working_precision(50):
+        member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], ["1e-3"],
+                                      ZeroSetSamples(case["samples"], seed=3))[0]
     found = exclusion_radius(Problem(act, target, member.inputs, dps=30), point, reach="1/100", max_boxes=400)
     assert found.radius is not None and exact_fraction(found.radius) < Fraction(122, 100) * Fraction(1, 1000)
 
@@ -82,8 +84,9 @@ def test_radius_stays_below_a_certified_non_generalizing_minimum():
 def _known_minimum(eta):
     case = KNOWN_MINIMUM_CASE
     act, target, point = activation(case["activation"]), parse_network(case["target"]), parse_network(case["point"])
-    member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], [eta],
-                                  case["samples"], seed=3)[0]
+    with working_precision(50):
+        member = known_minimum_family(act, point, target, [Fraction(v) for v in case["direction"]], [eta],
+                                      ZeroSetSamples(case["samples"], seed=3))[0]
     basis, k = coordinate_basis([list(map(Fraction, row)) for row in branch_constraints(act, point, target)], 6)
     return act, target, point, member, _Region(act, point, member.inputs, target, basis, k, 30), basis
 

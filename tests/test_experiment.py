@@ -14,7 +14,7 @@ from twolayer.claims import experiments as c7
 from twolayer.claims.result import FAIL, INCONCLUSIVE, PASS, Result
 from twolayer.cli import main
 from twolayer.numeric import training
-from twolayer.numeric.evaluate import evaluate
+from twolayer.numeric.evaluate import evaluate_hessian
 from twolayer.numeric.experiment import COLUMNS, ExperimentSpec, run_cell, validate
 from twolayer.numeric.network import Network, parse_network
 from twolayer.numeric.population import population_loss
@@ -38,7 +38,7 @@ def test_float_model_matches_the_50_digit_evaluator(name):
     network = Network(tuple((Fraction(float(ak)), *(Fraction(float(v)) for v in wk)) for ak, wk in zip(a, W)))
     inputs = [[Fraction(float(v)) for v in x] for x in X]
     with working_precision(30):
-        ev = evaluate(act, network, inputs, values=[Fraction(float(v)) for v in y], hessian=True, dps=30)
+        ev = evaluate_hessian(act, network, inputs, [Fraction(float(v)) for v in y], dps=30)
         n = len(y)   # the evaluator's loss is 1/(2n) sum e^2: the experiments' is n times it
         exact_grad = np.array([float(arb_to_mpf(g)) * n for g in ev.gradient.entries()])
         exact_hess = np.array([[float(arb_to_mpf(ev.hessian[i, j])) * n for j in range(9)] for i in range(9)])

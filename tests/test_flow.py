@@ -5,9 +5,10 @@ from twolayer.base.errors import InputError
 from twolayer.base.precision import working_precision
 from twolayer.claims.flow import run_case
 from twolayer.numeric.evaluate import evaluate
-from twolayer.numeric.flow import fit_exponential_rate, fit_power_law, gradient_flow
+from twolayer.numeric.flow import StepControl, fit_exponential_rate, fit_power_law, gradient_flow
 from twolayer.numeric.network import Network, gaussian_inputs, parse_network
 from twolayer.numeric.precision import arb_to_mpf, to_mpf
+from twolayer.numeric.problem import Problem
 from twolayer.symbolic.activations import activation
 
 TANH = activation("tanh")
@@ -39,7 +40,7 @@ def test_integrator_matches_explicit_reference_and_converges_with_rtol():
     reference = rk4_reference(START, 1, 400)   # its own error: 7e-16 (against 800 steps)
     errors = []
     for rtol in ("1e-2", "1e-3"):
-        run = gradient_flow(TANH, START, TARGET, INPUTS, t_max=1, rtol=rtol, h0="1e-4")
+        run = gradient_flow(Problem(TANH, TARGET, INPUTS), START, t_max=1, control=StepControl(rtol=rtol, h0="1e-4"))
         errors.append(max(abs(a - b) for a, b in zip(run.limit.flat(), reference)))
     # second order with steps ~ rtol: the error falls like rtol^2 (measured 8.4e-8, then 8.3e-10)
     assert errors[1] < errors[0] / 50 and errors[1] < mpmath.mpf("1e-8"), errors
@@ -77,4 +78,4 @@ def test_claim_c6_rate_check_can_fail():
 @pytest.mark.parametrize("t_max", [-1, 0])
 def test_negative_time_refused(t_max):
     with pytest.raises(InputError, match="time budget must be positive"):
-        gradient_flow(TANH, START, TARGET, INPUTS, t_max=t_max)
+        gradient_flow(Problem(TANH, TARGET, INPUTS), START, t_max=t_max)

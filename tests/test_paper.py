@@ -51,10 +51,10 @@ def test_krawczyk_refuses_a_point_that_is_not_a_zero():
     act, target = activation("exp"), parse_network('[[1, "1/2", "-1/3"]]')
     guess = parse_network(paper.FINDING_4["imperfect"])
     inputs = gaussian_inputs(6, 2, 5)      # Gaussian samples: the guess does not fit them
-    assert not certify_zero(act, guess, target, inputs).verified
-    assert not certify_zero(act, guess, target, gaussian_inputs(5, 2, 5)).verified
+    assert not certify_zero(Problem(act, target, inputs), guess).verified
+    assert not certify_zero(Problem(act, target, gaussian_inputs(5, 2, 5)), guess).verified
     with pytest.raises(InputError):
-        certify_zero(act, guess, target, gaussian_inputs(7, 2, 5))
+        certify_zero(Problem(act, target, gaussian_inputs(7, 2, 5)), guess)
 
 
 def test_mismatch_is_not_certified_on_q_star():

@@ -18,14 +18,14 @@ INPUTS = gaussian_inputs(6, 1, seed=11)
 
 def test_projection_converges_to_a_zero_of_the_residuals():
     start = parse_network('[["0.9", "0.6"], ["0.1", "0.3"]]')
-    p = project(TANH, start, INPUTS[:2], target=TARGET)
+    p = project(Problem(TANH, TARGET, INPUTS[:2]), start)
     assert p.converged and p.residual_norm <= mpmath.mpf(10) ** -40
 
 
 def test_projection_refuses_to_wander():
     """With a tiny search ball, a projection that must travel is stopped and reported, not used."""
     start = parse_network('[["0.5", "1.5"], ["0.1", "0.3"]]')
-    p = project(TANH, start, INPUTS[:3], target=TARGET, center=start, radius=mpmath.mpf("1e-6"))
+    p = project(Problem(TANH, TARGET, INPUTS[:3]), start, ball=(start, mpmath.mpf("1e-6")))
     assert p.left_ball and not p.converged
 
 

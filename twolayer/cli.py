@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .base.errors import InputError
 from .base.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, check_dps
-from .limits import MAX_PARAMETERS, MAX_RANK_PARAMETERS, MAX_SAMPLES, MAX_SEED, MAX_STARTS, MAX_STEPS
+from .limits import MAX_PARAMETERS, MAX_RANK_PARAMETERS, MAX_SAMPLES, MAX_SEED, MAX_STARTS, MAX_STEPS, MAX_WORKERS
 
 SETUP_KEYS = ("zbz_example1", "oe_width3_d5", "oe_width3_d5_bias")
 TARGET_HELP = "target network, neurons [a, w_1, ..., w_d] (exact numbers, e.g. '[[1, \"1/2\"]]')"
@@ -34,8 +34,6 @@ class _OneLineParser(argparse.ArgumentParser):
 
     def error(self, message):
         raise InputError(f"{message} (see {self.prog} --help)")
-
-
 
 
 def _int(text):
@@ -54,18 +52,30 @@ def _real(text):
     return value
 
 
+def _bounded(low, high):
+    """An argparse type: an integer in low .. high (one range rule per option, checked as it is parsed)."""
+    def parse(text):
+        value = _int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
+        return value
+    return parse
 
 
+def _add_workers(parser, what):
+    parser.add_argument("--workers", type=_bounded(0, MAX_WORKERS), default=0, metavar="N",
+                        help=f"{what} on N processes, 0 .. {MAX_WORKERS} (default 0: in this process)")
 
 
+def _add_dask(parser, what):
+    _add_workers(parser, f"{what} on a local Dask cluster:")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask scheduler (tcp://host:8786)")
 
 
 def _add_common(parser):
     parser.add_argument("--dps", type=_int, default=DEFAULT_DPS,
                         help=f"working precision in digits, {MIN_DPS} .. {MAX_DPS} (default {DEFAULT_DPS})")
     parser.add_argument("--seed", type=_int, default=0, help="seed of the random samples, 0 .. 2^63 - 1 (default 0)")
-
-
 
 
 def _add_activation_option(parser):
@@ -87,19 +97,16 @@ def _add_bias(parser):
                         "[a, w_1, ..., w_d, b] and every input gets a constant 1 (not Gaussian)")
 
 
-
-
 def _add_width(parser):
     parser.add_argument("--width", required=True, type=_int, metavar="M", help="width m of the network")
 
 
 def _verify_options(verify):
     verify.add_argument("--quick", action="store_true", help="a smaller set of configurations (under a minute)")
-    verify.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    verify.add_argument("--results", metavar="FILE", help="also write the results as JSON to FILE")
     verify.add_argument("--report", metavar="DIR", help="write DIR/report.md (with figures) and DIR/results.json")
     verify.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
-    verify.add_argument("--workers", type=_int, default=1, metavar="N",
-                        help="run the jobs on N processes (default 1; make verify uses 2)")
+    _add_workers(verify, "run the claims' jobs on N processes (make verify uses 2)")
 
 
 def _activation_options(act):
@@ -186,8 +193,7 @@ def _experiment_options(ex):
                     "unstable at the limit)")
     ex.add_argument("--steps", type=_int, help=f"gradient-descent step budget (default 100000, at most {MAX_STEPS})")
     ex.add_argument("--quick", action="store_true", help="with --setup: its quick subset (as in twolayer verify)")
-    ex.add_argument("--workers", type=_int, default=0, metavar="N", help="run on a local Dask cluster of N processes")
-    ex.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask scheduler (tcp://host:8786)")
+    _add_dask(ex, "run")
     ex.add_argument("--out", metavar="FILE", help="append the runs to this CSV table (schema in FILE.meta.json); "
                     "an interrupted sweep resumes from it")
     ex.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -209,9 +215,7 @@ def _study_options(st):
     st.add_argument("--boxes", type=_int, default=200, help="branch-and-bound budget per sample size (default 200; "
                     "0: no exclusion radius)")
     st.add_argument("--report", metavar="DIR", help="write DIR/study.md (with figures) and DIR/study.json")
-    st.add_argument("--workers", type=_int, default=0, metavar="N", help="study the branches on a local Dask cluster "
-                    "of N processes")
-    st.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask scheduler (tcp://host:8786)")
+    _add_dask(st, "study the branches")
     st.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
@@ -220,7 +224,7 @@ class Command:
     """One subcommand, declared once: its name, one-line summary, description, an example that runs as printed
     (the README's "Examples" lists the same lines and tests/test_cli.py runs each), the function that declares its
     own options, the name of its handler in :mod:`twolayer.commands` (imported when the command is chosen), and
-    whether it takes the shared --dps, --seed and --json."""
+    whether it takes the shared --dps and --seed (every command takes --json: machine-readable output on stdout)."""
     name: str
     summary: str
     description: str
@@ -311,12 +315,10 @@ def _parser():
         command.options(parser_of)
         if command.shared:
             # verify runs each claim at the precision and seeds registered with it (recorded in results.json), so it
-            # takes neither option rather than accept and ignore them; its --json names a file
+            # takes neither option rather than accept and ignore them
             _add_common(parser_of)
-            parser_of.add_argument("--json", action="store_true", help="machine-readable output")
+        parser_of.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     return parser
-
-
 
 
 def _check_common(args):

@@ -19,7 +19,6 @@ from .limits import (
     MAX_STARTS,
     MAX_STEPS,
     MAX_WEIGHT_VECTORS,
-    MAX_WORKERS,
 )
 from .report import json_text as _dumps
 
@@ -52,12 +51,10 @@ def cmd_verify(args):
         raise InputError(f"unknown claim {', '.join(sorted(unknown))}; known: "
                          f"{', '.join(c.id for c in registry.CLAIMS)}")
     # the outputs are checked before hours of work, not after
-    if args.json:
-        _writable_path(args.json, "--json")
+    if args.results:
+        _writable_path(args.results, "--results")
     if args.report:
         _writable_folder(args.report, "--report")
-    if not 1 <= args.workers <= MAX_WORKERS:
-        raise InputError(f"--workers must be between 1 and {MAX_WORKERS}, got {args.workers}")
     jobs = [(cid, cfg) for cid, cfg in registry.jobs(args.quick) if not wanted or cid in wanted]
     progress = report.Progress([cid for cid, _ in jobs])
     results = []
@@ -85,8 +82,11 @@ def cmd_verify(args):
             pool.terminate()   # a no-op after close(); stops the workers on an interrupt or an error
             pool.join()
     progress.close()
-    print(report.table(results))
-    print(f"\n{report.summary(results)}")
+    if args.json:
+        print(_dumps(report.results_json(results, None, progress.seconds), indent=1))
+    else:
+        print(report.table(results))
+        print(f"\n{report.summary(results)}")
     _write_verify(args, results, progress.seconds)
     return 1 if any(r.verdict == "FAIL" for r in results) else 0
 
@@ -95,13 +95,13 @@ def _write_verify(args, results, seconds, complete=True, total=None):
     """The JSON and the report of a verify run; an interrupted run writes what it has, marked incomplete."""
     from . import report
     note = None if complete else f"incomplete: interrupted after {len(results)} of {total} jobs"
-    if args.json:
-        with open(args.json, "w") as fh:
+    if args.results:
+        with open(args.results, "w") as fh:
             fh.write(_dumps(report.results_json(results, note, seconds), indent=1))
     if args.report:
         report.write(results, args.report, note, seconds)
         print(f"report written to {args.report}/report.md" + (f" ({note})" if note else ""),
-              file=sys.stdout if complete else sys.stderr)
+              file=sys.stdout if complete and not args.json else sys.stderr)
 
 
 def _writable_folder(path, option):
@@ -142,7 +142,7 @@ def cmd_activation(args):
 
 
 def cmd_independence(args):
-    from .numeric.independence import MAX_DEGREE, certify_independence
+    from .numeric.independence import MAX_DEGREE, CrossCheck, certify_independence
     from .numeric.network import parse_weights
     from .numeric.precision import decimal_string
     from .symbolic.activations import activation
@@ -155,8 +155,8 @@ def cmd_independence(args):
                          f"{MAX_WEIGHT_VECTORS} vectors and {MAX_PARAMETERS} functions")
     if not 0 <= args.max_degree <= MAX_DEGREE:
         raise InputError(f"--max-degree must be between 0 and {MAX_DEGREE}, got {args.max_degree}")
-    r = certify_independence(act, weights, args.derivatives, max_degree=args.max_degree, dps=args.dps,
-                             seed=args.seed)
+    r = certify_independence(act, weights, args.derivatives, max_degree=args.max_degree,
+                             cross_check=CrossCheck(args.seed, args.dps))
     relation = None
     if r.relations:
         relation = {name: str(c) for c, name in zip(r.relations[0], r.names) if c}
@@ -526,8 +526,6 @@ def _experiment_spec(args):
 
 
 def _check_workers(args):
-    if args.workers < 0 or args.workers > 64:
-        raise InputError(f"--workers must be between 0 and {MAX_WORKERS}, got {args.workers}")
     if args.workers and args.scheduler:
         raise InputError("--workers starts a local cluster and --scheduler names an existing one: give one of them")
     if args.scheduler:

@@ -8,11 +8,8 @@ only in the run that computed them.
 import math
 from dataclasses import asdict
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never a window
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 RANK_CHECK = "certified model rank <= codim of the branch"
 RADII_CHECK = "(b) every certified radius re-verified"
@@ -45,9 +42,15 @@ def _finish(fig, ax, path, xlabel, ylabel, title, legend):
     return True
 
 
+def _subplots(*grid, figsize, squeeze=True):
+    """A figure that only writes files: matplotlib's Figure without pyplot, so that importing the report leaves a
+    notebook's backend (and its inline figures) alone."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*grid, squeeze=squeeze)
+
+
 def _save(fig, path):
     fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
 
 
 def rank_codim(results, path):
@@ -62,7 +65,7 @@ def rank_codim(results, path):
                 points[key] = points.get(key, 0) + 1
     if not points:
         return False
-    fig, ax = plt.subplots(figsize=(4.8, 4.2))
+    fig, ax = _subplots(figsize=(4.8, 4.2))
     top = max(max(k) for k in points) + 1
     ax.plot([0, top], [0, top], color="0.6", lw=1, label="rank = codim (non-degenerate)")
     for (codim, rank), count in sorted(points.items()):
@@ -94,7 +97,7 @@ def separation(results, path):
                          [float(v) for v in radii["value"]], exclusion))
     if not rows:
         return False
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, ax = _subplots(figsize=(6.4, 4.2))
     for index, (label, codim, ns, radii, exclusion) in enumerate(rows[:10]):
         line, = ax.semilogy(ns, radii, "o-", ms=4, lw=1, label=f"{label}: rho_n (lemma)")
         if exclusion:
@@ -120,7 +123,7 @@ def flow(results, path):
     if not runs:
         return False
     cases = sorted({_config(r).get("case", "run") for r in runs})
-    fig, axes = plt.subplots(1, len(cases), figsize=(3.6 * len(cases), 3.9), squeeze=False)
+    fig, axes = _subplots(1, len(cases), figsize=(3.6 * len(cases), 3.9), squeeze=False)
     for ax, case in zip(axes[0], cases):
         scaled = False
         for index, r in enumerate(r for r in runs if _config(r).get("case", "run") == case):
@@ -203,7 +206,7 @@ def experiments(results, path):
     found = [r for r in results if _claim(r) == "C7" and getattr(r, "rows", None) and "setup" in _config(r)]
     if not found:
         return False
-    fig, axes = plt.subplots(1, len(found), figsize=(5.2 * len(found), 3.8), squeeze=False)
+    fig, axes = _subplots(1, len(found), figsize=(5.2 * len(found), 3.8), squeeze=False)
     for ax, r in zip(axes[0], found):
         recovery_map(ax, r.rows, r.predictions, f"{_config(r)['setup']} ({_config(r)['source'].split(' (')[0]})")
     fig.suptitle("C7: gradient descent recovers the target (rate per cell)", fontsize=10)
@@ -239,7 +242,7 @@ def study_figures(study, folder):
     against n around each studied branch's codimension. Returns [(file name, caption)]."""
     import os
     drawn = []
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig, ax = _subplots(figsize=(6, 3.6))
     rows = study["table"]
     for degenerate, marker, label in ((False, "o", "non-degenerate"), (True, "x", "degenerate (rank < codim)")):
         chosen = [r for r in rows if r["degenerate"] == degenerate]
@@ -254,7 +257,7 @@ def study_figures(study, folder):
     studied = [b for b in study["studied"] if any(r["certified_radius"] or r["exclusion_radius"]
                                                   for r in b["separation"])]
     if studied:
-        fig, ax = plt.subplots(figsize=(6, 3.6))
+        fig, ax = _subplots(figsize=(6, 3.6))
         for b in studied:
             ns = [r["n"] - b["codim"] for r in b["separation"]]
             radius = [float(r["certified_radius"]) if r["certified_radius"] else math.nan for r in b["separation"]]
@@ -288,7 +291,7 @@ def branch_pictures(study, path, most=6):
         from fractions import Fraction
         return [[float(Fraction(str(v))) for v in row[:1 + d]] for row in rows]
     stars = neurons(target)
-    fig, axes = plt.subplots(1, len(branches), figsize=(3.0 * len(branches), 3.0), squeeze=False)
+    fig, axes = _subplots(1, len(branches), figsize=(3.0 * len(branches), 3.0), squeeze=False)
     for ax, b in zip(axes[0], branches):
         points = neurons(b["point"])
         if d == 1:
