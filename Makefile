@@ -63,7 +63,7 @@ experiments: $(STAMP)
 # The second-order decision at every built-in degenerate branch, n = r .. codim + 1, on 200 sample sets each, into
 # data/second_order/frequencies.csv (read by C5 and notebook 05); resumes an interrupted run.
 frequencies: $(STAMP)
-	$(BIN)/python -m twolayer.claims.second_order --workers 2
+	$(BIN)/python -m twolayer.tables --workers 2
 
 # Re-execute the notebooks in place (stored outputs are what nbval compares).
 notebooks: $(STAMP)

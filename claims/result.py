@@ -45,6 +45,8 @@ class Result:
     config: dict
     evidence: list = field(default_factory=list)
     notes: str = ""
+    #: rows of a table the claim reports (dicts of plain values); the presentation layer writes them out
+    table: list = field(default_factory=list)
 
     @property
     def verdict(self):
@@ -54,8 +56,11 @@ class Result:
         return INCONCLUSIVE if any(o is None for o in outcomes) else PASS
 
     def to_json(self):
-        return {"claim": self.claim, "title": self.title, "config": self.config, "verdict": self.verdict,
-                "evidence": [asdict(c) for c in self.evidence], "notes": self.notes}
+        out = {"claim": self.claim, "title": self.title, "config": self.config, "verdict": self.verdict,
+               "evidence": [asdict(c) for c in self.evidence], "notes": self.notes}
+        if self.table:
+            out["table"] = self.table
+        return out
 
 
 def config_label(config):

@@ -16,10 +16,8 @@ from __future__ import annotations
 import csv
 import math
 import os
-import sys
 from pathlib import Path
 
-from ..base.errors import InputError
 from ..numeric.network import gaussian_inputs, parse_network
 from ..numeric.precision import lower_bound_string, upper_bound_string
 from ..numeric.problem import Problem
@@ -34,6 +32,7 @@ SETS = 200
 SET_SEED = 5000
 TABLE = Path(__file__).resolve().parents[1] / "data" / "second_order" / "frequencies.csv"
 COLUMNS = ("case", "branch", "n", "set", "verdict", "why", "radius", "nearest_zero", "seconds")
+VERDICTS = ("separated", "not separated", "inconclusive")
 
 #: (case label, activation, target, student width); every degenerate branch of each, at its seeded point
 FAMILIES = [("(1,2,1)", "tanh", '[[1, "1/2"]]', 2),
@@ -151,18 +150,14 @@ def frequencies(rows):
     for (case, branch, n), verdicts in groups.items():
         total = len(verdicts)
         out.append((case, branch, n, total, {v: (verdicts.count(v), *wilson(verdicts.count(v), total))
-                                             for v in ("separated", "not separated", "inconclusive")}))
+                                             for v in VERDICTS}))
     return sorted(out, key=lambda e: (e[0], e[1], e[2]))
 
 
-def frequency_markdown(rows):
-    """The fractions as a markdown table (counts and 95 % intervals)."""
-    lines = ["| case | branch | n | sets | separated | not separated | inconclusive |", "|---|---|---|---|---|---|---|"]
-    for case, branch, n, total, counts in frequencies(rows):
-        cells = [f"{c} ({lo:.2f}–{hi:.2f})" for c, lo, hi in (counts[v] for v in
-                                                             ("separated", "not separated", "inconclusive"))]
-        lines.append(f"| {case} | {branch} | {n} | {total} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def frequency_table(rows):
+    """The frequencies as table rows: case, branch, n, sets and, per verdict, [count, low, high] (95 % Wilson)."""
+    return [{"case": case, "branch": branch, "n": n, "sets": total, **{v: list(counts[v]) for v in VERDICTS}}
+            for case, branch, n, total, counts in frequencies(rows)]
 
 
 #: How far a recomputed radius may lie from the stored one. Each radius is certified for the combination c and the
@@ -218,32 +213,12 @@ def check_frequencies(path=TABLE, recheck=2, dps=50) -> Result:
                         "certificate", f"{again} rows recomputed, largest ratio of radii {spread:.3f}"
                         + ("; " + "; ".join(differ[:3]) if differ else "")))
     result = Result("C5", "second-order decisions over sample sets", config, checks, "")
-    result.table = frequency_markdown(rows)
+    result.table = frequency_table(rows)
     low = [(case, branch, n, counts) for case, branch, n, total, counts in frequencies(rows)
            if counts["inconclusive"][0] > 0.2 * total]
     summary = ("Decided on fewer than 80 % of the sample sets: " +
                "; ".join(f"{case} {branch} n = {n}" for case, branch, n, _ in low) + "."
                if low else "Every (branch, n) decided on at least 80 % of the sample sets.")
-    result.notes = summary + "\n\n" + result.table
+    result.notes = summary
     return result
 
-
-def main(argv=None):
-    """``python -m twolayer.claims.second_order [--workers N | --scheduler ADDRESS] [--sets K]`` (make frequencies)."""
-    import argparse
-    parser = argparse.ArgumentParser(description="the second-order decision over sample sets, into " + str(TABLE))
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--scheduler")
-    parser.add_argument("--sets", type=int, default=SETS)
-    args = parser.parse_args(argv)
-    try:
-        rows = run_frequencies(sets=args.sets, workers=args.workers, scheduler=args.scheduler)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(frequency_markdown(rows))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

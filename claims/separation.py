@@ -51,19 +51,6 @@ def _fmt_lower(x):
     return "none" if x is None else lower_bound_string(x, 3)
 
 
-def sweep_table(rows):
-    """Markdown table of a sweep."""
-    lines = ["| n | rank J_n | codim | separated | certified radius (lemma, or second order) "
-             "| exclusion radius (branch and bound) "
-             "| nearest non-generalizing found | why |", "|---|---|---|---|---|---|---|---|"]
-    for row in rows:
-        excluded = None if row.exclusion is None else row.exclusion.radius
-        lines.append(f"| {row.n} | {row.rank} | {row.codim} | {row.separated} | "
-                     f"{_fmt_lower(certified_radius_of(row))} | {_fmt_lower(excluded)} | {_fmt(row.search.nearest)} | "
-                     f"{row.why} |")
-    return "\n".join(lines)
-
-
 def separation_method(row):
     """How a sweep row's answer was reached: "interval lemma" (a certified radius), "second order" (the decision
     at a degenerate point), "constructive sequence" (n < r) or None (not decided)."""

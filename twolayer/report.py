@@ -9,6 +9,7 @@ from twolayer.claims.paper_map import paper_items, paper_map
 from twolayer.claims.result import config_label
 from twolayer.claims.separation import separation_answer
 from twolayer.figures import FIGURES, study_figures
+from twolayer.tables import frequency_markdown
 
 
 def table(results):
@@ -55,6 +56,8 @@ def markdown(results, figures=None, seconds=None):
             out += ["", f"### {r.verdict}: {config_label(r.config)}", "", evidence_markdown(r)]
             if r.notes:
                 out += ["", r.notes]
+            if r.table:   # the one kind of table a claim reports today: C5's second-order frequencies
+                out += ["", frequency_markdown(r.table)]
         passing = [r for r in mine if r.verdict == "PASS"]
         if passing:
             out += ["", f"<details><summary>Evidence of the {len(passing)} passing results</summary>", ""]
