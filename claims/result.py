@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 
 PASS, FAIL, INCONCLUSIVE = "PASS", "FAIL", "INCONCLUSIVE"
 KINDS = ("exact", "certificate", "estimate")
+#: what a check compares: an int, a decimal or exact string ("1/2"), a list of these, or None (nothing measured)
+Value = int | float | str | list | None
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,10 @@ class Check:
     estimate (floating point at high precision, a gap-rule rank, a search).
     """
     name: str
-    value: object
-    reference: object
-    tolerance: object
-    passed: object
+    value: Value
+    reference: Value
+    tolerance: Value
+    passed: bool | None
     kind: str
     detail: str = ""
 

@@ -60,8 +60,8 @@ from .precision import arb_to_mpf, exact_fraction, float64_midpoints, identity, 
 from .problem import Problem
 from .rank import certified_full_column_rank, exact_null_space
 
-if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    pass
+if TYPE_CHECKING:  # for annotations only
+    import mpmath
 
 #: how a box was excluded: the tube lemma (on the Jacobian's enclosure, or its second-order form), the residuals
 #: (or Krawczyk), or inside the exclusion ball of fewer samples
@@ -71,7 +71,7 @@ LEMMA, SECOND_ORDER, RESIDUAL, INHERITED = "lemma", "second order", "residual", 
 @dataclass
 class Exclusion:
     """The certified exclusion radius (an exact dyadic mpf, rounded down) or None, and how it was reached."""
-    radius: object
+    radius: mpmath.mpf | None
     reach: Fraction                      # the radius aimed at (the search stops there)
     boxes: int = 0                       # boxes examined
     seconds: float = 0.0
@@ -79,7 +79,7 @@ class Exclusion:
     excluded: list = field(default_factory=list, repr=False)   # (box, LEMMA | RESIDUAL), for re-verification
     basis: list = field(default_factory=list, repr=False)      # the exact coordinate vectors (tangent, then normal)
     tangent: int = 0                     # how many of them span the branch's direction space
-    inherited: object = None             # the radius of a prefix of the samples this search started from
+    inherited: mpmath.mpf | None = None  # the radius of a prefix of the samples this search started from
 
     def counts(self):
         return {kind: sum(1 for _, k in self.excluded if k == kind)

@@ -22,7 +22,6 @@ relative rate error of order (h mu)^2 / 12 < 2e-4, well inside the 1e-2 rate tol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import mpmath
 from flint import arb, arb_mat
@@ -37,9 +36,6 @@ from .precision import arb_to_mpf, distance, identity, norm, to_mpf
 from .problem import Problem
 from .projection import project
 from .rank import gram_eigen
-
-if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    pass
 
 GAMMA = 1 + 1 / mpmath.sqrt(2)
 
@@ -63,8 +59,8 @@ class FlowRecord:
 @dataclass
 class GradientFlowResult:
     limit: Network
-    final_time: object
-    final_loss: object
+    final_time: mpmath.mpf
+    final_loss: mpmath.mpf
     steps: int
     rejected: int
     record: FlowRecord
@@ -177,12 +173,12 @@ def gradient_flow(problem: Problem, start: Network, t_max=1e4, loss_target=None,
 @dataclass
 class FlowAnalysis:
     """What a finished run shows: where it ended, how fast R decayed, and which decay the data show."""
-    generalization_error: object   # upper end of the population-loss ball at the limit
-    loss_target: object            # 10^(-2 dps/3): the tail window ends here
-    predicted_rate: object         # 2 lambda at the limit (None: a singular value fell in the gap)
-    fitted_rate: object            # -slope of log R over 10^(-dps/3) > R > loss_target (None: no tail)
+    generalization_error: mpmath.mpf # upper end of the population-loss ball at the limit
+    loss_target: mpmath.mpf        # 10^(-2 dps/3): the tail window ends here
+    predicted_rate: mpmath.mpf | None # 2 lambda at the limit (None: a singular value fell in the gap)
+    fitted_rate: mpmath.mpf | None # -slope of log R over 10^(-dps/3) > R > loss_target (None: no tail)
     rate_points: int
-    fitted_slope: object           # slope of log R against log t over the last two decades of t
+    fitted_slope: mpmath.mpf | None # slope of log R against log t over the last two decades of t
     slope_points: int
     decay: str                     # "exponential" | "algebraic" | "undetermined", read from the data
     decay_evidence: dict           # the fit residuals the decision rests on

@@ -40,18 +40,18 @@ if TYPE_CHECKING:  # for annotations only: no import cycle at run time
 
 @dataclass
 class IndependenceResult:
-    independent: object          # True / False / None
-    evidence: object             # 'exact-certificate' | 'exact-relation' | 'numerical' | None
+    independent: bool | None     # True / False / None
+    evidence: str | None         # 'exact-certificate' | 'exact-relation' | 'numerical' | None
     size: int                    # number of functions in the family
-    rank: object                 # exact rank when known, else the numerical rank (or None)
+    rank: int | None             # exact rank when known, else the numerical rank (or None)
     degree: int                  # largest degree S used
     rows: int                    # rows of the certificate matrix
     relations: list = field(default_factory=list)   # verified null vectors (Fractions)
     unverified: int = 0          # null vectors sympy could not confirm
-    numerical_rank: object = None
+    numerical_rank: int | None = None
     singular_values: list = field(default_factory=list)
     names: list = field(default_factory=list)
-    prediction: object = None    # what the lemma predicts (True / False / None)
+    prediction: bool | None = None # what the lemma predicts (True / False / None)
 
     @property
     def relation_text(self):

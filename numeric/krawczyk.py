@@ -47,8 +47,8 @@ class ZeroCertificate:
     square in them); the others are held at their exact center values, and the box is flat there.
     """
     center: list                 # exact mpf coordinates of c
-    radius: object               # exact dyadic mpf, or None when no box was verified
-    contraction: object = None   # max_i |K_i - c_i| (upper bound) for the verified box
+    radius: mpmath.mpf | None    # exact dyadic mpf, or None when no box was verified
+    contraction: mpmath.mpf | None = None # max_i |K_i - c_i| (upper bound) for the verified box
     reason: str = ""
     free: tuple = ()             # the coordinates that vary (all when n = M)
 
@@ -174,8 +174,8 @@ class UpperBound:
     """A certified non-generalizing global minimum near theta°: delta-bar = max |theta - theta°|_2 over a box
     that holds exactly one zero of the residuals (Krawczyk) and no point of Q* (a probe's enclosure of
     f_theta - f* excludes 0), rounded up."""
-    distance: object              # exact mpf >= |theta - theta°|_2 for every theta in the box
-    zero: object                  # the krawczyk.ZeroCertificate
+    distance: mpmath.mpf          # exact mpf >= |theta - theta°|_2 for every theta in the box
+    zero: ZeroCertificate         # the krawczyk.ZeroCertificate
     probe: tuple                  # the input x0 with f_theta(x0) != f*(x0) on the whole box
 
 

@@ -110,9 +110,9 @@ def grouped_count(act, network, bias=False):
 class ModelRank:
     lower: int                 # certified lower bound
     upper: int                 # certified upper bound
-    formula: object            # grouped_count where it is derived, else None
-    numerical: object          # gap-rule rank of J at many samples (None if undecided)
-    empirical: object          # rank of J_n on the given samples, if any
+    formula: int | None        # grouped_count where it is derived, else None
+    numerical: int | None      # gap-rule rank of J at many samples (None if undecided)
+    empirical: int | None      # rank of J_n on the given samples, if any
     singular_values: list = field(default_factory=list)
     samples: int = 0
     how_lower: str = ""

@@ -18,7 +18,6 @@ is stopped and reported, not used.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import mpmath
 from flint import arb_mat
@@ -31,9 +30,6 @@ from .precision import arb_to_mpf, distance, norm, to_arb, to_mpf
 from .problem import Problem
 from .rank import gram_eigen
 
-if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    pass
-
 
 @dataclass
 class Projection:
@@ -41,8 +37,8 @@ class Projection:
     converged: bool           # residual norm <= tolerance
     left_ball: bool           # the iteration left the search ball (then not converged)
     iterations: int
-    residual_norm: object     # mpf
-    distance: object          # from the start (mpf)
+    residual_norm: mpmath.mpf # mpf
+    distance: mpmath.mpf      # from the start (mpf)
 
 
 def _min_norm_step(J, r, dps, limit, drop=0):

@@ -214,7 +214,7 @@ def singular_values(A, dps):
 
 @dataclass(frozen=True)
 class GapRank:
-    rank: object            # int, or None when a singular value falls in the gap
+    rank: int | None        # int, or None when a singular value falls in the gap
     counted: int            # singular values above the upper threshold
     undecided: int          # singular values inside the gap
     upper: str              # thresholds, relative to s_1

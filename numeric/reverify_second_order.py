@@ -11,7 +11,6 @@ code, so one wrong bound cannot reach a decision and its re-check together (test
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 import numpy as np
 from flint import arb, arb_mat
@@ -22,9 +21,6 @@ from .krawczyk import reverify_zero
 from .network import Network
 from .precision import exact_fraction, float64_midpoints, to_arb
 from .problem import Problem
-
-if TYPE_CHECKING:  # for annotations only
-    pass
 
 
 def _square(x):

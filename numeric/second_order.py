@@ -44,7 +44,6 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 import mpmath
 import numpy as np
@@ -78,9 +77,6 @@ from .third_order import (
     _third_order,
 )
 
-if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    pass
-
 #: the distances at which zeros off Q* are sought when the forms have a common real zero
 EPSILONS = ("1e-1", "1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
 #: how many of them must be certified for "not separated"
@@ -90,17 +86,17 @@ ENOUGH_ZEROS = 4
 @dataclass
 class SecondOrder:
     """The second-order decision at one point and one sample set."""
-    separated: object = None        # True (radius certified), False (zeros off Q* certified), None (inconclusive)
+    separated: bool | None = None   # True (radius certified), False (zeros off Q* certified), None (inconclusive)
     reason: str = ""
-    rank: object = None             # rho = dim V = rank J_n N when the structure accounts for the whole kernel
+    rank: int | None = None         # rho = dim V = rank J_n N when the structure accounts for the whole kernel
     kernel: int = 0                 # q = dim K (the structural kernel mod T)
     multipliers: int = 0            # n - rho: the number of quadratic forms
-    form_lower: object = None       # certified mu: lambda_min of the combined form on K at theta° is >= mu (mpf)
-    radius: object = None           # certified exclusion radius (exact dyadic mpf, rounded down)
-    direction: object = None        # h0 in K-coordinates: a common real zero of the forms (not separated)
+    form_lower: mpmath.mpf | None = None # certified mu: lambda_min of the combined form on K at theta° is >= mu (mpf)
+    radius: mpmath.mpf | None = None # certified exclusion radius (exact dyadic mpf, rounded down)
+    direction: list | None = None   # h0 in K-coordinates: a common real zero of the forms (not separated)
     zeros: list = field(default_factory=list)    # krawczyk.UpperBound per certified zero off Q*
     seconds: float = 0.0
-    data: object = field(default=None, repr=False)   # what the re-verification needs (_Setup)
+    data: _Setup | None = field(default=None, repr=False) # what the re-verification needs (_Setup)
     method: str = "second order"
 
     @property

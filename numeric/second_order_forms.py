@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 import mpmath
 import numpy as np
@@ -19,9 +18,6 @@ from ..symbolic.activations import z
 from ..symbolic.constants import sign
 from .evaluate import activation_function, as_arb_matrix
 from .precision import to_arb
-
-if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    pass
 
 
 def _neuron_groups(act, point, tangent):
@@ -219,7 +215,8 @@ class _Setup:
     dps: int
     third: list = None     # third order: [(kind, c, arc, bound)], kind "cubic" (|c^T L D^3 F_n[Ku, Ku, Ku]| > bound
     #                        |u|^3 on the cone over the arc) or "quadratic" (|y(u)| > bound |u|^2, Lemma (g4))
-    augment: object = None # Lemma (g4): (pivot, l, [(k, eps_k, row of w_{k,l})]); the curvature column joins J_n V
+    # Lemma (g4): (pivot, l, [(k, eps_k, row of w_{k,l})]); the curvature column joins J_n V
+    augment: tuple | None = None
     pieces: list = None    # [(c, arc, mu, R)]: combination c (1 x (n - rho)) positive with margin mu on the cone
 
 

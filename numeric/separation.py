@@ -30,7 +30,6 @@ certified.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import mpmath
 import numpy as np
@@ -50,15 +49,12 @@ from .problem import Problem
 from .projection import project
 from .rank import gap_rank, gram_eigen, range_rows, singular_values
 
-if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    pass
-
 
 @dataclass
 class RadiusCertificate:
-    radius: object            # certified rho (an exact dyadic mpf), or None
-    sigma_min_lower: object   # lower bound of sigma_min(A(theta°)) (exact arb) or None
-    delta_upper: object       # upper bound of sup ||A - A(theta°)|| over the box at rho (exact arb) or None
+    radius: mpmath.mpf | None # certified rho (an exact dyadic mpf), or None
+    sigma_min_lower: arb | None # lower bound of sigma_min(A(theta°)) (exact arb) or None
+    delta_upper: arb | None   # upper bound of sup ||A - A(theta°)|| over the box at rho (exact arb) or None
     reason: str = ""
 
 
@@ -184,8 +180,8 @@ def non_separation_sequence(problem: Problem, point, population_inputs, epsilons
 
 @dataclass
 class Search:
-    nearest: object = None              # distance of the nearest non-generalizing minimum found (mpf) or None
-    nearest_error: object = None        # its generalization error
+    nearest: mpmath.mpf | None = None   # distance of the nearest non-generalizing minimum found (mpf) or None
+    nearest_error: mpmath.mpf | None = None # its generalization error
     found: int = 0                      # non-generalizing minima found
     generalizing: int = 0               # converged points in Q*
     failed: int = 0                     # not converged or left the ball
@@ -235,10 +231,10 @@ def jacobian_rank(act, point, inputs, dps=50):
 @dataclass
 class KnownMinimum:
     """Samples placed so that a known non-generalizing global minimum lies at distance eta |v| from theta°."""
-    eta: object                 # mpf
+    eta: mpmath.mpf             # mpf
     theta_eta: Network          # theta° + eta v: fits every sample, does not generalize
     inputs: list                # the samples (mpf vectors) on the zero set of f_{theta_eta} - f*
-    residual: object            # max |f_{theta_eta}(x_i) - f*(x_i)| (root-finding accuracy)
+    residual: mpmath.mpf | None # max |f_{theta_eta}(x_i) - f*(x_i)| (root-finding accuracy)
 
 
 #: samples_on_zero_set scans x_2 over [-SPAN, SPAN] (quarter steps) for a sign change

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 import numpy as np
 from flint import arb, arb_mat
@@ -18,9 +17,6 @@ from .evaluate import activation_function, as_arb_matrix, evaluate
 from .network import Network
 from .precision import ball_box, float64_midpoints, to_arb, to_mpf
 from .rank import range_rows
-
-if TYPE_CHECKING:  # for annotations only: no import cycle at run time
-    pass
 from .second_order_forms import (
     _arc_angles,
     _exact,

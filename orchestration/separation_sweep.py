@@ -28,23 +28,27 @@ from ..numeric.separation import (
 from ..symbolic.branches import require_bias_structure
 
 if TYPE_CHECKING:  # for annotations only
+    from ..numeric.exclusion import Exclusion
+    from ..numeric.krawczyk import UpperBound
     from ..numeric.network import Network
+    from ..numeric.second_order import SecondOrder
+    from ..numeric.separation import NonSeparation
 
 
 @dataclass
 class SweepRow:
     n: int
-    rank: object                 # rank J_n(theta°) (gap rule)
+    rank: int | None             # rank J_n(theta°) (gap rule)
     codim: int
     model_rank: int              # r(theta°)
-    separated: object            # True (certified radius) / False (constructive sequence, n < r) / None
+    separated: bool | None       # True (certified radius) / False (constructive sequence, n < r) / None
     radius: RadiusCertificate
     search: Search
-    sequence: object = None      # NonSeparation for n < r(theta°)
+    sequence: NonSeparation | None = None # NonSeparation for n < r(theta°)
     why: str = ""
-    upper: object = None         # UpperBound: a certified non-generalizing minimum (delta-bar), or None
-    exclusion: object = None     # exclusion.Exclusion: the branch-and-bound radius (n >= codim), or None
-    second: object = None        # second_order.SecondOrder at a degenerate point for n >= r, or None
+    upper: UpperBound | None = None # UpperBound: a certified non-generalizing minimum (delta-bar), or None
+    exclusion: Exclusion | None = None # exclusion.Exclusion: the branch-and-bound radius (n >= codim), or None
+    second: SecondOrder | None = None # second_order.SecondOrder at a degenerate point for n >= r, or None
 
 
 EPSILONS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6")
