@@ -34,6 +34,7 @@ from ..symbolic.constants import sign
 from ..symbolic.real_line import certify_real_analytic
 from .flow import run_case
 from .global_minima import rank_checks, setup_case
+from .paper_examples import check_examples
 from .paper_flows import check_converse_flow
 from .paper_lemma_3_5 import _intersection_inside, _three_neuron_closures, lemma_3_5_check
 from .paper_neurons import bounded_parts_check, check_neurons
@@ -484,7 +485,8 @@ def run(config: dict) -> Result:
     return {"example": check_example, "findings 2-3": check_findings_2_3, "finding 4": check_finding_4,
             "ZBZ example 1": check_zbz, "dynamics": check_dynamics, "statements": check_statements,
             "exp exact": check_exp_exact, "unique representation": check_unique_representation,
-            "separating inputs": check_separating_open, "example flows": check_example_flows}[part]()
+            "separating inputs": check_separating_open, "example flows": check_example_flows,
+            "examples": check_examples}[part]()
 
 
 def configurations(quick: bool) -> list:
@@ -492,7 +494,7 @@ def configurations(quick: bool) -> list:
     configs = [{"part": "statements"}, {"part": "neurons"}, {"part": "example"}, {"part": "findings 2-3"},
                {"part": "finding 4"}, {"part": "converse flow"},
                {"part": "exp exact"}, {"part": "unique representation"}, {"part": "separating inputs"},
-               {"part": "example flows"},
+               {"part": "example flows"}, {"part": "examples"},
                {"part": "ZBZ example 1"},
                {"part": "strata", "activation": "exp", "target": '[[1, "1/2"]]', "m": 2},
                {"part": "strata", "activation": "tanh", "target": '[[1, "1/2"]]', "m": 3}, {"part": "dynamics"}]

@@ -150,6 +150,21 @@ PAPER_MAP = [
      "the second-order decision (a definite combination of the forms lambda^T D^2 F_n, or Krawczyk zeros off Q*) "
      "at the review's split point, n = 7, on two sample sets: one of each answer, both certified; the fractions "
      "over 200 sample sets per degenerate branch are in C5 and notebook 05"),
+    ("Finding 9", "after Definition 4.1 the paper lists f(x, y) = x^n, n = 2, 3, 4, ... as the most trivial "
+     "Morse-Bott functions; by Definition 4.1 only n = 2 is (for n >= 3 the Hessian on the normal space of the "
+     "critical set {x = 0} is 0)", "sympy: the critical set of x^n and f_xx on it, n = 2 .. 8 (exact)"),
+    ("Examples after Def. 4.1 (a)", "linear regression with the L2 loss is Morse-Bott (its Hessian 2 X^T X is "
+     "constant)", "the critical set X^T X w = X^T y and the rank of 2 X^T X on its normal space, four seeded integer "
+     "data sets (n, d) = (2, 3), (3, 3), (4, 2), (5, 4) (exact)"),
+    ("Examples after Def. 4.1 (b)", "sigma = exp, m = n = 1: grad R = 0 iff a = y e^(-w.x), a submanifold of "
+     "codimension 1, on which Hess R has constant rank 1 and Hess_M R is non-degenerate",
+     "sympy with x and y symbolic, d = 1, 2, 3: the gradient on and off the set, the rank of the Hessian there, "
+     "n^T Hess R n = 2 |grad g|^4 > 0 (exact)"),
+    ("Examples after Def. 4.1 (Figure 6)", "f(x, y) = (x^2 - y)^2 is Morse-Bott at its zero set, the parabola",
+     "sympy: the critical set solved, n^T Hess f n = 2 (4 x^2 + 1)^2 on it (exact)"),
+    ("Example before Thm 5.3", "R = x^2 + y^4 + 0 z has Hess R = diag(2, 12 y^2, 0); at the origin V_s, V_c, V_p "
+     "are the x-, y- and z-axes", "sympy's Hessian; V_s from the form at 0, V_p from R constant along an axis "
+     "(exact)"),
     ("Derived here: odd sigma", "the suite's extension to odd activations (tanh, outside Assumption 2.1): "
      "directions counted up to sign; the same codimension formula, and the rank formula less 1 for a w = 0 "
      "direction (sigma(0) = 0 gives it no feature)",
@@ -225,6 +240,10 @@ PAPER_ITEMS = [
     ("Lemma 4.1", "R is analytic for analytic sigma", ("rows", ["Lemma 4.1"])),
     ("Definition 4.1", "Morse-Bott at a critical submanifold", ("definition", "certified rank of the Hessian's normal "
                                                                  "block = codim (the Hessian at a zero is 2 J^T J)")),
+    ("Examples after Definition 4.1", "Morse-Bott functions: x^n (n = 2, 3, 4, ...), (a) linear regression, "
+     "(b) exp with m = n = 1, Figure 6's (x^2 - y)^2, (c) a pointer to Lemma 4.2", ("rows", [
+         "Finding 9", "Examples after Def. 4.1 (a)", "Examples after Def. 4.1 (b)",
+         "Examples after Def. 4.1 (Figure 6)"])),
     ("Lemma 4.2", "rank r + (r - l) d at Q^r_P; separated from n >= r + (m + m0 - r) d; Morse-Bott iff "
      "r >= (m + m0)/2 and l = 2r - m - m0", ("rows", ["Lemma 4.2 rank", "Lemma 4.2(b) codim", "Lemma 4.2(c)",
                                                        "Lemma 4.2(b) separation", "Finding 2"])),
@@ -249,6 +268,8 @@ PAPER_ITEMS = [
     ("Lemma 5.2", "with asymptotically stable (14), |y(t)| decays exponentially", ("rows", ["Lemma 5.2"])),
     ("Remark 5.2", "the bias |y| = O(|x|^2) when the tail is long enough",
      ("rows", ["Thm 5.3(b) bias toward ker Hess"])),
+    ("Example before Theorem 5.3", "R = x^2 + y^4 + 0 z: its Hessian and the split into V_s, V_c, V_p",
+     ("rows", ["Example before Thm 5.3"])),
     ("Theorem 5.3", "(a) Morse-Bott strata: linear rate; (b) others: |pi_s| = O(|pi_c|^2) under a tail condition; "
      "(c) all points of Q^m_P, Q^m0_P", ("rows", ["Table 1 (Thm 5.3(a), Cor. 5.1(a))",
                                                  "Table 1 (Thm 5.3(b), Cor. 5.1(b))", "Finding 2", "Finding 5",
@@ -267,8 +288,95 @@ PAPER_ITEMS = [
 ]
 
 
+#: What each row of :data:`PAPER_MAP` checks of its statement: (scope, which case or why). "as stated": the statement
+#: in the paper's own quantifiers (for the activation, example or configuration it names); "on a family": a
+#: narrower case, named; "cannot fail": the row as written cannot refute the statement, with the reason;
+#: "tests another statement": the row's evidence is about something else, named. The README's counts are computed
+#: from this table (:func:`scope_counts`).
+AS_STATED, FAMILY, CANNOT_FAIL, ELSEWHERE = "as stated", "on a family", "cannot fail", "tests another statement"
+SCOPES = (AS_STATED, FAMILY, CANNOT_FAIL, ELSEWHERE)
+SCOPE = {
+    "Assumption 2.1": (FAMILY, "the library activations; the Taylor coefficients of degrees 11..20 only"),
+    "Assumption 2.1 for exp": (AS_STATED, "exp: every coefficient, by sigma' = sigma"),
+    "Assumption 2.1 in full, by boundedness": (AS_STATED, "tanh(z + 1/2): every coefficient"),
+    "Lemma 3.1": (FAMILY, "exp's coefficients; r = 1..4, l = 1..3, 36 seeded sets of p_k"),
+    "Cor. 3.1": (FAMILY, "exp with w = 0, +-w, w and 2w in d = 1, 2; one failing activation per way to fail"),
+    "Remark 3.1": (FAMILY, "sigmoid, tanh, softplus; seeded weights in d = 1, 2"),
+    "Assumption 3.1": (CANNOT_FAIL, "a hypothesis, not a statement: the row says which activations satisfy it"),
+    "Remark 3.2": (FAMILY, "examples (a), (c), (d) and tanh; (b) exp(-|x|) is not analytic and is left out"),
+    "Prop. 3.1": (FAMILY, "the shifted sigmoid, softplus and tanh, seeded weights in d = 1, 2"),
+    "Remark 3.3": (AS_STATED, "the remark's own example"),
+    "Prop. 3.2(c)": (FAMILY, "every branch of the enumerated configurations (exp, tanh; m <= 3, d <= 2)"),
+    "Lemma 3.6": (FAMILY, "every partition of the enumerated configurations"),
+    "Lemma 3.5": (FAMILY, "exp, (m0, m, d) up to (2, 4, 1) and (1, 3, 2), every pair and permutation"),
+    "Example after Lemma 3.5": (FAMILY, "the example for d = 1, 2, 3 (intersections for d = 2)"),
+    "Lemma 4.1": (CANNOT_FAIL, "proves that sigma is analytic on the line, never that R is"),
+    "Lemma 4.2 rank": (FAMILY, "one rational point of each enumerated branch"),
+    "Remark 4.1": (FAMILY, "four more seeded rational points of each branch: supports 'dense', cannot show 'all'"),
+    "Lemma 4.2(b) codim": (CANNOT_FAIL, "codim = (d + 1) m - dim is arithmetic on the enumeration's dimension"),
+    "Lemma 4.2(c)": (FAMILY, "every enumerated branch, against its certified rank"),
+    "Lemma 4.2(b) separation": (FAMILY, "one Morse-Bott branch of a generic activation, a sweep of n"),
+    "Lemma 4.3(b)": (FAMILY, "one certified imperfect minimum (Finding 4) and one more Gaussian sample"),
+    "Lemma 4.3(b) exact for exp, d = 1": (AS_STATED, "every input set, by Rolle's bound (derived here)"),
+    "Example (c)": (FAMILY, "the example's setting at n = 5 and 4, one start each"),
+    "Cor. 3.5": (FAMILY, "exp, r = 2, d = 2: one box of weights and seeded weight sets"),
+    "Prop. 4.1": (FAMILY, "exp, d = 1 and 2; every input set from n = 2 m0 for d = 1"),
+    "Table 1 (Thm 5.3(a), Cor. 5.1(a))": (FAMILY, "C6's exponential runs"),
+    "Table 1 (Thm 5.3(b), Cor. 5.1(b))": (FAMILY, "C6's split-point run"),
+    "Thm 5.3(b) bias toward ker Hess": (FAMILY, "one split point"),
+    "Thm 5.1 exponents": (CANNOT_FAIL, "compares measured exponents with the suite's own predictions; "
+                          "Lojasiewicz's theorem is not refuted by them"),
+    "Lemma 5.2": (ELSEWHERE, "the lemma is about c > 0; the row measures decay at a Morse-Bott limit (c = 0)"),
+    "Remark 5.1": (FAMILY, "c = 0 at a Morse-Bott limit, c > 0 at one split point"),
+    "Prop. 5.1": (FAMILY, "one point of the worked example's null branch"),
+    "Example (b)": (AS_STATED, "the example's three branches, d = 1 and 2"),
+    "Theorem 2.1": (CANNOT_FAIL, "N_t <= m (d + 1) is arithmetic on the codimension formula"),
+    "Example (b) below N1": (FAMILY, "one point of Q1, n = 3 .. 6"),
+    "Finding 1": (AS_STATED, "the example's thresholds in d = 1 and d = 2"),
+    "Finding 2": (FAMILY, "one Morse-Bott branch with r < m"),
+    "Finding 3": (FAMILY, "the coincidence over every partition (exact); recovery stability on two branches"),
+    "Finding 4": (AS_STATED, "a certified imperfect global minimum at n = 6"),
+    "Finding 5": (FAMILY, "every composition for (m0, m) up to (3, 5)"),
+    "Finding 6": (AS_STATED, "the printed equation, symbolically"),
+    "Finding 7": (AS_STATED, "a counterexample"),
+    "Finding 8": (AS_STATED, "a counterexample to the proof step"),
+    "Finding 9": (AS_STATED, "n = 2 .. 8, the critical set and its normal Hessian exactly"),
+    "Examples after Def. 4.1 (a)": (FAMILY, "four seeded integer data sets"),
+    "Examples after Def. 4.1 (b)": (FAMILY, "d = 1, 2, 3 with x and y symbolic"),
+    "Examples after Def. 4.1 (Figure 6)": (AS_STATED, "the function of Figure 6"),
+    "Example before Thm 5.3": (AS_STATED, "the example's function at the origin"),
+    "ZBZ Table 1": (AS_STATED, "the table's two branches"),
+    "Thm 5.4 between its bounds": (FAMILY, "one split point, n = 7, two sample sets"),
+    "Derived here: odd sigma": (FAMILY, "tanh, the enumerated configurations"),
+}
+
+
+def scope_counts() -> dict:
+    """How many rows of the map check their statement as stated, on a family, cannot fail, or test another one.
+
+    >>> counts = scope_counts()
+    >>> sum(counts.values()) == len(PAPER_MAP)
+    True
+    """
+    return {kind: sum(1 for kind_of, _ in SCOPE.values() if kind_of == kind) for kind in SCOPES}
+
+
+def item_counts() -> dict:
+    """The items of :data:`PAPER_ITEMS` counted: numbered ones, rows for the unnumbered examples, and how they stand.
+
+    >>> counts = item_counts()
+    >>> counts["numbered"] + counts["examples"] == len(PAPER_ITEMS)
+    True
+    """
+    kinds = [kind for *_, (kind, _) in PAPER_ITEMS]
+    examples = sum(1 for item, *_ in PAPER_ITEMS if item.startswith("Example"))   # the paper does not number them
+    return {"numbered": len(PAPER_ITEMS) - examples, "examples": examples, "checked": kinds.count("rows"),
+            "other claim": kinds.count("claim"), "definitions": kinds.count("definition"),
+            "not checked": kinds.count("not checked")}
+
+
 def paper_map(results) -> list:
-    """One row per statement of :data:`PAPER_MAP`: (row, restated, how, verdict, kinds)."""
+    """One row per statement of :data:`PAPER_MAP`: (row, restated, how, scope, verdict, kinds)."""
     rows = []
     for row, says, how in PAPER_MAP:
         outcomes = [c for r in results for c in r.evidence if c.name.startswith(f"[{row}]")]
@@ -280,13 +388,14 @@ def paper_map(results) -> list:
             verdict = "INCONCLUSIVE"
         else:
             verdict = "PASS"
-        rows.append((row, says, how, verdict, ", ".join(sorted({c.kind for c in outcomes})) or "-"))
+        kind, which = SCOPE[row]
+        rows.append((row, says, how, f"{kind}: {which}", verdict, ", ".join(sorted({c.kind for c in outcomes})) or "-"))
     return rows
 
 
 def paper_items(results) -> list:
     """One row per numbered item: (item, restated, how, verdict); verdicts gathered from :func:`paper_map`."""
-    verdicts = {row: verdict for row, _, _, verdict, _ in paper_map(results)}
+    verdicts = {row: verdict for row, _, _, _, verdict, _ in paper_map(results)}
     out = []
     for item, says, (kind, what) in PAPER_ITEMS:
         if kind == "rows":

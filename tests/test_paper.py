@@ -22,7 +22,7 @@ def test_quick_configurations_pass_and_every_statement_has_a_verdict(quick_resul
     assert [r.verdict for r in quick_results] == ["PASS"] * len(quick_results)
     rows = paper_map.paper_map(quick_results)
     assert len(rows) == len(paper_map.PAPER_MAP)
-    assert {verdict for *_, verdict, _ in rows} == {"PASS"}, [r[0] for r in rows if r[3] != "PASS"]
+    assert {verdict for *_, verdict, _ in rows} == {"PASS"}, [r[0] for r in rows if r[4] != "PASS"]
 
 
 def test_stratum_matches_the_dimension_formula_on_many_configurations():

@@ -5,7 +5,7 @@ import os
 import sys
 
 from twolayer.claims import registry
-from twolayer.claims.paper_map import paper_items, paper_map
+from twolayer.claims.paper_map import PAPER_MAP, SCOPES, item_counts, paper_items, paper_map, scope_counts
 from twolayer.claims.result import config_label
 from twolayer.claims.separation import separation_answer
 from twolayer.figures import FIGURES, study_figures
@@ -107,7 +107,11 @@ def evidence_markdown(result):
 
 def paper_map_markdown(results) -> str:
     """C8's map of checked statements (:func:`twolayer.claims.paper_map.paper_map`) as a Markdown table."""
-    lines = ["| statement | what it says | how the suite checks it | verdict | evidence |", "|---|---|---|---|---|"]
+    counts = scope_counts()
+    lines = [f"{len(PAPER_MAP)} rows: " + ", ".join(f"{counts[kind]} {kind}" for kind in SCOPES) +
+             " (the scope column says which case, or why).", "",
+             "| statement | what it says | how the suite checks it | scope | verdict | evidence |",
+             "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(cell(x) for x in entry) + " |" for entry in paper_map(results)]
     return "\n".join(lines)
 
@@ -115,12 +119,10 @@ def paper_map_markdown(results) -> str:
 def paper_items_markdown(results) -> str:
     """Every item of :func:`twolayer.claims.paper_map.paper_items` as a Markdown table, with the counts first."""
     rows = paper_items(results)
-    checked = sum(1 for _, _, how, _ in rows if how.startswith("checked"))
-    examples = sum(1 for item, *_ in rows if item.startswith("Example"))   # the paper does not number its examples
-    lines = [f"{len(rows) - examples} numbered items and {examples} examples; {checked} checked here, "
-             f"{sum(1 for *_, v in rows if v == 'see that claim')} by another claim, "
-             f"{sum(1 for *_, v in rows if v == 'definition')} definitions, "
-             f"{sum(1 for *_, v in rows if v == 'not checked')} not checked (with the reason).", "",
+    n = item_counts()
+    lines = [f"{n['numbered']} numbered items and {n['examples']} rows for the unnumbered examples; {n['checked']} "
+             f"checked here, {n['other claim']} by another claim, {n['definitions']} definitions, "
+             f"{n['not checked']} not checked (with the reason).", "",
              "| item | what it says | how it stands | verdict |", "|---|---|---|---|"]
     lines += ["| " + " | ".join(cell(x) for x in entry) + " |" for entry in rows]
     return "\n".join(lines)
