@@ -43,7 +43,8 @@ PAPER_MAP = [
      "sigma(x)/sigma(-x) -> -1", "Assumption 2.1 by boundedness, the tail constants -1 and 1, the ratio's limits "
      "(exact); its +-w families independent (exact certificate)"),
     ("Prop. 3.2(c)", "the stratum Q^r_P is affine of dimension (m - r) + (r - m0) d",
-     "(r, l) read from each branch C3 enumerates; the formula against the branch dimension (exact)"),
+     "(r, l) read from each branch C3 enumerates; the formula against (d + 1) m minus the rank of the branch's own "
+     "equations at its point (read from the point's structure, not from the enumeration's formula; exact)"),
     ("Lemma 3.6", "a partition with r distinct weights has deficient number l >= max(0, 2r - m - m0)",
      "every enumerated branch (exact)"),
     ("Lemma 3.5", "where the closure of a stratum Q^r_P meets a stratum Q^r'_P',pi, r' <= r - m', m' the classes of "
@@ -63,7 +64,7 @@ PAPER_MAP = [
      "r + (r - l) d (a scan of generic points: a drop there would be a counterexample; agreement supports 'dense', "
      "it does not prove 'all')"),
     ("Lemma 4.2(b) codim", "the separation threshold r + (m + m0 - r) d is the codimension of Q^r_P",
-     "formula against the branch codimension (exact)"),
+     "the formula against the rank of the branch's own equations at its point (exact)"),
     ("Lemma 4.2(c)", "R is Morse-Bott at Q^r_P iff r >= (m + m0)/2 and l = 2r - m - m0",
      "the criterion against 'certified rank = codim' (the Hessian at a zero of R is 2 J^T J)"),
     ("Lemma 4.2(b) separation", "Q^r_P is separated from the other global minima once n reaches its "
@@ -290,11 +291,13 @@ PAPER_ITEMS = [
 
 #: What each row of :data:`PAPER_MAP` checks of its statement: (scope, which case or why). "as stated": the statement
 #: in the paper's own quantifiers (for the activation, example or configuration it names); "on a family": a
-#: narrower case, named; "cannot fail": the row as written cannot refute the statement, with the reason;
+#: narrower case, named; "not checkable": the item is not a statement (why); "cannot fail": the row as written cannot
+#: refute the statement, with the reason;
 #: "tests another statement": the row's evidence is about something else, named. The README's counts are computed
 #: from this table (:func:`scope_counts`).
-AS_STATED, FAMILY, CANNOT_FAIL, ELSEWHERE = "as stated", "on a family", "cannot fail", "tests another statement"
-SCOPES = (AS_STATED, FAMILY, CANNOT_FAIL, ELSEWHERE)
+AS_STATED, FAMILY, NOT_CHECKABLE = "as stated", "on a family", "not checkable"
+CANNOT_FAIL, ELSEWHERE = "cannot fail", "tests another statement"
+SCOPES = (AS_STATED, FAMILY, NOT_CHECKABLE, CANNOT_FAIL, ELSEWHERE)
 SCOPE = {
     "Assumption 2.1": (FAMILY, "the library activations; the Taylor coefficients of degrees 11..20 only"),
     "Assumption 2.1 for exp": (AS_STATED, "exp: every coefficient, by sigma' = sigma"),
@@ -302,7 +305,7 @@ SCOPE = {
     "Lemma 3.1": (FAMILY, "exp's coefficients; r = 1..4, l = 1..3, 36 seeded sets of p_k"),
     "Cor. 3.1": (FAMILY, "exp with w = 0, +-w, w and 2w in d = 1, 2; one failing activation per way to fail"),
     "Remark 3.1": (FAMILY, "sigmoid, tanh, softplus; seeded weights in d = 1, 2"),
-    "Assumption 3.1": (CANNOT_FAIL, "a hypothesis, not a statement: the row says which activations satisfy it"),
+    "Assumption 3.1": (NOT_CHECKABLE, "a hypothesis, not a statement: the row decides which activations meet it"),
     "Remark 3.2": (FAMILY, "examples (a), (c), (d) and tanh; (b) exp(-|x|) is not analytic and is left out"),
     "Prop. 3.1": (FAMILY, "the shifted sigmoid, softplus and tanh, seeded weights in d = 1, 2"),
     "Remark 3.3": (AS_STATED, "the remark's own example"),
@@ -313,7 +316,7 @@ SCOPE = {
     "Lemma 4.1": (CANNOT_FAIL, "proves that sigma is analytic on the line, never that R is"),
     "Lemma 4.2 rank": (FAMILY, "one rational point of each enumerated branch"),
     "Remark 4.1": (FAMILY, "four more seeded rational points of each branch: supports 'dense', cannot show 'all'"),
-    "Lemma 4.2(b) codim": (CANNOT_FAIL, "codim = (d + 1) m - dim is arithmetic on the enumeration's dimension"),
+    "Lemma 4.2(b) codim": (FAMILY, "every enumerated branch: the formula against its own equations' rank"),
     "Lemma 4.2(c)": (FAMILY, "every enumerated branch, against its certified rank"),
     "Lemma 4.2(b) separation": (FAMILY, "one Morse-Bott branch of a generic activation, a sweep of n"),
     "Lemma 4.3(b)": (FAMILY, "one certified imperfect minimum (Finding 4) and one more Gaussian sample"),
