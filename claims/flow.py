@@ -100,9 +100,10 @@ LOJASIEWICZ_TOLERANCE = mpmath.mpf("0.05")
 
 
 def _distance_decay_check(run, found, low):
-    """[GLR] Lemma 5.2 at a Morse-Bott limit: the normal part y(t) = theta(t) - theta(oo) decays exponentially, at
-    rate lambda (half the loss rate 2 lambda). theta(oo) is the last recorded point; only points with R above
-    10^4 times the last loss are fitted, where |y| exceeds the last point's own distance to the limit 100-fold."""
+    """[GLR] Remark 5.1 with c = 0 (a Morse-Bott limit): the normal part y(t) = theta(t) - theta(oo) decays
+    exponentially, at rate lambda (half the loss rate 2 lambda). theta(oo) is the last recorded point; only points
+    with R above 10^4 times the last loss are fitted, where |y| exceeds the last point's own distance to the limit
+    100-fold."""
     last, final = run.record.points[-1], run.record.losses[-1]
     pts = []
     for t, r, theta in zip(run.record.times, run.record.losses, run.record.points):
@@ -116,7 +117,7 @@ def _distance_decay_check(run, found, low):
     return Check("distance to the limit |theta(t) - theta(oo)| decays exponentially at rate lambda (half the loss "
                  "rate)", _num(rate, 10), _num(expected, 10), decimal_string(RATE_TOLERANCE, 2),
                  None if relative is None else bool(relative <= RATE_TOLERANCE), "estimate",
-                 f"{len(pts)} points of the tail, theta(oo) = the last recorded point; [GLR] Lemma 5.2")
+                 f"{len(pts)} points of the tail, theta(oo) = the last recorded point; [GLR] Remark 5.1, c = 0")
 
 
 def _near_branch_checks(problem: Problem, run, found, branch):
@@ -149,8 +150,8 @@ def _near_branch_checks(problem: Problem, run, found, branch):
                   "estimate",
                   f"{decay_points} points over the last two decades of t; the flow converges all the same "
                   "(Thm 5.2): its limit is not reached through that bound"),
-            Check("bias toward ker Hess ([GLR] Thm 5.3(b), Lemma 5.1): log |pi_range(theta - gamma)| against "
-                  "log |pi_kernel(theta - gamma)| over the last two decades of t", _num(bias, 4), "2",
+            Check("bias toward ker Hess ([GLR] Thm 5.3(b), Lemma 5.2 with c > 0): log |pi_range(theta - gamma)| "
+                  "against log |pi_kernel(theta - gamma)| over the last two decades of t", _num(bias, 4), "2",
                   decimal_string(SLOPE_TOLERANCE, 2),
                   None if bias is None else bool(abs(bias - 2) <= SLOPE_TOLERANCE), "estimate",
                   f"{count} points; gamma = the foot of the last point on the branch, ker Hess(gamma) of dimension "

@@ -527,7 +527,7 @@ def check_dynamics(activation_name: str = "tanh_shift", seed: int = 0, dps: int 
         if name.startswith("bias toward ker Hess"):
             return "Thm 5.3(b) bias toward ker Hess"
         if name.startswith("distance to the limit"):
-            return "Lemma 5.2"
+            return "Remark 5.1 (c = 0)"
         if name.startswith("kernel part"):
             return "Remark 5.1"
         return "Thm 5.1 exponents" if name.startswith("Lojasiewicz") else row

@@ -90,18 +90,19 @@ PAPER_MAP = [
     ("Table 1 (Thm 5.3(b), Cor. 5.1(b))", "near a branch that is not Morse-Bott the rate may fail to be linear, "
      "R = O(|gamma - theta*|^4 + e^(-beta t))", "C6 split case on a generic activation: algebraic decay t^-2"),
     ("Thm 5.3(b) bias toward ker Hess", "near a branch that is not Morse-Bott, theta(t) - gamma has its range "
-     "part O(|kernel part|^2)", "C6 split case: log-log slope of |pi_range| against |pi_kernel| over the last two "
+     "part O(|kernel part|^2): Lemma 5.2's |y(t)| = O(|x(t)|^2 + e^(-beta t)) with c > 0 (x the kernel, y the range "
+     "coordinates)", "C6 split case: log-log slope of |pi_range| against |pi_kernel| over the last two "
      "decades of t, 2 +- 0.1 (gamma the foot of the run's last point on the branch)"),
     ("Thm 5.1 exponents", "the Lojasiewicz exponent mu lies in [1/2, 1)", "C6: mu = 1/2 +- 0.05 at Morse-Bott "
      "limits (|grad R| against R over the exponential tail), mu = 3/4 +- 0.05 at a split point (derived here; "
      "the kernel part of grad R against R)"),
-    ("Lemma 5.2", "with an asymptotically stable linear part, the normal coordinate y(t) decays exponentially",
-     "C6 at a Morse-Bott limit of a generic activation: log |theta(t) - theta(oo)| against t over the tail, slope "
-     "-lambda (half the loss rate) within 1 %"),
+    ("Remark 5.1 (c = 0)", "with c = 0 (no kernel directions across the branch) the normal coordinate y(t) "
+     "decays exponentially, as at Morse-Bott points", "C6 at a Morse-Bott limit of a generic activation: "
+     "log |theta(t) - theta(oo)| against t over the tail, slope -lambda (half the loss rate) within 1 %"),
     ("Remark 5.1", "with c = 0 the normal part decays exponentially (as at Morse-Bott points); with c > 0 the best "
-     "known bound is |z(t) - z*| = O(int_t^oo |x(s)|^2 ds)", "c = 0: the Lemma 5.2 row; c > 0, at the split point of "
-     "C6: |pi_kernel(theta - gamma)| against t has slope -1/2, so the integral diverges and the bound says nothing "
-     "there (measured)"),
+     "known bound is |z(t) - z*| = O(int_t^oo |x(s)|^2 ds)", "c = 0: the Remark 5.1 (c = 0) row; c > 0, at the "
+     "split point of C6: |pi_kernel(theta - gamma)| against t has slope -1/2, so the integral diverges and the bound "
+     "says nothing there (measured)"),
     ("Prop. 5.1", "every zero of R is the limit of a non-constant gradient flow", "at a point of the worked "
      "example's null branch (exp, d = 1, n = 5, Morse-Bott): shooting on the start's tangent offset at distance 1/20; "
      "the limit's tangent residual contracts to below 10^-20 in six flows (measured)"),
@@ -265,8 +266,9 @@ PAPER_ITEMS = [
     ("Lemma 5.1", "normal form (13): with c = 0, |z - z*| = O(|y|^2); with c > 0 the kernel part dominates",
      ("rows", ["Thm 5.3(b) bias toward ker Hess"])),
     ("Remark 5.1", "c = 0: exponential decay as at Morse-Bott points; c > 0: |z - z*| = O(int |x|^2) is the best "
-     "known bound", ("rows", ["Remark 5.1", "Lemma 5.2"])),
-    ("Lemma 5.2", "with asymptotically stable (14), |y(t)| decays exponentially", ("rows", ["Lemma 5.2"])),
+     "known bound", ("rows", ["Remark 5.1", "Remark 5.1 (c = 0)"])),
+    ("Lemma 5.2", "with c > 0 and (14) asymptotically stable, |y(t)| = O(|x(t)|^2 + e^(-beta t))",
+     ("rows", ["Thm 5.3(b) bias toward ker Hess"])),
     ("Remark 5.2", "the bias |y| = O(|x|^2) when the tail is long enough",
      ("rows", ["Thm 5.3(b) bias toward ker Hess"])),
     ("Example before Theorem 5.3", "R = x^2 + y^4 + 0 z: its Hessian and the split into V_s, V_c, V_p",
@@ -329,7 +331,7 @@ SCOPE = {
     "Thm 5.3(b) bias toward ker Hess": (FAMILY, "one split point"),
     "Thm 5.1 exponents": (CANNOT_FAIL, "compares measured exponents with the suite's own predictions; "
                           "Lojasiewicz's theorem is not refuted by them"),
-    "Lemma 5.2": (ELSEWHERE, "the lemma is about c > 0; the row measures decay at a Morse-Bott limit (c = 0)"),
+    "Remark 5.1 (c = 0)": (FAMILY, "C6's Morse-Bott limits"),
     "Remark 5.1": (FAMILY, "c = 0 at a Morse-Bott limit, c > 0 at one split point"),
     "Prop. 5.1": (FAMILY, "one point of the worked example's null branch"),
     "Example (b)": (AS_STATED, "the example's three branches, d = 1 and 2"),

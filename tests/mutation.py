@@ -179,7 +179,7 @@ MUTANTS = [
     Mutant("Assumption 2.1 by boundedness: the value at 0 compared with the limit itself", "C8",
            "twolayer.claims.paper_neurons", "sign(part.subs(z, point) - limit) != 0", "sign(limit - limit) != 0",
            (c8("statements"),)),
-    Mutant("Lemma 5.2: the distance's rate compared with 2 lambda (the loss rate) instead of lambda", "C6",
+    Mutant("Remark 5.1 (c = 0): the distance's rate compared with 2 lambda (the loss rate) instead of lambda", "C6",
            "twolayer.claims.flow", "expected = None if found.predicted_rate is None else found.predicted_rate / 2",
            "expected = None if found.predicted_rate is None else found.predicted_rate", (c6(),)),
     Mutant("Morse-Bott criterion with a strict r > (m + m0)/2", "C8", "twolayer.claims.paper",

@@ -31,3 +31,15 @@ def test_the_paper_map_counts_in_the_readme_are_computed_from_the_map():
                 scopes["on a family"], scopes["not checkable"], scopes["cannot fail"],
                 scopes["tests another statement"])
     assert tuple(int(g) for g in said.groups()) == computed
+
+
+def test_the_item_counts_in_the_theory_are_computed_from_the_map():
+    from twolayer.claims.paper_map import item_counts
+    text = " ".join((ROOT / "docs" / "theory.md").read_text().split())
+    items = item_counts()
+    said = re.search(r"\((\d+) entries in the paper's order: .*?\) is listed by `claims/paper_map.py` "
+                     r"\(`PAPER_ITEMS`\) and shown in notebook 00 and the report's C8 section: (\d+) are checked, "
+                     r"(\d+) are definitions, and (\d+) are not checked", text)
+    assert said, "docs/theory.md's sentence on the paper's items changed: update this test with it"
+    assert tuple(int(g) for g in said.groups()) == (items["numbered"] + items["examples"], items["checked"],
+                                                     items["definitions"], items["not checked"])
