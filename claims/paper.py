@@ -33,7 +33,7 @@ from ..symbolic.activations import LIBRARY, activation, z
 from ..symbolic.branches import Branch, enumerate_branches
 from ..symbolic.constants import sign
 from ..symbolic.real_line import certify_real_analytic
-from .flow import run_case
+from .flow import LOJASIEWICZ_TOLERANCE, run_case
 from .global_minima import rank_checks, setup_case
 from .paper_examples import check_examples
 from .paper_flows import check_converse_flow
@@ -534,6 +534,15 @@ def check_dynamics(activation_name: str = "tanh_shift", seed: int = 0, dps: int 
 
     checks = [Check(f"[{row_of(row, c.name)}] {c.name}", c.value, c.reference, c.tolerance, c.passed, c.kind,
                     c.detail) for row, result in parts for c in result.evidence]
+    # Theorem 5.1 itself: |grad R| >= C R^mu with some mu < 1 near the limit. Along a run's tail |grad R| ~ R^s, so a
+    # measured s >= 1 would contradict it (R^s falls below every C R^mu with mu < 1 as R -> 0); s < 1 is consistent
+    measured = [(c.name, c.value) for _, result in parts for c in result.evidence if c.name.startswith("Lojasiewicz")]
+    slopes = [None if value is None else float(value) for _, value in measured]
+    below = [s is not None and s + LOJASIEWICZ_TOLERANCE < 1 for s in slopes]
+    checks.append(Check("[Thm 5.1 exponents] |grad R| >= C R^mu with mu < 1 along every tail: the measured slope s of "
+                        "log |grad R| against log R is below 1 (s >= 1 would contradict the theorem)", slopes,
+                        f"< 1 - {LOJASIEWICZ_TOLERANCE}", 0, None if None in slopes else all(below), "estimate",
+                        "; ".join(name.split(":")[0] for name, _ in measured)))
     return Result("C8", TITLE, {"part": "dynamics", "activation": activation_name, "target": target, "m": 2,
                                 "seed": seed, "dps": dps}, checks)
 

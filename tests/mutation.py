@@ -407,6 +407,8 @@ PAPER_MUTANTS = [
            "        if a == 0:  # null neuron: only a = 0 is fixed\n            rows.append(_unit(base, M))",
            "        if a == 0:  # null neuron: only a = 0 is fixed\n            pass",
            (c8("strata", activation="exp", target='[[1, "1/2"]]', m=2),)),
+    Mutant("Thm 5.1: the Lojasiewicz slope measured on |grad R|^2", "C8", "twolayer.claims.flow",
+           "pts = [(mpmath.log(r), mpmath.log(g))", "pts = [(mpmath.log(r), mpmath.log(g * g))", (c8("dynamics"),)),
     Mutant("Finding 9: x^n's Hessian read off its critical set (at x = 1)", "C8", "twolayer.claims.paper_examples",
            "return sp.diff(f, x, 2).subs(x, 0) != 0", "return sp.diff(f, x, 2).subs(x, 1) != 0", (c8("examples"),)),
     Mutant("linear regression: the tangent space taken for the normal space", "C8", "twolayer.claims.paper_examples",
