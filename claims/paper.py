@@ -29,12 +29,12 @@ from ..numeric.problem import Problem
 from ..numeric.rank import certified_full_column_rank, exact_rank
 from ..numeric.second_order import second_order
 from ..numeric.separation import certified_radius, nearest_nongeneralizing, samples_on_zero_set
-from ..symbolic.activations import LIBRARY, activation, z
+from ..symbolic.activations import activation, z
 from ..symbolic.branches import Branch, enumerate_branches
 from ..symbolic.constants import sign
-from ..symbolic.real_line import certify_real_analytic
 from .flow import LOJASIEWICZ_TOLERANCE, run_case
 from .global_minima import rank_checks, setup_case
+from .paper_analytic import lemma_4_1_checks
 from .paper_examples import check_examples
 from .paper_flows import check_converse_flow
 from .paper_lemma_3_5 import _intersection_inside, _three_neuron_closures, lemma_3_5_check
@@ -647,27 +647,9 @@ def check_statements(seed: int = 0) -> Result:
                         "x sigma'(0.x) = sigma'(0) x is the zero function: the corollary needs w_k != 0 or "
                         "sigma'(0) != 0"))
     checks.append(lemma_3_5_check(seed))
-    checks.append(_analytic_on_the_line())
+    checks += lemma_4_1_checks()
     checks.append(_between_the_bounds())
     return Result("C8", TITLE, {"part": "statements", "seed": seed}, checks)
-
-
-def _analytic_on_the_line():
-    """[Lemma 4.1] R is analytic when sigma is real-analytic on all of R (then R is a polynomial in the a_k and the
-    sigma(w_k.x_i)); the hypothesis is proven for every activation the suite accepts, and a pole refused."""
-    import sympy as sp
-
-    unproven = {name: certify_real_analytic(expr) for name, expr in LIBRARY.items()}
-    pole = 1 / (z - sp.Rational(1, 3))
-    refused = certify_real_analytic(pole)
-    return Check("[Lemma 4.1] sigma is real-analytic on the whole real line for every library activation (a range "
-                 "enclosure over R: denominators non-zero, log arguments and fractional-power bases positive), so R "
-                 "is analytic; 1/(z - 1/3), which has a real pole, is not certified",
-                 {"library proven": sum(v is None for v in unproven.values()), "library": len(unproven),
-                  "1/(z - 1/3)": refused or "proven"}, "all proven; the pole refused", 0,
-                 all(v is None for v in unproven.values()) and refused is not None and pole.subs(z, sp.Rational(1, 3))
-                 is sp.zoo, "exact", "the same proof guards every user activation (symbolic/real_line.py); R is then "
-                 "a polynomial in the a_k and the sigma(w_k.x_i), analytic by composition")
 
 
 def _between_the_bounds():
