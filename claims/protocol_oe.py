@@ -1,0 +1,48 @@
+"""[OE] Fig. 4a / [LLR] Fig. 3d as the papers ran them: the setup and the predictions registered before the data.
+
+The papers train two-layer tanh networks with a bias, f(x) = sum_k a_k tanh(w_k.x + b_k), of width m = 3N (N = 1, 3,
+10, 34, 100; M = 7m parameters) on f*(x) = sum_{s=1..3} tanh(0.6 x_s + 0.8 x_{s+1} + x_{s+2}), x in R^5, from
+n = 1 .. 63 standard normal inputs, by full-batch gradient descent on the mean loss (1/n) sum (f - f*)^2 from a
+N(0, 1e-20) start, the learning rate tuned in 0.05 .. 0.5, and report the average test error on 1000 inputs.
+
+The predictions (docs/theory.md, "Registered predictions for [OE] Fig. 4a") come from closed forms: with (w, b) as
+one weight vector of d = 6 entries,
+
+* the optimistic size is the model rank at the point of Q* where every extra neuron is (a, w, b) = 0: the target's
+  three neurons give 3 (d + 1) = 21 independent features and a neuron at 0 gives none (tanh(0) = 0), so 21 at every
+  width ([OE]'s free expressiveness in width);
+* the null branch (extra neurons a = 0, (w, b) free) has codimension 3 (d + 1) + (m - 3) = m + 18, and its model
+  rank at a generic point is the same (each extra neuron adds the feature tanh(w.x + b)): it is Morse-Bott, and
+  separated, from n = m + 18 on;
+* the condensed branch (every neuron on a target direction) has codimension d m + 3 = 6m + 3.
+
+>>> [(p["width"], p["optimistic"], p["null"], p["condensed"]) for p in predictions()]
+[(3, 21, 21, 21), (9, 21, 27, 57), (30, 21, 48, 183), (102, 21, 120, 615), (300, 21, 318, 1803)]
+"""
+
+#: widths 3N of the papers' Fig. 4a (N = 1, 3, 10, 34, 100)
+WIDTHS = (3, 9, 30, 102, 300)
+#: the target's neurons, [a, w_1 .. w_5, b]: tanh(0.6 x_s + 0.8 x_{s+1} + x_{s+2}), s = 1, 2, 3
+TARGET = [[1, "0.6", "0.8", 1, 0, 0, 0], [1, 0, "0.6", "0.8", 1, 0, 0], [1, 0, 0, "0.6", "0.8", 1, 0]]
+D = 6                      # w and b: the weight vector of one neuron
+TARGET_WIDTH = 3
+SIZES = range(1, 64)       # n = 1 .. 63
+LEARNING_RATES = (0.05, 0.1, 0.2, 0.5)
+INIT_VARIANCE = 1e-20
+TEST_SIZE = 1000
+#: the transition: the smallest n from which the median test error (over seeds, at the best learning rate per n)
+#: stays below this
+TRANSITION_ERROR = 1e-6
+#: a prediction of the transition holds when the measured one lies within this many samples of it
+BAND = 3
+
+
+def predictions() -> list[dict]:
+    """Per width: parameters M, the optimistic size, the separation sizes of the null and the condensed branch (module
+    doc), and which of them the registered expectation names."""
+    out = []
+    for m in WIDTHS:
+        out.append({"width": m, "parameters": (D + 1) * m, "optimistic": TARGET_WIDTH * (D + 1),
+                    "null": TARGET_WIDTH * (D + 1) + (m - TARGET_WIDTH), "condensed": D * m + TARGET_WIDTH,
+                    "expected": "optimistic"})
+    return out
