@@ -4,7 +4,7 @@ import pathlib
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-BENCHMARKS = ["jacobian", "separation", "flow", "scale", "tiers", "experiments"]
+BENCHMARKS = ["jacobian", "separation", "flow", "scale", "tiers", "experiments", "protocol_oe"]
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))  # the benchmark modules live beside this script, not in the package

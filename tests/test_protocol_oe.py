@@ -25,3 +25,24 @@ def test_the_sizes_follow_from_the_branch_dimensions():
         null_dim = 6 * (m - 3)                       # extra neurons: (w, b) free, a = 0; the target's three fixed
         condensed_dim = m - 3                        # each target direction's a's sum to a*_j: m - 3 free
         assert (M - null_dim, M - condensed_dim) == (p["null"], p["condensed"])
+
+
+def test_the_batched_gradient_is_the_derivative_of_the_mean_loss():
+    """Central differences on every parameter block of one run of a batch of three (float64)."""
+    import numpy as np
+
+    from twolayer.numeric.protocol_oe import loss_and_gradient
+    rng = np.random.default_rng(1)
+    a, W, b = rng.normal(size=(3, 4)), rng.normal(size=(3, 4, 5)), rng.normal(size=(3, 4))
+    X, y = rng.normal(size=(3, 7, 5)), rng.normal(size=(3, 7))
+    _, (ga, gW, gb) = loss_and_gradient(a.copy(), W.copy(), b.copy(), X, y)
+    eps = 1e-6
+    for block, grad, index in ((a, ga, (2, 1)), (W, gW, (1, 3, 4)), (b, gb, (0, 2))):
+        up, down = block.copy(), block.copy()
+        up[index] += eps
+        down[index] -= eps
+        args = {id(a): (up, W, b), id(W): (a, up, b), id(b): (a, W, up)}[id(block)]
+        args_down = {id(a): (down, W, b), id(W): (a, down, b), id(b): (a, W, down)}[id(block)]
+        numeric = (loss_and_gradient(*[x.copy() for x in args], X, y)[0][index[0]]
+                   - loss_and_gradient(*[x.copy() for x in args_down], X, y)[0][index[0]]) / (2 * eps)
+        assert abs(numeric - grad[index]) < 1e-7 * max(1, abs(grad[index]))
