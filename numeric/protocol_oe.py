@@ -56,3 +56,56 @@ def step(a, W, b, X, y, lr):
     W -= lr[:, None, None] * gW
     b -= lr[:, None] * gb
     return loss
+
+
+#: the target's input weights (rows) of [OE] eq. (15): tanh(0.6 x_s + 0.8 x_{s+1} + x_{s+2}), s = 1, 2, 3
+TARGET_WEIGHTS = np.array([[0.6, 0.8, 1, 0, 0], [0, 0.6, 0.8, 1, 0], [0, 0, 0.6, 0.8, 1]])
+#: a run stops once its loss 1/2 sum (f - y)^2 is below this (under the global-minimum threshold of the decision)
+STOP_BELOW = 1e-25
+
+
+def target(X):
+    """f*(x) = sum_s tanh(v_s.x) on the last axis of X."""
+    return np.tanh(X @ TARGET_WEIGHTS.T).sum(axis=-1)
+
+
+def draw(seed, m, largest_n=63, test_size=1000, variance=1e-20):
+    """One seed's data and start, always drawn in the same order so that training sets are nested in n and the start
+    is the same for every n and learning rate: (training inputs (largest_n, 5), test inputs, a, W, b)."""
+    rng = np.random.default_rng(seed)
+    X, X_test = rng.normal(size=(largest_n, 5)), rng.normal(size=(test_size, 5))
+    scale = variance ** 0.5
+    return X, X_test, rng.normal(0, scale, m), rng.normal(0, scale, (m, 5)), rng.normal(0, scale, m)
+
+
+def run_batch(m, n, seeds, rates, max_steps, check_every=200):
+    """Gradient descent for every (seed, learning rate) of one width and n at once, each run frozen once its loss
+    1/2 sum (f - y)^2 falls below STOP_BELOW or turns non-finite; per run (seed, lr, steps, loss, test error)."""
+    draws = [draw(s, m) for s in seeds]
+    runs = [(s, lr, d) for s, d in zip(seeds, draws) for lr in rates]
+    X = np.stack([d[0][:n] for _, _, d in runs])
+    y = target(X)
+    a = np.stack([d[2] for _, _, d in runs])
+    W = np.stack([d[3] for _, _, d in runs])
+    b = np.stack([d[4] for _, _, d in runs])
+    lr = np.array([r for _, r, _ in runs], dtype=float)
+    active = lr.copy()
+    steps = np.zeros(len(runs), dtype=int)
+    for k in range(0, max_steps, check_every):
+        for _ in range(min(check_every, max_steps - k)):
+            step(a, W, b, X, y, active)
+        steps += active > 0
+        half_sum = n / 2 * loss_and_gradient(a, W, b, X, y)[0]
+        done = ~np.isfinite(half_sum) | (half_sum <= STOP_BELOW)
+        active[done] = 0
+        if not active.any():
+            break
+    steps *= check_every
+    half_sum = n / 2 * loss_and_gradient(a, W, b, X, y)[0]
+    rows = []
+    for i, (seed, rate, d) in enumerate(runs):
+        X_test = d[1]
+        error = float(np.mean((outputs(a[i:i + 1], W[i:i + 1], b[i:i + 1], X_test[None])[0] - target(X_test)) ** 2))
+        rows.append({"width": m, "n": n, "seed": seed, "lr": rate, "steps": int(steps[i]),
+                     "loss": float(half_sum[i]), "test_error": error})
+    return rows
