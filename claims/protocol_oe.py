@@ -35,6 +35,8 @@ TEST_SIZE = 1000
 TRANSITION_ERROR = 1e-6
 #: a prediction of the transition holds when the measured one lies within this many samples of it
 BAND = 3
+#: the subset of twolayer experiment --protocol oe-fig4a --quick (and of make verify): widths 3 and 9 around n = 21
+QUICK = {"widths": (3, 9), "sizes": (14, 21, 28, 40), "seeds": range(2), "max_steps": 40_000}
 
 
 def predictions() -> list[dict]:
@@ -46,3 +48,56 @@ def predictions() -> list[dict]:
                     "null": TARGET_WIDTH * (D + 1) + (m - TARGET_WIDTH), "condensed": D * m + TARGET_WIDTH,
                     "expected": "optimistic"})
     return out
+
+
+def best_per_n(rows, width) -> dict:
+    """Per n of one width: (learning rate, median test error, mean test error) at the learning rate whose median
+    over seeds is least (the papers tune the rate per setup and report the best)."""
+    from statistics import mean, median
+    out = {}
+    for n in sorted({r["n"] for r in rows if r["width"] == width}):
+        by_lr = {}
+        for r in rows:
+            if r["width"] == width and r["n"] == n:
+                by_lr.setdefault(r["lr"], []).append(r["test_error"])
+        scored = [(median(v) if all(e == e for e in v) else float("inf"), lr, mean(v)) for lr, v in by_lr.items()]
+        med, lr, avg = min(scored)
+        out[n] = (lr, med, avg)
+    return out
+
+
+def transition(rows, width):
+    """The smallest n from which the best median test error stays below TRANSITION_ERROR up to the largest n run;
+    None when the largest n is not below it."""
+    best = best_per_n(rows, width)
+    found = None
+    for n in sorted(best, reverse=True):
+        if best[n][1] < TRANSITION_ERROR:
+            found = n
+        else:
+            break
+    return found
+
+
+def prediction_checks(rows) -> list:
+    """Per width run: the measured transition against O1 (registered as expected), O2 and O3 (docs/theory.md)."""
+    from .result import Check
+    largest = max(SIZES)
+    checks = []
+    for p in predictions():
+        m = p["width"]
+        if not any(r["width"] == m for r in rows):
+            continue
+        measured = transition(rows, m)
+        run = sorted({r["n"] for r in rows if r["width"] == m})
+        for name, size in (("O1", p["optimistic"]), ("O2", p["null"]), ("O3", p["condensed"])):
+            if size > largest:
+                holds = measured is None
+                reference = f"no transition at n <= {largest} (size {size})"
+            else:
+                holds = measured is not None and abs(measured - size) <= BAND
+                reference = f"{size} +- {BAND}"
+            checks.append(Check(f"[{name}{' (expected)' if name == 'O1' else ''}] width {m} (M = {p['parameters']}): "
+                                "transition", measured, reference, BAND, holds, "estimate",
+                                f"n run: {run[0]} .. {run[-1]} ({len(run)} sizes); best median test error per n"))
+    return checks

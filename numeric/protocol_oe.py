@@ -17,6 +17,8 @@ True
 """
 import numpy as np
 
+from .training import decide_at
+
 
 def _activations(W, b, X):
     """tanh(w_k.x_i + b_k) for every run: (R, n, m), by batched matrix products (BLAS)."""
@@ -108,4 +110,25 @@ def run_batch(m, n, seeds, rates, max_steps, check_every=200):
         error = float(np.mean((outputs(a[i:i + 1], W[i:i + 1], b[i:i + 1], X_test[None])[0] - target(X_test)) ** 2))
         rows.append({"width": m, "n": n, "seed": seed, "lr": rate, "steps": int(steps[i]),
                      "loss": float(half_sum[i]), "test_error": error})
+    return rows
+
+
+#: the table's columns: (name, type, meaning)
+COLUMNS = [
+    ("width", "int", "width m of the student (tanh with a bias; M = 7m parameters)"),
+    ("n", "int", "number of training inputs x ~ N(0, I_5) (nested in n for one seed)"),
+    ("seed", "int", "seed of the inputs, the 1000 test inputs and the N(0, 1e-20) start"),
+    ("lr", "float", "learning rate of gradient descent on the mean loss (1/n) sum (f - f*)^2"),
+    ("steps", "int", "steps taken (in blocks of 200): stopped at 1/2 sum (f - y)^2 <= 1e-25, or the budget"),
+    ("loss", "float", "training loss 1/2 sum (f - y)^2 at the end (nan: diverged)"),
+    ("test_error", "float", "test error mean (f - f*)^2 on the 1000 test inputs at the end (the papers' measure)"),
+    ("outcome", "str", "recovered | not recovered | undecided, decided at the end point (numeric.training.decide_at)"),
+]
+
+
+def run_cell(width, n, seeds, rates, max_steps):
+    """One (width, n): every seed and learning rate, one row each, decided at its end point."""
+    rows = run_batch(width, n, seeds, rates, max_steps)
+    for row in rows:
+        row["outcome"] = decide_at(row["loss"], row["test_error"])[0]
     return rows

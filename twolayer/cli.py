@@ -177,9 +177,12 @@ def _flow_options(fl):
 
 
 def _experiment_options(ex):
-    ex.add_argument("--protocol", choices=["zbz-fig4"], help="a paper's own protocol: zbz-fig4 is [ZBZ] Example 1 "
-                    "swept over the initial imbalance ratio (lr 0.5, no halving, 10^7 steps), beside the flow; with "
-                    "--quick its subset; --out, --workers, --scheduler and --json apply")
+    ex.add_argument("--protocol", choices=["zbz-fig4", "oe-fig4a"], help="a paper's own protocol: zbz-fig4 is "
+                    "[ZBZ] Example 1 swept over the initial imbalance ratio (lr 0.5, no halving, 10^7 steps), beside "
+                    "the flow; oe-fig4a is [OE] Fig. 4a (tanh with a bias, widths 3 .. 300, n = 1 .. 63, lr 0.05 .. "
+                    "0.5, --widths, --samples, --seeds and --steps apply); with --quick a subset; --out, --workers, "
+                    "--scheduler and --json apply")
+    ex.add_argument("--widths", metavar="LIST", help="oe-fig4a: widths, e.g. '3,9' (default 3,9,30,102,300)")
     ex.add_argument("--setup", help="a built-in setup of claim C7 (" + ", ".join(SETUP_KEYS) + "); or give "
                     "--activation, --target, --width")
     ex.add_argument("--activation", help="library name (tanh, sigmoid, ...) or an expression in z")

@@ -572,10 +572,61 @@ def cmd_protocol(args):
     return 0
 
 
+def cmd_protocol_oe(args):
+    """``twolayer experiment --protocol oe-fig4a``: the sweep, then per width the transition against the registered
+    predictions (docs/theory.md)."""
+    from .claims.protocol_oe import LEARNING_RATES, QUICK, SIZES, WIDTHS, best_per_n, prediction_checks, transition
+    from .orchestration.protocol_oe import run_protocol
+    _check_workers(args)
+    out = _writable_path(args.out, "--out") if args.out else None
+    plan = dict(QUICK) if args.quick else {"widths": WIDTHS, "sizes": SIZES, "seeds": range(5), "max_steps": 200_000}
+    if args.widths:
+        plan["widths"] = _sizes(args.widths)
+    if args.samples:
+        plan["sizes"] = _sizes(args.samples)
+    if args.seeds is not None:
+        if not 1 <= args.seeds <= 100:
+            raise InputError(f"--seeds must be between 1 and 100, got {args.seeds}")
+        plan["seeds"] = range(args.seeds)
+    if args.steps is not None:
+        if not 1 <= args.steps <= MAX_STEPS:
+            raise InputError(f"--steps must be between 1 and {MAX_STEPS}, got {args.steps}")
+        plan["max_steps"] = args.steps
+    # the estimate before the work: a step costs about 60 ns per (run, sample, neuron) here (make bench)
+    runs = len(plan["seeds"]) * len(LEARNING_RATES)
+    seconds = sum(60e-9 * runs * n * m * plan["max_steps"] for m in plan["widths"] for n in plan["sizes"])
+    print(f"oe-fig4a: {len(plan['widths']) * len(plan['sizes'])} cells of {runs} runs, at most {plan['max_steps']} "
+          f"steps each: at most about {seconds / 60:.1f} min of one core (runs stop once converged)", file=sys.stderr)
+    rows = run_protocol(out, rates=LEARNING_RATES, workers=args.workers, scheduler=args.scheduler,
+                        progress=not args.no_progress and not args.json, **plan)
+    checks = prediction_checks(rows)
+    widths = sorted({r["width"] for r in rows})
+    if args.json:
+        print(_dumps({"protocol": args.protocol, "rows": rows, "table": out,
+                      "transitions": {str(m): transition(rows, m) for m in widths},
+                      "predictions": [{"name": c.name, "value": c.value, "reference": c.reference, "holds": c.passed}
+                                      for c in checks]}, indent=1, default=str))
+        return 0
+    print("[OE] Fig. 4a by its own protocol: tanh with a bias, target sum_s tanh(0.6 x_s + 0.8 x_s+1 + x_s+2), "
+          "start N(0, 1e-20)")
+    for m in widths:
+        best = best_per_n(rows, m)
+        print(f"width {m} (M = {7 * m}): transition {transition(rows, m)}; best lr, median and mean test error per n:")
+        for n, (lr, med, avg) in best.items():
+            outcomes = [r["outcome"] for r in rows if r["width"] == m and r["n"] == n and r["lr"] == lr]
+            print(f"  n = {n:2d}: lr {lr:<4} median {med:.1e} mean {avg:.1e}  recovered {outcomes.count('recovered')}"
+                  f"/{len(outcomes)} (undecided {outcomes.count('undecided')})")
+    for c in checks:
+        print(f"{'holds' if c.passed else 'FAILS':>6}  {c.name}: measured {c.value}, predicted {c.reference}")
+    return 0
+
+
 def cmd_experiment(args):
     from .claims.experiments import predictions, rates
     from .orchestration.sweep import run_sweep
 
+    if args.protocol == "oe-fig4a":
+        return cmd_protocol_oe(args)
     if args.protocol:
         return cmd_protocol(args)
 
