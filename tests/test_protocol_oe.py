@@ -46,3 +46,40 @@ def test_the_batched_gradient_is_the_derivative_of_the_mean_loss():
         numeric = (loss_and_gradient(*[x.copy() for x in args], X, y)[0][index[0]]
                    - loss_and_gradient(*[x.copy() for x in args_down], X, y)[0][index[0]]) / (2 * eps)
         assert abs(numeric - grad[index]) < 1e-7 * max(1, abs(grad[index]))
+
+
+def _rows(width, errors):
+    """Synthetic rows: per n, two seeds at two learning rates; the better rate has the given test error."""
+    return [{"width": width, "n": n, "seed": s, "lr": lr, "test_error": e if lr == 0.5 else 1.0}
+            for n, e in errors.items() for s in (0, 1) for lr in (0.05, 0.5)]
+
+
+def test_the_transition_is_where_the_best_median_stays_below_the_threshold():
+    from twolayer.claims.protocol_oe import transition
+    errors = {18: 1e-2, 20: 1e-9, 22: 1e-3, 24: 1e-8, 26: 1e-10}   # a dip at 20 that does not last
+    assert transition(_rows(3, errors), 3) == 24
+    assert transition(_rows(3, {18: 1e-2, 63: 1e-2}), 3) is None
+
+
+def test_the_predictions_are_judged_within_their_band():
+    from twolayer.claims.protocol_oe import prediction_checks
+    checks = {c.name.split("]")[0][1:]: c.passed for c in
+              prediction_checks(_rows(9, {n: (1e-9 if n >= 23 else 1e-2) for n in range(15, 64)}))}
+    assert checks == {"O1 (expected)": True, "O2": False, "O3": False}      # 23 is within 21 +- 3, not 27 +- 3
+    wide = {c.name.split("]")[0][1:]: c.passed for c in
+            prediction_checks(_rows(102, {n: 1e-2 for n in range(15, 64)}))}
+    assert wide == {"O1 (expected)": False, "O2": True, "O3": True}        # no transition: 120 and 615 are > 63
+
+
+def test_a_cut_sweep_resumes_and_a_table_of_other_settings_is_refused(tmp_path):
+    import pytest
+
+    from twolayer.base.errors import InputError
+    from twolayer.orchestration.protocol_oe import run_protocol
+    path = str(tmp_path / "oe.csv")
+    first = run_protocol(path, widths=[3], sizes=[30], seeds=[0], rates=(0.5,), max_steps=400, progress=False)
+    again = run_protocol(path, widths=[3], sizes=[30, 31], seeds=[0], rates=(0.5,), max_steps=400, progress=False)
+    assert first == again[:1] and [r["n"] for r in again] == [30, 31]
+    assert sum(1 for _ in open(path)) == 3                                  # header and two rows: 30 not run again
+    with pytest.raises(InputError, match="other settings"):
+        run_protocol(path, widths=[3], sizes=[30], seeds=[0], rates=(0.5,), max_steps=800, progress=False)
