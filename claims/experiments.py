@@ -29,6 +29,7 @@ from ..numeric.network import Network, parse_network
 from ..numeric.training import decide_at
 from ..orchestration.sweep import read_table, run_sweep
 from ..symbolic.activations import activation
+from . import protocol_oe
 from .flow import check_flow
 from .global_minima import branch_table
 from .protocol_zbz import check_protocol
@@ -269,6 +270,8 @@ def check_setup(key: str, stored: bool = False, dps: int = 50, sizes=None, seeds
 def run(config: dict) -> Result:
     if config.get("protocol") == "zbz-fig4":
         return check_protocol(stored=config.get("stored", False), table=TABLES / "zbz_fig4.csv")
+    if config.get("protocol") == "oe-fig4a":
+        return protocol_oe.check_protocol(TABLES / "oe_fig4a.csv")
     return check_setup(config["setup"], stored=config.get("stored", False), sizes=config.get("sizes"),
                        seeds=config.get("seeds"), max_steps=config.get("max_steps"))
 
@@ -279,4 +282,6 @@ def configurations(quick: bool) -> list:
     if not quick:
         configs += [{"setup": key, "stored": True} for key in SETUPS]
         configs.append({"protocol": "zbz-fig4", "stored": True})
+        if (TABLES / "oe_fig4a.csv").exists():
+            configs.append({"protocol": "oe-fig4a", "stored": True})
     return configs

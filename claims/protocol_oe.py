@@ -19,6 +19,11 @@ one weight vector of d = 6 entries,
 >>> [(p["width"], p["optimistic"], p["null"], p["condensed"]) for p in predictions()]
 [(3, 21, 21, 21), (9, 21, 27, 57), (30, 21, 48, 183), (102, 21, 120, 615), (300, 21, 318, 1803)]
 """
+from statistics import mean, median
+
+from ..numeric.protocol_oe import run_batch
+from ..orchestration.protocol_oe import read_protocol_table
+from .result import Check, Result
 
 #: widths 3N of the papers' Fig. 4a (N = 1, 3, 10, 34, 100)
 WIDTHS = (3, 9, 30, 102, 300)
@@ -53,7 +58,6 @@ def predictions() -> list[dict]:
 def best_per_n(rows, width) -> dict:
     """Per n of one width: (learning rate, median test error, mean test error) at the learning rate whose median
     over seeds is least (the papers tune the rate per setup and report the best)."""
-    from statistics import mean, median
     out = {}
     for n in sorted({r["n"] for r in rows if r["width"] == width}):
         by_lr = {}
@@ -81,7 +85,6 @@ def transition(rows, width):
 
 def prediction_checks(rows) -> list:
     """Per width run: the measured transition against O1 (registered as expected), O2 and O3 (docs/theory.md)."""
-    from .result import Check
     largest = max(SIZES)
     checks = []
     for p in predictions():
@@ -97,7 +100,44 @@ def prediction_checks(rows) -> list:
             else:
                 holds = measured is not None and abs(measured - size) <= BAND
                 reference = f"{size} +- {BAND}"
+            best = best_per_n(rows, m)
+            band = [n for n in run if abs(n - size) <= BAND]
+            undecided = sum(1 for r in rows if r["width"] == m and r["n"] in band and r["lr"] == best[r["n"]][0]
+                            and r["outcome"] == "undecided")
+            at_best = sum(1 for r in rows if r["width"] == m and r["n"] in band and r["lr"] == best[r["n"]][0])
             checks.append(Check(f"[{name}{' (expected)' if name == 'O1' else ''}] width {m} (M = {p['parameters']}): "
                                 "transition", measured, reference, BAND, holds, "estimate",
-                                f"n run: {run[0]} .. {run[-1]} ({len(run)} sizes); best median test error per n"))
+                                f"n run: {run[0]} .. {run[-1]} ({len(run)} sizes); best median test error per n; "
+                                f"in the band {undecided} of {at_best} runs at the best rate end undecided (still "
+                                "moving at the step budget)"))
     return checks
+
+
+TITLE = "[OE] Fig. 4a by its own protocol: the transition per width against the registered predictions"
+#: the stored row recomputed from its seed in make verify: cheap (width 3, a small n), and one that converges
+REPRODUCE = {"width": 3, "n": 30, "seed": 0, "lr": 0.5}
+
+
+def check_protocol(table):
+    """C7 on the stored sweep: per width the registered expectation O1 (FAIL outside its band), O2 and O3 beside it
+    in the notes, and one stored run recomputed from its seed (the float64 runs reproduce exactly)."""
+    settings, rows = read_protocol_table(table)
+    checks = [c for c in prediction_checks(rows) if c.name.startswith("[O1")]
+    others = [c for c in prediction_checks(rows) if not c.name.startswith("[O1")]
+    stored = [r for r in rows if all(r[k] == v for k, v in REPRODUCE.items())]
+    if stored:
+        again = run_batch(REPRODUCE["width"], REPRODUCE["n"], [REPRODUCE["seed"]], [REPRODUCE["lr"]],
+                          settings["max_steps"])[0]
+        same = all(again[k] == stored[0][k] for k in ("steps", "loss", "test_error"))
+        checks.append(Check("[reproduced] a stored run recomputed from its seed: steps, loss and test error equal",
+                            {k: again[k] for k in ("steps", "loss", "test_error")},
+                            {k: stored[0][k] for k in ("steps", "loss", "test_error")}, 0, same, "exact",
+                            f"width {REPRODUCE['width']}, n = {REPRODUCE['n']}, seed {REPRODUCE['seed']}, "
+                            f"lr {REPRODUCE['lr']}, float64"))
+    widths = sorted({r["width"] for r in rows})
+    notes = "; ".join(f"{c.name.split(']')[0][1:]} width {c.name.split('width ')[1].split(' ')[0]}: measured "
+                      f"{c.value}, predicted {c.reference}: {'holds' if c.passed else 'fails'}" for c in others)
+    result = Result("C7", TITLE, {"protocol": "oe-fig4a", "source": f"stored sweep {table.name} ({len(rows)} runs, "
+                                  f"widths {widths}, {settings['max_steps']} steps at most)"}, checks, notes)
+    result.rows = rows
+    return result
