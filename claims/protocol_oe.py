@@ -103,7 +103,7 @@ def prediction_checks(rows) -> list:
             best = best_per_n(rows, m)
             band = [n for n in run if abs(n - size) <= BAND]
             undecided = sum(1 for r in rows if r["width"] == m and r["n"] in band and r["lr"] == best[r["n"]][0]
-                            and r["outcome"] == "undecided")
+                            and r.get("outcome") == "undecided")
             at_best = sum(1 for r in rows if r["width"] == m and r["n"] in band and r["lr"] == best[r["n"]][0])
             checks.append(Check(f"[{name}{' (expected)' if name == 'O1' else ''}] width {m} (M = {p['parameters']}): "
                                 "transition", measured, reference, BAND, holds, "estimate",
