@@ -49,7 +49,7 @@ bench: $(STAMP)
 
 # The full sweeps of claim C7 (gradient descent experiments) on a local Dask cluster of 2 workers, into
 # data/experiments/*.csv (read by notebook 07 and by C7 in make verify), then [ZBZ] Example 1 by its own protocol
-# (zbz_fig4.csv). Resumes an interrupted sweep.
+# (zbz_fig4.csv) and [OE] Fig. 4a by its own (oe_fig4a.csv: widths 3 and 9 so far). Resumes an interrupted sweep.
 EXPERIMENTS := zbz_example1 oe_width3_d5 oe_width3_d5_bias
 experiments: $(STAMP)
 	mkdir -p data/experiments
@@ -59,6 +59,10 @@ experiments: $(STAMP)
 	done
 	/usr/bin/time -f "zbz_fig4: %e s" $(BIN)/twolayer experiment --protocol zbz-fig4 --workers 2 \
 		--out data/experiments/zbz_fig4.csv
+	/usr/bin/time -f "oe_fig4a width 3: %e s" $(BIN)/twolayer experiment --protocol oe-fig4a --widths 3 \
+		--workers 2 --no-progress --out data/experiments/oe_fig4a.csv > /dev/null
+	/usr/bin/time -f "oe_fig4a width 9: %e s" $(BIN)/twolayer experiment --protocol oe-fig4a --widths 9 \
+		--samples 14,18,21,24,27,28,35,42,63 --workers 2 --no-progress --out data/experiments/oe_fig4a.csv > /dev/null
 
 # The second-order decision at every built-in degenerate branch, n = r .. codim + 1, on 200 sample sets each, into
 # data/second_order/frequencies.csv (read by C5 and notebook 05); resumes an interrupted run.
