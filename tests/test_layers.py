@@ -22,7 +22,7 @@ LAYERS = ("base", "symbolic", "numeric", "orchestration", "claims", "presentatio
 #: imports inside functions outside twolayer.cli: the count today. Lower it when you remove some; never raise it.
 INNER_IMPORTS_RATCHET = 0
 #: the command line: its handlers import their claims when chosen, so that `twolayer --help` stays fast
-COMMAND_LINE = ("twolayer.cli", "twolayer.commands")
+COMMAND_LINE = ("twolayer.cli", "twolayer.commands", "twolayer.protocol_commands", "twolayer.command_checks")
 
 
 def layer_of(module: str) -> str:

@@ -10,7 +10,8 @@ import sympy as sp
 from twolayer.numeric.problem import Problem
 
 from .base.errors import InputError
-from .base.inputs import exact_number, sample_sizes
+from .base.inputs import exact_number
+from .command_checks import _check_workers, _sizes, _writable_folder, _writable_path
 from .limits import (
     MAX_PARAMETERS,
     MAX_RANK_PARAMETERS,
@@ -20,6 +21,7 @@ from .limits import (
     MAX_STEPS,
     MAX_WEIGHT_VECTORS,
 )
+from .protocol_commands import cmd_protocol, cmd_protocol_oe
 from .report import json_text as _dumps
 
 
@@ -102,20 +104,6 @@ def _write_verify(args, results, seconds, complete=True, total=None):
         report.write(results, args.report, note, seconds)
         print(f"report written to {args.report}/report.md" + (f" ({note})" if note else ""),
               file=sys.stdout if complete and not args.json else sys.stderr)
-
-
-def _writable_folder(path, option):
-    """Create the folder ``path`` (refusing a file or an unwritable place) before any work is done."""
-    import os
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise InputError(f"{option}: {path} is a file, not a folder")
-    try:
-        os.makedirs(path, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{option}: cannot create the folder {path} ({exc.strerror})") from None
-    if not os.access(path, os.W_OK):
-        raise InputError(f"{option}: the folder {path} is not writable")
-    return path
 
 
 def cmd_activation(args):
@@ -274,10 +262,6 @@ def cmd_rank(args):
     return 0
 
 
-def _sizes(text):
-    return sample_sizes(text, MAX_SAMPLES)
-
-
 def cmd_separation(args):
     from .claims.separation import certified_radius_of, check_point_sweep, separation_answer, separation_method
     from .numeric.network import parse_network
@@ -368,20 +352,6 @@ def _optional_lower(value, digits=6):
 def _optional_decimal(value, digits):
     from .numeric.precision import decimal_string
     return None if value is None else decimal_string(value, digits)
-
-
-def _writable_path(path, option, extensions=None):
-    import os
-    if os.path.isdir(path):
-        raise InputError(f"{option}: {path} is a folder; give a file name")
-    if extensions and os.path.splitext(path)[1].lower() not in extensions:
-        raise InputError(f"{option}: {path} must end in {' or '.join(extensions)}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InputError(f"{option}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"{option}: the folder {folder} is not writable")
-    return path
 
 
 def _sample_count(n, option="--samples"):
@@ -525,14 +495,6 @@ def _experiment_spec(args):
     return spec, sizes, scales, seeds
 
 
-def _check_workers(args):
-    if args.workers and args.scheduler:
-        raise InputError("--workers starts a local cluster and --scheduler names an existing one: give one of them")
-    if args.scheduler:
-        from .orchestration.sweep import check_scheduler_address
-        check_scheduler_address(args.scheduler)
-
-
 def _scales(text):
     if len(text) > 10_000:
         raise InputError("--scales: the list is longer than 10000 characters")
@@ -543,82 +505,6 @@ def _scales(text):
     if not scales or not all(0 < v < 1e3 for v in scales):
         raise InputError("--scales: every scale must be positive and below 1000")
     return scales
-
-
-def cmd_protocol(args):
-    """``twolayer experiment --protocol zbz-fig4``: the sweep, then per n the paper's statement beside ours."""
-    from .claims.protocol_zbz import QUICK, statement_checks
-    from .orchestration.protocol_zbz import run_protocol
-    _check_workers(args)
-    out = _writable_path(args.out, "--out") if args.out else None
-    rows = run_protocol(out, workers=args.workers, scheduler=args.scheduler,
-                        progress=not args.no_progress and not args.json, **(QUICK if args.quick else {}))
-    checks = statement_checks(rows, "lr 0.5") + statement_checks(rows, "flow")
-    if args.json:
-        print(_dumps({"protocol": args.protocol, "rows": rows, "table": out,
-                      "statements": [{"name": c.name, "value": c.value, "agrees": c.passed, "detail": c.detail}
-                                     for c in checks]}, indent=1, default=str))
-        return 0
-    print("[ZBZ] Example 1 by its own protocol: tanh with a bias, target tanh(x + 1), width 2, scale 1e-20")
-    print(f"{'n':>3} {'runs':>5} {'lr 0.5: recovered':>18} {'oscillating':>12} {'diverged':>9} {'flow: recovered':>16}")
-    for n in sorted({r["n"] for r in rows}):
-        mine = [r for r in rows if r["n"] == n]
-        status = {s: sum(r["status"] == s for r in mine) for s in ("oscillating", "diverged")}
-        print(f"{n:>3} {len(mine):>5} {sum(r['paper_recovered'] for r in mine):>18} "
-              f"{status['oscillating']:>12} {status['diverged']:>9} "
-              f"{sum(r['flow_outcome'] == 'recovered' for r in mine):>16}")
-    for c in checks:
-        print(f"{'agree' if c.passed else 'DISAGREE':>8}  {c.name}: {c.detail}")
-    return 0
-
-
-def cmd_protocol_oe(args):
-    """``twolayer experiment --protocol oe-fig4a``: the sweep, then per width the transition against the registered
-    predictions (docs/theory.md)."""
-    from .claims.protocol_oe import LEARNING_RATES, QUICK, SIZES, WIDTHS, best_per_n, prediction_checks, transition
-    from .orchestration.protocol_oe import run_protocol
-    _check_workers(args)
-    out = _writable_path(args.out, "--out") if args.out else None
-    plan = dict(QUICK) if args.quick else {"widths": WIDTHS, "sizes": SIZES, "seeds": range(5), "max_steps": 200_000}
-    if args.widths:
-        plan["widths"] = _sizes(args.widths)
-    if args.samples:
-        plan["sizes"] = _sizes(args.samples)
-    if args.seeds is not None:
-        if not 1 <= args.seeds <= 100:
-            raise InputError(f"--seeds must be between 1 and 100, got {args.seeds}")
-        plan["seeds"] = range(args.seeds)
-    if args.steps is not None:
-        if not 1 <= args.steps <= MAX_STEPS:
-            raise InputError(f"--steps must be between 1 and {MAX_STEPS}, got {args.steps}")
-        plan["max_steps"] = args.steps
-    # the estimate before the work: a step costs about 60 ns per (run, sample, neuron) here (make bench)
-    runs = len(plan["seeds"]) * len(LEARNING_RATES)
-    seconds = sum(60e-9 * runs * n * m * plan["max_steps"] for m in plan["widths"] for n in plan["sizes"])
-    print(f"oe-fig4a: {len(plan['widths']) * len(plan['sizes'])} cells of {runs} runs, at most {plan['max_steps']} "
-          f"steps each: at most about {seconds / 60:.1f} min of one core (runs stop once converged)", file=sys.stderr)
-    rows = run_protocol(out, rates=LEARNING_RATES, workers=args.workers, scheduler=args.scheduler,
-                        progress=not args.no_progress and not args.json, **plan)
-    checks = prediction_checks(rows)
-    widths = sorted({r["width"] for r in rows})
-    if args.json:
-        print(_dumps({"protocol": args.protocol, "rows": rows, "table": out,
-                      "transitions": {str(m): transition(rows, m) for m in widths},
-                      "predictions": [{"name": c.name, "value": c.value, "reference": c.reference, "holds": c.passed}
-                                      for c in checks]}, indent=1, default=str))
-        return 0
-    print("[OE] Fig. 4a by its own protocol: tanh with a bias, target sum_s tanh(0.6 x_s + 0.8 x_s+1 + x_s+2), "
-          "start N(0, 1e-20)")
-    for m in widths:
-        best = best_per_n(rows, m)
-        print(f"width {m} (M = {7 * m}): transition {transition(rows, m)}; best lr, median and mean test error per n:")
-        for n, (lr, med, avg) in best.items():
-            outcomes = [r["outcome"] for r in rows if r["width"] == m and r["n"] == n and r["lr"] == lr]
-            print(f"  n = {n:2d}: lr {lr:<4} median {med:.1e} mean {avg:.1e}  recovered {outcomes.count('recovered')}"
-                  f"/{len(outcomes)} (undecided {outcomes.count('undecided')})")
-    for c in checks:
-        print(f"{'holds' if c.passed else 'FAILS':>6}  {c.name}: measured {c.value}, predicted {c.reference}")
-    return 0
 
 
 def cmd_experiment(args):
