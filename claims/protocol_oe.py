@@ -70,10 +70,10 @@ def best_per_n(rows, width) -> dict:
     return out
 
 
-def transition(rows, width):
+def transition(rows, width, best=None):
     """The smallest n from which the best median test error stays below TRANSITION_ERROR up to the largest n run;
-    None when the largest n is not below it."""
-    best = best_per_n(rows, width)
+    None when the largest n is not below it (``best``: :func:`best_per_n` of that width, if already at hand)."""
+    best = best_per_n(rows, width) if best is None else best
     found = None
     for n in sorted(best, reverse=True):
         if best[n][1] < TRANSITION_ERROR:
@@ -91,8 +91,9 @@ def prediction_checks(rows) -> list:
         m = p["width"]
         if not any(r["width"] == m for r in rows):
             continue
-        measured = transition(rows, m)
-        run = sorted({r["n"] for r in rows if r["width"] == m})
+        best = best_per_n(rows, m)
+        measured = transition(rows, m, best)
+        run = sorted(best)
         for name, size in (("O1", p["optimistic"]), ("O2", p["null"]), ("O3", p["condensed"])):
             if size > largest:
                 holds = measured is None
@@ -100,7 +101,6 @@ def prediction_checks(rows) -> list:
             else:
                 holds = measured is not None and abs(measured - size) <= BAND
                 reference = f"{size} +- {BAND}"
-            best = best_per_n(rows, m)
             band = [n for n in run if abs(n - size) <= BAND]
             undecided = sum(1 for r in rows if r["width"] == m and r["n"] in band and r["lr"] == best[r["n"]][0]
                             and r.get("outcome") == "undecided")
@@ -122,8 +122,9 @@ def check_protocol(table):
     """C7 on the stored sweep: per width the registered expectation O1 (FAIL outside its band), O2 and O3 beside it
     in the notes, and one stored run recomputed from its seed (the float64 runs reproduce exactly)."""
     settings, rows = read_protocol_table(table)
-    checks = [c for c in prediction_checks(rows) if c.name.startswith("[O1")]
-    others = [c for c in prediction_checks(rows) if not c.name.startswith("[O1")]
+    judged = prediction_checks(rows)
+    checks = [c for c in judged if c.name.startswith("[O1")]
+    others = [c for c in judged if not c.name.startswith("[O1")]
     stored = [r for r in rows if all(r[k] == v for k, v in REPRODUCE.items())]
     if stored:
         again = run_batch(REPRODUCE["width"], REPRODUCE["n"], [REPRODUCE["seed"]], [REPRODUCE["lr"]],

@@ -93,6 +93,7 @@ def run_batch(m, n, seeds, rates, max_steps, check_every=200):
     lr = np.array([r for _, r, _ in runs], dtype=float)
     active = lr.copy()
     steps = np.zeros(len(runs), dtype=int)
+    half_sum = n / 2 * loss_and_gradient(a, W, b, X, y)[0]   # kept current: updated after every block of steps
     for k in range(0, max_steps, check_every):
         for _ in range(min(check_every, max_steps - k)):
             step(a, W, b, X, y, active)
@@ -103,7 +104,6 @@ def run_batch(m, n, seeds, rates, max_steps, check_every=200):
         if not active.any():
             break
     steps *= check_every
-    half_sum = n / 2 * loss_and_gradient(a, W, b, X, y)[0]
     rows = []
     for i, (seed, rate, d) in enumerate(runs):
         X_test = d[1]

@@ -172,6 +172,66 @@ def run_sweep(spec: ExperimentSpec, sizes, scales, seeds, path=None, workers=0, 
                   key=lambda r: (r["n"], -r["scale"], r["seed"]))
 
 
+def read_protocol_table(path):
+    """(settings, rows) of a paper-protocol table; rows typed by the schema."""
+    meta, rows = read_rows(path)
+    return meta["settings"], rows
+
+
+def _complete_cells(path, wanted, columns, key, members):
+    """The cells of a protocol table already complete (every one of their ``members`` rows present), creating the
+    table if new; a table of other settings is refused."""
+    if not os.path.exists(path):
+        create_table(path, {"settings": wanted}, columns)
+        return set()
+    try:
+        found, rows = read_protocol_table(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path} exists but is not a {wanted['protocol']} table with its schema ({exc}); choose "
+                         "another --out") from None
+    if found != wanted:
+        raise InputError(f"{path} holds the protocol with other settings ({found}); choose another --out")
+    present = {}
+    for r in rows:
+        cell, member = key(r)
+        present.setdefault(cell, set()).add(member)
+    return {cell for cell, found in present.items() if found >= members}   # a cell cut short is run again whole
+
+
+def run_protocol_cells(path, wanted, columns, key, members, cells, task, function, workers=0, scheduler=None,
+                       progress=True):
+    """A paper protocol over its cells into a resumable table: ``function(*task(cell))`` returns a cell's rows; a
+    cell whose rows (``key(row)`` = (cell, member)) cover ``members`` is skipped. Returns the table's rows (all of
+    them, with ``path``; else the fresh ones); a cell run again after a cut keeps its last rows (:func:`latest`)."""
+    with table_lock(path) if path else contextlib.nullcontext():
+        done = set()
+        if path:
+            repair_tail(path)
+            done = _complete_cells(path, wanted, columns, key, set(members))
+        todo = [cell for cell in cells if cell not in done]
+        fresh = []
+
+        def record(rows):
+            fresh.extend(rows)
+            if path:
+                append_rows(path, rows, columns)
+
+        bar = _progress(len(todo), progress, unit="cell", desc=wanted["protocol"])
+        run_tasks(function, [task(cell) for cell in todo], workers, scheduler, record, bar)
+        bar.close()
+        return read_protocol_table(path)[1] if path else fresh
+
+
+def latest(rows, key, cells):
+    """The last row of every (cell, member) of ``cells``, sorted by (cell, member)."""
+    keep, last = set(cells), {}
+    for r in rows:
+        cell, member = key(r)
+        if cell in keep:
+            last[(cell, member)] = r
+    return [last[k] for k in sorted(last)]
+
+
 def run_tasks(function, tasks, workers=0, scheduler=None, record=print, bar=None):
     """``record(function(*args))`` for every ``args`` in ``tasks``, as they finish: in this process (``workers=0``
     and no scheduler), or on Dask — an existing scheduler by address, else a LocalCluster of ``workers``
