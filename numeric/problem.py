@@ -70,7 +70,8 @@ class Problem:
         return self.target.d
 
     def with_inputs(self, inputs, weights=None) -> "Problem":
-        """The same problem on other inputs (checked again, since they are new)."""
+        """The same problem on other inputs (checked again, since they are new); their sample weights, if any, are
+        given with them (the old weights belong to the old inputs)."""
         return replace(self, inputs=inputs, weights=weights)
 
     def at(self, dps: int) -> "Problem":

@@ -7,8 +7,6 @@ import sys
 
 import sympy as sp
 
-from twolayer.numeric.problem import Problem
-
 from .base.errors import InputError
 from .base.inputs import exact_number
 from .command_checks import _check_workers, _sizes, _writable_folder, _writable_path
@@ -21,6 +19,7 @@ from .limits import (
     MAX_STEPS,
     MAX_WEIGHT_VECTORS,
 )
+from .numeric.problem import Problem
 from .protocol_commands import cmd_protocol, cmd_protocol_oe
 from .report import json_text as _dumps
 
