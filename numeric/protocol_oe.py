@@ -17,6 +17,7 @@ True
 """
 import numpy as np
 
+from ..base.errors import InputError
 from .training import decide_at
 
 
@@ -84,6 +85,8 @@ def run_batch(m, n, seeds, rates, max_steps, check_every=200):
     """Gradient descent for every (seed, learning rate) of one width and n at once, each run frozen once its loss
     1/2 sum (f - y)^2 falls below STOP_BELOW or turns non-finite; per run (seed, lr, steps, loss, test error)."""
     draws = [draw(s, m) for s in seeds]
+    if n > len(draws[0][0]):
+        raise InputError(f"n = {n}: the training sets are nested in one draw of {len(draws[0][0])} inputs per seed")
     runs = [(s, lr, d) for s, d in zip(seeds, draws) for lr in rates]
     X = np.stack([d[0][:n] for _, _, d in runs])
     y = target(X)

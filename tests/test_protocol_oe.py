@@ -83,3 +83,16 @@ def test_a_cut_sweep_resumes_and_a_table_of_other_settings_is_refused(tmp_path):
     assert sum(1 for _ in open(path)) == 3                                  # header and two rows: 30 not run again
     with pytest.raises(InputError, match="other settings"):
         run_protocol(path, widths=[3], sizes=[30], seeds=[0], rates=(0.5,), max_steps=800, progress=False)
+
+
+def test_sample_sizes_beyond_the_nested_draw_are_refused_not_truncated():
+    """The training sets are the first n of 63 inputs drawn per seed: n = 64 would silently train on 63."""
+    import pytest
+
+    from twolayer.base.errors import InputError
+    from twolayer.cli import main
+    from twolayer.numeric.protocol_oe import run_batch
+    with pytest.raises(InputError, match="nested in one draw of 63"):
+        run_batch(3, 64, [0], [0.5], 10)
+    assert main(["experiment", "--protocol", "oe-fig4a", "--samples", "64", "--no-progress"]) == 2
+    assert main(["experiment", "--protocol", "oe-fig4a", "--widths", "1001", "--no-progress"]) == 2

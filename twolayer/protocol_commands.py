@@ -38,15 +38,29 @@ def cmd_protocol(args):
 def cmd_protocol_oe(args):
     """``twolayer experiment --protocol oe-fig4a``: the sweep, then per width the transition against the registered
     predictions (docs/theory.md)."""
-    from .claims.protocol_oe import LEARNING_RATES, QUICK, SIZES, WIDTHS, best_per_n, prediction_checks, transition
+    from .claims.protocol_oe import (
+        LEARNING_RATES,
+        MAX_WIDTH,
+        QUICK,
+        SIZES,
+        WIDTHS,
+        best_per_n,
+        prediction_checks,
+        transition,
+    )
     from .orchestration.protocol_oe import run_protocol
     _check_workers(args)
     out = _writable_path(args.out, "--out") if args.out else None
     plan = dict(QUICK) if args.quick else {"widths": WIDTHS, "sizes": SIZES, "seeds": range(5), "max_steps": 200_000}
     if args.widths:
         plan["widths"] = _sizes(args.widths)
+        if max(plan["widths"]) > MAX_WIDTH:
+            raise InputError(f"--widths: at most {MAX_WIDTH} (the papers' widest is 300), got {max(plan['widths'])}")
     if args.samples:
         plan["sizes"] = _sizes(args.samples)
+        if max(plan["sizes"]) > max(SIZES):
+            raise InputError(f"--samples: the protocol's training sets are nested in one draw of {max(SIZES)} "
+                             f"inputs per seed (n = 1 .. {max(SIZES)}), got {max(plan['sizes'])}")
     if args.seeds is not None:
         if not 1 <= args.seeds <= 100:
             raise InputError(f"--seeds must be between 1 and 100, got {args.seeds}")
